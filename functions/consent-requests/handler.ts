@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { readConfig } from '../../shared/config.js';
+import { acceptConsentRequest } from '../../shared/domain/accept-consent-request.js';
+import { REASON_MAX_LENGTH, type ConsentAction } from '../../shared/domain/consent-event.js';
+import { NotFoundError } from '../../shared/domain/errors.js';
+import { humanText } from '../../shared/domain/text.js';
+import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
+import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
+import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
+import { newId, systemClock } from '../../shared/adapters/runtime.js';
+import { httpApi } from '../../shared/http/http-api.js';
+import { authorise } from '../../shared/http/authorise.js';
+import { clientIdentifier, header, jsonBody, parseWith, pathParameters, phoneInput } from '../../shared/http/request.js';
+import { json } from '../../shared/http/responses.js';
+import type { RouteHandler } from '../../shared/http/types.js';
+
+const config = readConfig(['consentTableName', 'consentQueueUrl']);
+const deps = {
+  profiles: new DynamoProfileStore(config.consentTableName),
+  requests: new DynamoRequestStore(config.consentTableName),
+  publisher: new SqsEventPublisher(config.consentQueueUrl),
+  clock: systemClock,
+  newId,
+};
+
+const numberPath = z.object({ profileId: clientIdentifier, phone: phoneInput });
+const reasonBody = z.strictObject({ reason: humanText(REASON_MAX_LENGTH) });
+const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters')
+  .optional();
+
+/** `POST …/{phone}/block` and `…/unblock`: editors ask for a change; the processor applies it later. */
+function requestChange(action: ConsentAction): RouteHandler {
+  return async (event, { caller }) => {
+    authorise(caller, 'whatsapp-blocklist:edit');
+    const { profileId, phone } = pathParameters(event, numberPath);
+    const { reason } = jsonBody(event, reasonBody);
+    const key = parseWith(idempotencyKey, header(event, 'idempotency-key'), 'header.idempotency-key');
+    const accepted = await acceptConsentRequest(
+      caller,
+      { profileId, phone, action, reason, idempotencyKey: key },
+      deps,
+    );
+    return json(202, accepted);
+  };
+}
+
+const requestPath = z.object({ requestId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a request id') });
+
+/** `GET /requests/{requestId}`: where a request stands. */
+export const getRequest: RouteHandler = async (event, { caller }) => {
+  authorise(caller, 'consent:read');
+  const { requestId } = pathParameters(event, requestPath);
+  const request = await deps.requests.get(requestId);
+  if (!request) throw new NotFoundError(`Request ${requestId} does not exist.`);
+  const { status, action, phone, profileId, requestedBy, requestedAt, appliedAt } = request;
+  return json(200, { requestId, status, action, phone, profileId, requestedBy, requestedAt, appliedAt: appliedAt ?? null });
+};
+
+export const blockNumber = requestChange('block');
+export const unblockNumber = requestChange('unblock');
+
+export const handler = httpApi({
+  'POST /profiles/{profileId}/whatsapp/{phone}/block': blockNumber,
+  'POST /profiles/{profileId}/whatsapp/{phone}/unblock': unblockNumber,
+  'GET /requests/{requestId}': getRequest,
+});

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { readConfig } from '../../shared/config.js';
+import { NotFoundError } from '../../shared/domain/errors.js';
+import { DynamoAuditReader } from '../../shared/adapters/audit-reader.js';
+import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
+import { httpApi } from '../../shared/http/http-api.js';
+import { authorise } from '../../shared/http/authorise.js';
+import { clientIdentifier, pageQuery, pathParameters, phoneInput, queryParameters } from '../../shared/http/request.js';
+import { json } from '../../shared/http/responses.js';
+import type { RouteHandler } from '../../shared/http/types.js';
+
+const config = readConfig(['consentTableName', 'auditTableName']);
+const audit = new DynamoAuditReader(config.auditTableName);
+const profiles = new DynamoProfileStore(config.consentTableName);
+
+/** `GET /profiles/{profileId}/whatsapp/history`: changes made on the profile's page, newest first. */
+export const profileHistory: RouteHandler = async (event, { caller }) => {
+  authorise(caller, 'consent:read');
+  const { profileId } = pathParameters(event, z.object({ profileId: clientIdentifier }));
+  const page = queryParameters(event, pageQuery);
+  if (!(await profiles.get(profileId))) throw new NotFoundError(`Profile ${profileId} does not exist.`);
+  return json(200, await audit.byProfile(profileId, page));
+};
+
+/** `GET /numbers/{phone}/history`: everything that happened to one number, across profiles and the provider. */
+export const numberHistory: RouteHandler = async (event, { caller }) => {
+  authorise(caller, 'consent:read');
+  const { phone } = pathParameters(event, z.object({ phone: phoneInput }));
+  const page = queryParameters(event, pageQuery);
+  return json(200, await audit.byPhone(phone, page));
+};
+
+export const handler = httpApi({
+  'GET /profiles/{profileId}/whatsapp/history': profileHistory,
+  'GET /numbers/{phone}/history': numberHistory,
+});

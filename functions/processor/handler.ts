@@ -1,0 +1,45 @@
+import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { readConfig } from '../../shared/config.js';
+import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
+import { consentEventSchema } from '../../shared/domain/consent-event.js';
+import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
+import { DynamoEventLedger } from '../../shared/adapters/event-ledger.js';
+import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
+import { systemClock } from '../../shared/adapters/runtime.js';
+import { logger } from '../../shared/observability.js';
+import { markDeadLetteredRequest } from './dead-letter.js';
+
+const config = readConfig(['consentTableName', 'auditTableName', 'maxReceiveCount']);
+const deps = {
+  states: new DynamoConsentStateStore(config.consentTableName),
+  ledger: new DynamoEventLedger(config.consentTableName, config.auditTableName),
+  requests: new DynamoRequestStore(config.consentTableName),
+  clock: systemClock,
+};
+const processor = new SqsFifoPartialProcessorAsync();
+
+/**
+ * Applies one queued consent event. A failure is reported for this record only (and, by the FIFO
+ * processor, for the later records of its number); on its last allowed delivery, its request is marked
+ * `failed` because SQS will move it to the dead-letter queue next.
+ */
+export async function processRecord(record: SQSRecord): Promise<void> {
+  try {
+    const event = consentEventSchema.parse(JSON.parse(record.body));
+    const result = await applyConsentEvent(event, deps);
+    logger.info('consent event processed', { eventId: event.eventId, phone: event.phone, outcome: result.outcome });
+  } catch (error) {
+    logger.error('consent event failed', { messageId: record.messageId, error });
+    await markDeadLetteredRequest(record, config.maxReceiveCount, deps.requests);
+    throw error;
+  }
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .handler((event, context) =>
+    processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
+  );

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { readConfig } from '../../shared/config.js';
+import { replaceProfile, viewProfileConsent } from '../../shared/domain/profiles.js';
+import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
+import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
+import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
+import { systemClock } from '../../shared/adapters/runtime.js';
+import { httpApi } from '../../shared/http/http-api.js';
+import { authorise } from '../../shared/http/authorise.js';
+import { clientIdentifier, jsonBody, pathParameters, phoneInput } from '../../shared/http/request.js';
+import { json } from '../../shared/http/responses.js';
+import type { RouteHandler } from '../../shared/http/types.js';
+
+const config = readConfig(['consentTableName']);
+const profiles = new DynamoProfileStore(config.consentTableName);
+const states = new DynamoConsentStateStore(config.consentTableName);
+const requests = new DynamoRequestStore(config.consentTableName);
+
+const profilePath = z.object({ profileId: clientIdentifier });
+const profileBody = z.strictObject({ whatsappNumbers: z.array(phoneInput).min(1).max(20) });
+
+/** `PUT /profiles/{profileId}`: profile admins replace the profile's WhatsApp numbers. */
+export const putProfile: RouteHandler = async (event, { caller }) => {
+  authorise(caller, 'profiles:write');
+  const { profileId } = pathParameters(event, profilePath);
+  const { whatsappNumbers } = jsonBody(event, profileBody);
+  const profile = await replaceProfile(caller, { profileId, whatsappNumbers }, { profiles, clock: systemClock });
+  return json(200, profile);
+};
+
+/** `GET /profiles/{profileId}/whatsapp`: the profile's numbers with their consent and pending requests. */
+export const getProfileConsent: RouteHandler = async (event, { caller }) => {
+  authorise(caller, 'consent:read');
+  const { profileId } = pathParameters(event, profilePath);
+  return json(200, await viewProfileConsent(profileId, { profiles, states, requests }));
+};
+
+export const handler = httpApi({
+  'PUT /profiles/{profileId}': putProfile,
+  'GET /profiles/{profileId}/whatsapp': getProfileConsent,
+});

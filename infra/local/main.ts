@@ -1,0 +1,65 @@
+import { writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { defaultLocalStackOptions, startLocalStack } from './stack.js';
+
+/**
+ * `npm start`: the whole service on this machine. Settings come from the environment (README,
+ * "Configuration"); Ctrl-C stops everything it started.
+ */
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+
+const env = z
+  .object({
+    PORT: port.default(3000),
+    DYNAMODB_PORT: port.default(0),
+    SQS_PORT: port.default(0),
+    AWS_ENDPOINT_URL: z.url().optional(),
+    LOCAL_NAME_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{0,40}$/).default('local-'),
+    LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(5),
+    LOCAL_DUPLICATE_DELIVERY: flag,
+    LOCAL_STACK_READY_FILE: z.string().optional(),
+  })
+  .parse(process.env);
+
+process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
+
+const stack = await startLocalStack({
+  ...defaultLocalStackOptions(),
+  port: env.PORT,
+  dynamoDbPort: env.DYNAMODB_PORT,
+  sqsPort: env.SQS_PORT,
+  awsEndpointUrl: env.AWS_ENDPOINT_URL,
+  namePrefix: env.LOCAL_NAME_PREFIX,
+  visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+  duplicateDelivery: env.LOCAL_DUPLICATE_DELIVERY,
+}).catch((error: unknown) => {
+  console.error('The local stack could not start:', error);
+  process.exit(1);
+});
+
+console.log(`WhatsApp consent service listening on ${stack.url}`);
+console.log(`  DynamoDB ${stack.dynamoDbEndpoint}, SQS ${stack.sqsEndpoint}, queue ${stack.resources.consentQueueUrl}`);
+console.log('  Make a token: npm run --silent token -- --user alice --group whatsapp-blocklist-editors');
+if (env.LOCAL_STACK_READY_FILE) {
+  await writeFile(env.LOCAL_STACK_READY_FILE, JSON.stringify({ url: stack.url, dynamoDbEndpoint: stack.dynamoDbEndpoint, sqsEndpoint: stack.sqsEndpoint, ...stack.resources }));
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping…');
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,152 @@
+import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ENV } from '../../shared/config.js';
+import { functions, routes, type ApiFunctionName } from '../resources.js';
+import { startLocalApi, type HttpHandler } from './api-gateway.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { freePort } from './free-port.js';
+import { createTokenVerifier, defaultKeyFile } from './jwt-issuer.js';
+import { provisionResources, type ProvisionedResources } from './provision.js';
+import { startQueuePoller, type SqsHandler } from './queue-poller.js';
+import { startSqsEmulator } from './sqs-emulator.js';
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LocalStackOptions {
+  /** HTTP port of the API; 0 picks a free one. */
+  port: number;
+  /** Ports of the emulators; 0 picks free ones, so that two stacks can run side by side. */
+  dynamoDbPort: number;
+  sqsPort: number;
+  /** When set (LocalStack), no emulator is started and the resources are created there. */
+  awsEndpointUrl: string | undefined;
+  namePrefix: string;
+  visibilityTimeoutSeconds: number;
+  duplicateDelivery: boolean;
+  keyFile: string;
+  log: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  dynamoDbEndpoint: string;
+  sqsEndpoint: string;
+  resources: ProvisionedResources;
+  stop(): Promise<void>;
+}
+
+export const defaultLocalStackOptions = (): LocalStackOptions => ({
+  port: 3000,
+  dynamoDbPort: 0,
+  sqsPort: 0,
+  awsEndpointUrl: undefined,
+  namePrefix: 'local-',
+  visibilityTimeoutSeconds: 5,
+  duplicateDelivery: false,
+  keyFile: defaultKeyFile(PROJECT_ROOT),
+  log: (line) => console.log(line),
+});
+
+/**
+ * Runs the whole service on this machine: DynamoDB Local and fauxqs (or LocalStack), the tables and
+ * queues of `infra/resources.ts`, the HTTP API with local JWTs, and the processor fed by a queue poller.
+ * The functions are the deployed handlers, unchanged; they find the emulators through the SDK's
+ * standard endpoint variables.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+  try {
+    const endpoints = await startEmulators(options, started);
+    setSdkEnvironment(endpoints);
+    const dynamoDb = new DynamoDBClient({});
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    started.push({ stop: async () => (dynamoDb.destroy(), sqs.destroy()) });
+
+    const resources = await provisionResources({
+      dynamoDb,
+      sqs,
+      namePrefix: options.namePrefix,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    });
+    process.env[ENV.consentTableName] = resources.consentTableName;
+    process.env[ENV.auditTableName] = resources.auditTableName;
+    process.env[ENV.consentQueueUrl] = resources.consentQueueUrl;
+    process.env[ENV.maxReceiveCount] = String(resources.maxReceiveCount);
+
+    const httpHandlers = await loadHttpHandlers();
+    const processor = await loadHandler<SqsHandler>(functions.processor.entry);
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: resources.consentQueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl: resources.consentQueueUrl,
+      queueArn: Attributes?.['QueueArn'] ?? '',
+      handler: processor,
+      functionName: 'processor',
+      duplicateDelivery: options.duplicateDelivery,
+      log: options.log,
+    });
+    started.push(poller);
+
+    const server = await startLocalApi({
+      port: options.port,
+      routes,
+      handlers: httpHandlers,
+      verifyToken: await createTokenVerifier(options.keyFile),
+      log: options.log,
+    });
+    started.push({ stop: () => closeServer(server) });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+
+    return { url: `http://127.0.0.1:${port}`, ...endpoints, resources, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startEmulators(options: LocalStackOptions, started: { stop(): Promise<void> }[]) {
+  if (options.awsEndpointUrl) {
+    return { dynamoDbEndpoint: options.awsEndpointUrl, sqsEndpoint: options.awsEndpointUrl };
+  }
+  const [dynamoDbPort, sqsPort] = await Promise.all([
+    options.dynamoDbPort || freePort(),
+    options.sqsPort || freePort(),
+  ]);
+  const [dynamoDb, sqs] = await Promise.all([startDynamoDbLocal({ port: dynamoDbPort }), startSqsEmulator({ port: sqsPort })]);
+  started.push(dynamoDb, sqs);
+  return { dynamoDbEndpoint: dynamoDb.endpoint, sqsEndpoint: sqs.endpoint };
+}
+
+/** The functions read these through the SDK's own configuration, exactly as they would in AWS. */
+function setSdkEnvironment({ dynamoDbEndpoint, sqsEndpoint }: { dynamoDbEndpoint: string; sqsEndpoint: string }): void {
+  process.env['AWS_REGION'] ??= 'us-east-1';
+  process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
+  process.env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
+  process.env['AWS_ENDPOINT_URL_DYNAMODB'] = dynamoDbEndpoint;
+  process.env['AWS_ENDPOINT_URL_SQS'] = sqsEndpoint;
+}
+
+async function loadHandler<T>(entry: string): Promise<T> {
+  const module = (await import(pathToFileURL(join(PROJECT_ROOT, entry)).href)) as { handler: T };
+  return module.handler;
+}
+
+async function loadHttpHandlers(): Promise<Record<ApiFunctionName, HttpHandler>> {
+  const names = [...new Set(routes.map((route) => route.function))];
+  const loaded = await Promise.all(names.map(async (name) => [name, await loadHandler<HttpHandler>(functions[name].entry)] as const));
+  return Object.fromEntries(loaded) as Record<ApiFunctionName, HttpHandler>;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,87 @@
+/**
+ * The stateful resources, described once. The CDK stack (`infra/stack.ts`) and the local stack
+ * (`infra/local/provision.ts`) both build their tables and queues from these descriptions, so the two
+ * cannot drift apart.
+ */
+
+export type KeyAttribute = { name: string; type: 'S' | 'N' };
+
+export interface TableDefinition {
+  /** Construct id in CDK, and the base of the local table name. */
+  id: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  timeToLiveAttribute?: string;
+  globalSecondaryIndexes: { indexName: string; partitionKey: KeyAttribute; sortKey: KeyAttribute }[];
+}
+
+/** Consent state, requests, profiles and idempotency keys (single-table design; README, "Data"). */
+export const consentTable: TableDefinition = {
+  id: 'ConsentTable',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [],
+};
+
+/** The append-only audit: per number by time, and per profile through `byProfile`. */
+export const auditTable: TableDefinition = {
+  id: 'AuditTable',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    { indexName: 'byProfile', partitionKey: { name: 'profileId', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+  ],
+};
+
+/** The processor's timeout; the queue's visibility timeout is six times it, as AWS advises. */
+export const PROCESSOR_TIMEOUT_SECONDS = 30;
+
+export interface QueueDefinition {
+  id: string;
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  /** Deliveries before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  deadLetterRetentionSeconds: number;
+}
+
+/** The FIFO queue of consent events, and its FIFO dead-letter queue. */
+export const consentQueue: QueueDefinition = {
+  id: 'ConsentEvents',
+  visibilityTimeoutSeconds: 6 * PROCESSOR_TIMEOUT_SECONDS,
+  retentionSeconds: 4 * 24 * 60 * 60,
+  maxReceiveCount: 5,
+  deadLetterRetentionSeconds: 14 * 24 * 60 * 60,
+};
+
+/** Lambda entry points, one per route group or event source. */
+export const functions = {
+  profiles: { entry: 'functions/profiles/handler.ts' },
+  consentRequests: { entry: 'functions/consent-requests/handler.ts' },
+  history: { entry: 'functions/history/handler.ts' },
+  health: { entry: 'functions/health/handler.ts' },
+  processor: { entry: 'functions/processor/handler.ts' },
+} as const;
+
+export type ApiFunctionName = Exclude<keyof typeof functions, 'processor'>;
+
+export interface RouteDefinition {
+  method: 'GET' | 'PUT' | 'POST';
+  path: string;
+  function: ApiFunctionName;
+  /** `jwt`: the Cognito JWT authorizer checks the token before the function runs. */
+  authorization: 'jwt' | 'none';
+}
+
+/** The HTTP API's routes (SPEC.md, "HTTPS API contract"). */
+export const routes: RouteDefinition[] = [
+  { method: 'GET', path: '/health', function: 'health', authorization: 'none' },
+  { method: 'PUT', path: '/profiles/{profileId}', function: 'profiles', authorization: 'jwt' },
+  { method: 'GET', path: '/profiles/{profileId}/whatsapp', function: 'profiles', authorization: 'jwt' },
+  { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/block', function: 'consentRequests', authorization: 'jwt' },
+  { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/unblock', function: 'consentRequests', authorization: 'jwt' },
+  { method: 'GET', path: '/requests/{requestId}', function: 'consentRequests', authorization: 'jwt' },
+  { method: 'GET', path: '/profiles/{profileId}/whatsapp/history', function: 'history', authorization: 'jwt' },
+  { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
+];

@@ -1,0 +1,16 @@
+import type { E164 } from '../domain/phone.js';
+
+/** Keys of the single-table consent design (see README, "Data"). */
+export const keys = {
+  state: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: 'STATE' }),
+  sequence: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: 'SEQ' }),
+  request: (phone: E164, requestId: string) => ({ pk: `PHONE#${phone}`, sk: `REQ#${requestId}` }),
+  /** Finds a request's number from its id alone, for `GET /requests/{requestId}`. */
+  requestPointer: (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' }),
+  profile: (profileId: string) => ({ pk: `PROFILE#${profileId}`, sk: 'PROFILE' }),
+  idempotency: (callerSub: string, key: string) => ({ pk: `IDEMPOTENCY#${callerSub}#${key}`, sk: 'KEY' }),
+  /** Audit entries sort by when they were requested, then by event id. */
+  audit: (phone: E164, requestedAt: string, eventId: string) => ({ pk: `PHONE#${phone}`, sk: `${requestedAt}#${eventId}` }),
+  phonePartition: (phone: E164) => `PHONE#${phone}`,
+  requestPrefix: 'REQ#',
+} as const;

@@ -1,0 +1,188 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { E164 } from '../domain/phone.js';
+import type { CreateRequestResult, RequestStore } from '../domain/ports.js';
+import type { ConsentRequest, IdempotencyRecord } from '../domain/records.js';
+import { dynamoDb } from './aws-clients.js';
+import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
+import { keys } from './keys.js';
+
+/** How long an `Idempotency-Key` is remembered. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/** How many of a number's newest requests the profile page looks through for pending ones. */
+const PENDING_SCAN_LIMIT = 200;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export class DynamoRequestStore implements RequestStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  async nextSequence(phone: E164): Promise<number> {
+    const { Attributes } = await dynamoDb.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.sequence(phone),
+        UpdateExpression: 'ADD #value :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.['value']);
+  }
+
+  async create(
+    request: ConsentRequest,
+    idempotency?: { callerSub: string; key: string; bodyHash: string },
+  ): Promise<CreateRequestResult> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.request(request.phone, request.requestId), ...request },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.requestPointer(request.requestId), phone: request.phone },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+    if (idempotency) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.idempotency(idempotency.callerSub, idempotency.key),
+            requestId: request.requestId,
+            bodyHash: idempotency.bodyHash,
+            expiresAt: this.nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
+          },
+          // TTL deletion is lazy (and DynamoDB Local never does it), so an expired key counts as free.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': this.nowSeconds() },
+        },
+      });
+    }
+    try {
+      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
+      return { created: true };
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (idempotency && codes?.[2] === 'ConditionalCheckFailed') {
+        const existing = await this.findIdempotencyRecord(idempotency.callerSub, idempotency.key);
+        if (existing) return { created: false, existing };
+      }
+      throw error;
+    }
+  }
+
+  async get(requestId: string): Promise<ConsentRequest | undefined> {
+    const pointer = await dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.requestPointer(requestId), ConsistentRead: true }),
+    );
+    const phone = pointer.Item?.['phone'] as E164 | undefined;
+    if (!phone) return undefined;
+    const { Item } = await dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.request(phone, requestId), ConsistentRead: true }),
+    );
+    return Item ? requestFromItem(Item) : undefined;
+  }
+
+  async listPending(phone: E164): Promise<ConsentRequest[]> {
+    const pending: ConsentRequest[] = [];
+    let examined = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamoDb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          FilterExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': keys.phonePartition(phone), ':prefix': keys.requestPrefix, ':pending': 'pending' },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: 50,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      pending.push(...(page.Items ?? []).map(requestFromItem));
+      examined += page.ScannedCount ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && examined < PENDING_SCAN_LIMIT);
+    return pending.reverse();
+  }
+
+  async findIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(callerSub, key), ConsistentRead: true }),
+    );
+    if (!Item || Number(Item['expiresAt']) < this.nowSeconds()) return undefined;
+    return { requestId: Item['requestId'], bodyHash: Item['bodyHash'] };
+  }
+
+  async abandon(request: ConsentRequest, idempotency?: { callerSub: string; key: string }): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.request(request.phone, request.requestId),
+          UpdateExpression: 'SET #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        },
+      },
+    ];
+    if (idempotency) {
+      items.push({
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.idempotency(idempotency.callerSub, idempotency.key),
+          ConditionExpression: 'requestId = :requestId',
+          ExpressionAttributeValues: { ':requestId': request.requestId },
+        },
+      });
+    }
+    await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
+  }
+
+  async markFailed(phone: E164, requestId: string): Promise<void> {
+    try {
+      await dynamoDb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.request(phone, requestId),
+          UpdateExpression: 'SET #status = :failed',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      // Already settled (or unknown): a dead-lettered copy must not overwrite a real outcome.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+}
+
+function requestFromItem(item: Record<string, any>): ConsentRequest {
+  return {
+    requestId: item['requestId'],
+    status: item['status'],
+    action: item['action'],
+    phone: item['phone'],
+    profileId: item['profileId'],
+    reason: item['reason'],
+    requestedBy: item['requestedBy'],
+    requestedAt: item['requestedAt'],
+    appliedAt: item['appliedAt'],
+    sequence: item['sequence'],
+  };
+}

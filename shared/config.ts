@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Every setting a function reads from its environment, with its variable name. The CDK stack and the
+ * local stack set these same names, so the three cannot disagree.
+ */
+const settings = {
+  consentTableName: { env: 'CONSENT_TABLE_NAME', schema: z.string().min(1) },
+  auditTableName: { env: 'AUDIT_TABLE_NAME', schema: z.string().min(1) },
+  consentQueueUrl: { env: 'CONSENT_QUEUE_URL', schema: z.url() },
+  /** The queue's `maxReceiveCount`: on that delivery, a failing event is about to go to the DLQ. */
+  maxReceiveCount: { env: 'MAX_RECEIVE_COUNT', schema: z.coerce.number().int().min(1) },
+} as const;
+
+type Settings = typeof settings;
+export type SettingName = keyof Settings;
+export type Config<K extends SettingName> = { [P in K]: z.output<Settings[P]['schema']> };
+
+/** Environment variable names, for the stacks that set them. */
+export const ENV = Object.fromEntries(
+  Object.entries(settings).map(([name, setting]) => [name, setting.env]),
+) as { [P in SettingName]: Settings[P]['env'] };
+
+/**
+ * Reads and validates the named settings once, when a function starts: a missing or malformed value
+ * stops the cold start with a message naming the variable, instead of failing on first use.
+ */
+export function readConfig<K extends SettingName>(
+  names: readonly K[],
+  env: Record<string, string | undefined> = process.env,
+): Config<K> {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const name of names) {
+    const setting = settings[name];
+    const parsed = setting.schema.safeParse(env[setting.env]);
+    if (parsed.success) config[name] = parsed.data;
+    else problems.push(`${setting.env}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join(', ')}`);
+  return config as Config<K>;
+}

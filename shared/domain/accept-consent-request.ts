@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import type { E164 } from './phone.js';
+import type { Caller } from './caller.js';
+import type { ConsentAction, ConsentEvent } from './consent-event.js';
+import type { ConsentRequest, RequestStatus } from './records.js';
+import type { Clock, EventPublisher, ProfileStore, RequestStore } from './ports.js';
+import { IdempotencyConflictError, NotFoundError, ServiceUnavailableError } from './errors.js';
+
+export interface ConsentRequestInput {
+  profileId: string;
+  phone: E164;
+  action: ConsentAction;
+  reason: string;
+  idempotencyKey: string | undefined;
+}
+
+export interface AcceptDependencies {
+  profiles: ProfileStore;
+  requests: RequestStore;
+  publisher: EventPublisher;
+  clock: Clock;
+  newId: () => string;
+}
+
+export interface AcceptedRequest {
+  requestId: string;
+  status: RequestStatus;
+}
+
+/**
+ * Accepts a manual block or unblock request from a caller who holds the permission.
+ *
+ * 1. The profile must exist and hold the number (404 otherwise).
+ * 2. A repeated `Idempotency-Key` with the same body returns the first request; with another body, 422.
+ * 3. The request takes the number's next sequence, is recorded as `pending` (with the key), and its event
+ *    is enqueued; the processor applies it later.
+ * 4. If the event cannot be enqueued, the request is marked `failed`, the key is freed for a retry, and
+ *    the caller gets a 503.
+ */
+export async function acceptConsentRequest(
+  caller: Caller,
+  input: ConsentRequestInput,
+  deps: AcceptDependencies,
+): Promise<AcceptedRequest> {
+  const profile = await deps.profiles.get(input.profileId);
+  if (!profile) throw new NotFoundError(`Profile ${input.profileId} does not exist.`);
+  if (!profile.whatsappNumbers.includes(input.phone)) {
+    throw new NotFoundError(`Profile ${input.profileId} does not hold the WhatsApp number ${input.phone}.`);
+  }
+
+  const idempotency = input.idempotencyKey
+    ? { callerSub: caller.sub, key: input.idempotencyKey, bodyHash: hashRequest(input) }
+    : undefined;
+  if (idempotency) {
+    const replay = await replayOf(idempotency, deps);
+    if (replay) return replay;
+  }
+
+  const requestedAt = deps.clock.now().toISOString();
+  const request: ConsentRequest = {
+    requestId: deps.newId(),
+    status: 'pending',
+    action: input.action,
+    phone: input.phone,
+    profileId: input.profileId,
+    reason: input.reason,
+    requestedBy: { type: 'user', sub: caller.sub, username: caller.username },
+    requestedAt,
+    appliedAt: undefined,
+    sequence: await deps.requests.nextSequence(input.phone),
+  };
+
+  const created = await deps.requests.create(request, idempotency);
+  if (!created.created) {
+    // Another call with the same key won the race between our look-up and our write.
+    return answerReplay(created.existing, idempotency?.bodyHash, deps);
+  }
+
+  try {
+    await deps.publisher.publish(eventOf(request));
+  } catch (error) {
+    await deps.requests.abandon(request, idempotency);
+    throw new ServiceUnavailableError('The request could not be queued; nothing was changed. Retry later.', {
+      cause: error,
+    });
+  }
+  return { requestId: request.requestId, status: 'pending' };
+}
+
+function eventOf(request: ConsentRequest): ConsentEvent {
+  return {
+    version: 1,
+    eventId: request.requestId,
+    requestId: request.requestId,
+    source: 'manual',
+    action: request.action,
+    phone: request.phone,
+    profileId: request.profileId,
+    reason: request.reason,
+    actor: request.requestedBy,
+    requestedAt: request.requestedAt,
+    sequence: request.sequence,
+  };
+}
+
+async function replayOf(
+  idempotency: { callerSub: string; key: string; bodyHash: string },
+  deps: AcceptDependencies,
+): Promise<AcceptedRequest | undefined> {
+  const existing = await deps.requests.findIdempotencyRecord(idempotency.callerSub, idempotency.key);
+  return existing ? answerReplay(existing, idempotency.bodyHash, deps) : undefined;
+}
+
+async function answerReplay(
+  existing: { requestId: string; bodyHash: string },
+  bodyHash: string | undefined,
+  deps: AcceptDependencies,
+): Promise<AcceptedRequest> {
+  if (existing.bodyHash !== bodyHash) {
+    throw new IdempotencyConflictError(
+      'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+    );
+  }
+  const request = await deps.requests.get(existing.requestId);
+  return { requestId: existing.requestId, status: request?.status ?? 'pending' };
+}
+
+/** What makes two requests "the same body" for an idempotency key: everything the caller chose. */
+function hashRequest(input: ConsentRequestInput): string {
+  const canonical = JSON.stringify([input.action, input.profileId, input.phone, input.reason]);
+  return createHash('sha256').update(canonical).digest('hex');
+}

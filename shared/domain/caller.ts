@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** Who is calling, as read from a verified token's claims. */
+export interface Caller {
+  /** The token's `sub`: a user's id, or the app client's id for a client-credentials token. */
+  sub: string;
+  /** A human-readable name for the audit: username, e-mail or client id. */
+  username: string;
+  groups: ReadonlySet<string>;
+  scopes: ReadonlySet<string>;
+}
+
+/**
+ * API Gateway HTTP APIs hand every claim over as a string, and an array claim such as `cognito:groups`
+ * as `"[a b]"`; REST APIs and tests pass real arrays. Both forms are accepted.
+ */
+const listClaim = z
+  .union([z.array(z.string()), z.string()])
+  .optional()
+  .transform((value): string[] => {
+    if (value === undefined) return [];
+    if (Array.isArray(value)) return value;
+    const inner = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+    return inner.split(/[\s,]+/).filter((item) => item.length > 0);
+  });
+
+const claimsSchema = z.looseObject({
+  sub: z.string().min(1),
+  username: z.string().optional(),
+  'cognito:username': z.string().optional(),
+  email: z.string().optional(),
+  client_id: z.string().optional(),
+  'cognito:groups': listClaim,
+  scope: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(' ').filter((item) => item.length > 0)),
+});
+
+/** Turns verified JWT claims into a {@link Caller}; `undefined` when the claims lack a subject. */
+export function callerFromClaims(claims: unknown): Caller | undefined {
+  const parsed = claimsSchema.safeParse(claims);
+  if (!parsed.success) return undefined;
+  const c = parsed.data;
+  return {
+    sub: c.sub,
+    username: c.username ?? c['cognito:username'] ?? c.email ?? c.client_id ?? c.sub,
+    groups: new Set(c['cognito:groups']),
+    scopes: new Set(c.scope),
+  };
+}

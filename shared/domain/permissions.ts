@@ -1,0 +1,29 @@
+import type { Caller } from './caller.js';
+
+/**
+ * The permissions of the product (SPEC.md, behaviour 5). "Edit WhatsApp blocklist" is
+ * `whatsapp-blocklist:edit`.
+ */
+export type Permission =
+  | 'whatsapp-blocklist:edit'
+  | 'whatsapp-blocklist:check'
+  | 'profiles:write'
+  | 'consent:read';
+
+/** Each permission is granted by any of its Cognito groups or OAuth scopes. */
+const grants: Record<Permission, { groups: readonly string[]; scopes: readonly string[]; anyCaller: boolean }> = {
+  'whatsapp-blocklist:edit': { groups: ['whatsapp-blocklist-editors'], scopes: ['whatsapp-blocklist/edit'], anyCaller: false },
+  'profiles:write': { groups: ['profile-admins'], scopes: ['profiles/write'], anyCaller: false },
+  'whatsapp-blocklist:check': { groups: [], scopes: ['whatsapp-blocklist/check'], anyCaller: true },
+  'consent:read': { groups: [], scopes: [], anyCaller: true },
+};
+
+/** Whether the caller holds the permission. */
+export function can(caller: Caller, permission: Permission): boolean {
+  const grant = grants[permission];
+  return (
+    grant.anyCaller ||
+    grant.groups.some((group) => caller.groups.has(group)) ||
+    grant.scopes.some((scope) => caller.scopes.has(scope))
+  );
+}

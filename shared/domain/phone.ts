@@ -1,0 +1,39 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+/** A phone number in E.164 form, e.g. `+420777123456`. Only {@link normalisePhone} makes one. */
+export type E164 = string & { readonly __brand: 'E164' };
+
+export type PhoneParseResult =
+  | { ok: true; phone: E164 }
+  | { ok: false; reason: string };
+
+const MAX_INPUT_LENGTH = 64;
+
+/**
+ * Parses a number written in any international form into E.164.
+ *
+ * Accepts `+420 777 123 456`, `00420777123456`, `+420777123456` and the bare digits `420777123456`
+ * (the API's path form without `+`). A number without a country code, with an extension, or that the
+ * full metadata of libphonenumber-js does not consider valid is refused: a consent record for a number
+ * that cannot exist would never match a real recipient.
+ */
+export function normalisePhone(input: string): PhoneParseResult {
+  if (input.length === 0 || input.length > MAX_INPUT_LENGTH) {
+    return { ok: false, reason: 'must be an international phone number of at most 64 characters' };
+  }
+  const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()));
+  if (!parsed || !parsed.isValid()) {
+    return { ok: false, reason: 'is not a valid international phone number' };
+  }
+  if (parsed.ext) {
+    return { ok: false, reason: 'must not carry an extension' };
+  }
+  return { ok: true, phone: parsed.number as E164 };
+}
+
+/** `00` is the ITU international call prefix, and the API lets clients omit `+` in paths. */
+function withInternationalPrefix(input: string): string {
+  if (input.startsWith('00')) return `+${input.slice(2)}`;
+  if (/^\d/.test(input)) return `+${input}`;
+  return input;
+}

@@ -1,0 +1,74 @@
+import type { E164 } from './phone.js';
+import type { Caller } from './caller.js';
+import type { ConsentSource } from './consent-state.js';
+import type { ConsentAction } from './consent-event.js';
+import type { Profile } from './records.js';
+import type { Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
+import { NotFoundError } from './errors.js';
+
+/**
+ * Replaces the WhatsApp numbers of a profile (creating the profile if it is new). Consent stays with the
+ * numbers, so a number removed and added again keeps its state.
+ */
+export async function replaceProfile(
+  caller: Caller,
+  input: { profileId: string; whatsappNumbers: E164[] },
+  deps: { profiles: ProfileStore; clock: Clock },
+): Promise<Profile> {
+  const profile: Profile = {
+    profileId: input.profileId,
+    whatsappNumbers: [...new Set(input.whatsappNumbers)],
+    updatedAt: deps.clock.now().toISOString(),
+    updatedBy: caller.username,
+  };
+  await deps.profiles.put(profile);
+  return profile;
+}
+
+export interface NumberView {
+  phone: E164;
+  blocked: boolean;
+  source: ConsentSource | null;
+  reason: string | null;
+  reasonCode: string | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  pending: { requestId: string; action: ConsentAction; requestedAt: string }[];
+}
+
+/**
+ * The profile page: every WhatsApp number of the profile with its consent state and the requests on it
+ * that are still pending.
+ *
+ * 1. Read the profile (404 when unknown).
+ * 2. Read the states of all its numbers at once, and each number's pending requests.
+ */
+export async function viewProfileConsent(
+  profileId: string,
+  deps: { profiles: ProfileStore; states: ConsentStateStore; requests: RequestStore },
+): Promise<{ profileId: string; numbers: NumberView[] }> {
+  const profile = await deps.profiles.get(profileId);
+  if (!profile) throw new NotFoundError(`Profile ${profileId} does not exist.`);
+  const [states, pendingByNumber] = await Promise.all([
+    deps.states.getMany(profile.whatsappNumbers),
+    Promise.all(profile.whatsappNumbers.map((phone) => deps.requests.listPending(phone))),
+  ]);
+  const numbers = profile.whatsappNumbers.map((phone, index): NumberView => {
+    const state = states.get(phone);
+    return {
+      phone,
+      blocked: state?.blocked ?? false,
+      source: state?.source ?? null,
+      reason: state?.reason ?? null,
+      reasonCode: state?.reasonCode ?? null,
+      updatedAt: state?.updatedAt ?? null,
+      updatedBy: state?.updatedBy ?? null,
+      pending: (pendingByNumber[index] ?? []).map(({ requestId, action, requestedAt }) => ({
+        requestId,
+        action,
+        requestedAt,
+      })),
+    };
+  });
+  return { profileId, numbers };
+}

@@ -1,0 +1,63 @@
+import type { E164 } from './phone.js';
+import type { ConsentAction, UserActor } from './consent-event.js';
+import type { ConsentSource, Outcome } from './consent-state.js';
+
+export interface Profile {
+  profileId: string;
+  whatsappNumbers: E164[];
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** `failed`: the event reached the dead-letter queue, or could not be enqueued at all. */
+export type RequestStatus = 'pending' | Outcome | 'failed';
+
+/** A manual block or unblock request, from acceptance by the API until the processor settles it. */
+export interface ConsentRequest {
+  requestId: string;
+  status: RequestStatus;
+  action: ConsentAction;
+  phone: E164;
+  profileId: string;
+  reason: string;
+  requestedBy: UserActor;
+  requestedAt: string;
+  appliedAt: string | undefined;
+  sequence: number;
+}
+
+/** What the audit says about who acted. */
+export type AuditActor = UserActor;
+
+/** One append-only audit entry: who did what to which number, on whose page, when, and what came of it. */
+export interface AuditEntry {
+  eventId: string;
+  requestId: string | undefined;
+  /** `wa_blocked` for automatic blocks from provider failures. */
+  action: ConsentAction | 'wa_blocked';
+  phone: E164;
+  profileId: string | undefined;
+  source: ConsentSource;
+  reason: string;
+  reasonCode: string | undefined;
+  actor: AuditActor;
+  requestedAt: string;
+  appliedAt: string;
+  outcome: Outcome;
+}
+
+/** Remembers the first request made under a caller's `Idempotency-Key`. */
+export interface IdempotencyRecord {
+  requestId: string;
+  bodyHash: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}

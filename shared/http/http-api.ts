@@ -1,0 +1,29 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger } from '../observability.js';
+import { authenticate } from './authenticate.js';
+import { bodyLimit } from './body-limit.js';
+import { problemJson } from './problem-json.js';
+import { routeByKey } from './router.js';
+import type { HttpContext, HttpEvent, HttpResult, RouteHandler } from './types.js';
+
+export interface HttpApiOptions {
+  /** Largest accepted body in bytes. @default 65536 */
+  maxBodyBytes?: number;
+}
+
+/**
+ * The middy chain every API function shares: logging context first, error mapping next (so its
+ * `onError` runs last and sees every error), then header normalisation, the caller from the token's
+ * claims, the body limit, and finally the route for the request's `routeKey`.
+ */
+export function httpApi(routes: Record<string, RouteHandler>, options: HttpApiOptions = {}) {
+  return middy<HttpEvent, HttpResult, Error, HttpContext>()
+    .use(injectLambdaContext(logger))
+    .use(problemJson({ logger }))
+    .use(httpHeaderNormalizer())
+    .use(authenticate())
+    .use(bodyLimit(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }))
+    .handler(routeByKey(routes));
+}

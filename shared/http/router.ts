@@ -1,0 +1,14 @@
+import { NotFoundError } from '../domain/errors.js';
+import type { HttpContext, HttpEvent, HttpResult, RouteHandler } from './types.js';
+
+/**
+ * Dispatches on API Gateway's `routeKey` (`"POST /profiles/{profileId}/whatsapp/{phone}/block"`), which
+ * names the route the request matched; the local stack sets it the same way.
+ */
+export function routeByKey(routes: Record<string, RouteHandler>) {
+  return async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
+    const route = routes[event.routeKey];
+    if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
+    return route(event, context);
+  };
+}
