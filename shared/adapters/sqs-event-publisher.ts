@@ -15,10 +15,19 @@ export class SqsEventPublisher implements EventPublisher {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(event),
+        MessageBody: asciiJson(event),
         MessageGroupId: event.phone,
         MessageDeduplicationId: event.eventId,
       }),
     );
   }
+}
+
+/**
+ * JSON with every non-ASCII character written as a `\u` escape. It parses to the same value, and it
+ * keeps reasons in any script (emoji included) clear of the character rules of SQS implementations:
+ * some emulators refuse characters beyond U+FFFD that AWS accepts.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

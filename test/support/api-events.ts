@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+
+export interface TestCaller {
+  sub?: string;
+  username?: string;
+  groups?: string[];
+  scopes?: string[];
+}
+
+export const editor: TestCaller = { sub: 'sub-editor', username: 'erin', groups: ['whatsapp-blocklist-editors'] };
+export const profileAdmin: TestCaller = { sub: 'sub-admin', username: 'adam', groups: ['profile-admins'] };
+export const reader: TestCaller = { sub: 'sub-reader', username: 'rita' };
+
+/**
+ * An HTTP API (payload 2.0) event as API Gateway builds it after its JWT authorizer: claims as strings,
+ * `cognito:groups` as `"[a b]"`. `caller: null` leaves the claims out.
+ */
+export function apiEvent(
+  routeKey: string,
+  {
+    pathParameters,
+    body,
+    headers = {},
+    query,
+    caller = reader,
+  }: {
+    pathParameters?: Record<string, string>;
+    body?: unknown;
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+    caller?: TestCaller | null;
+  } = {},
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const [method = 'GET', path = '/'] = routeKey.split(' ');
+  const claims = caller
+    ? {
+        sub: caller.sub ?? 'sub-test',
+        username: caller.username ?? 'tester',
+        'cognito:groups': `[${(caller.groups ?? []).join(' ')}]`,
+        scope: (caller.scopes ?? []).join(' '),
+      }
+    : undefined;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(query ? { queryStringParameters: query } : {}),
+    ...(pathParameters ? { pathParameters } : {}),
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: 'test',
+      domainPrefix: 'test',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: 'test',
+      routeKey,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      authorizer: claims ? { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } : undefined,
+    },
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Invokes a handler and returns its status, content type and parsed body. */
+export async function invoke(handler: Handler, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
+  const result = await handler(event, lambdaContext('test'));
+  return {
+    status: result.statusCode,
+    contentType: String(result.headers?.['content-type'] ?? ''),
+    body: result.body ? (JSON.parse(result.body) as any) : undefined,
+  };
+}
