@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { apiEvent, editor, invoke, profileAdmin } from './api-events.js';
 
 type Handlers = {
@@ -6,12 +6,15 @@ type Handlers = {
   requests: { handler: Parameters<typeof invoke>[0] };
 };
 
-let counter = 0;
-/** A valid Czech mobile number unique within this test process. */
+/**
+ * Every test file has a module registry of its own, so a counter alone would repeat across files that
+ * share one stack; a random offset per file keeps their numbers apart.
+ */
+let next = randomInt(10_000_000);
+/** A valid Czech mobile number, unique across the test files of a run. */
 export function uniquePhone(): string {
-  counter += 1;
-  const suffix = (process.pid * 1000 + counter) % 1_000_000;
-  return `+42073${String(Math.floor(Math.random() * 10))}${String(suffix).padStart(6, '0')}`;
+  next = (next + 1) % 10_000_000;
+  return `+42077${String(next).padStart(7, '0')}`;
 }
 
 /** Drives the API handlers directly, as API Gateway would, for tests that need requests in the system. */

@@ -1,0 +1,177 @@
+import { SignJWT, generateKeyPair } from 'jose';
+import { http, tokenFor } from '../support/http-client.js';
+import { uniquePhone } from '../support/consent-api.js';
+import { eventually } from '../support/poll.js';
+
+/** Black-box checks of the HTTPS contract (SPEC.md) over HTTP against the running local stack. */
+
+const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
+const adminToken = await tokenFor({ user: 'adam', groups: ['profile-admins'] });
+const readerToken = await tokenFor({ user: 'rita' });
+
+async function createProfile(numbers: string[]): Promise<string> {
+  const profileId = `e2e-${Math.random().toString(36).slice(2)}`;
+  const response = await http('PUT', `/profiles/${profileId}`, { token: adminToken, body: { whatsappNumbers: numbers } });
+  expect(response.status).toBe(200);
+  return profileId;
+}
+
+const settledStatus = (requestId: string) =>
+  eventually(
+    async () => (await http('GET', `/requests/${requestId}`, { token: readerToken })).body,
+    (body) => body.status !== 'pending',
+  );
+
+describe('authentication', () => {
+  it('answers /health without a token', async () => {
+    const response = await http('GET', '/health');
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a missing token with 401 problem+json', async () => {
+    const response = await http('GET', '/profiles/any/whatsapp');
+    expect(response.status).toBe(401);
+    expect(response.contentType).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  it('refuses a token signed with another key', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ 'cognito:groups': ['whatsapp-blocklist-editors'], token_use: 'access' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'local-1' })
+      .setIssuer('https://local-cognito.invalid/whatsapp-consent')
+      .setSubject('mallory')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    expect((await http('GET', '/profiles/any/whatsapp', { token: forged })).status).toBe(401);
+  });
+
+  it('refuses an unsigned token (alg none)', async () => {
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${encode({ alg: 'none', kid: 'local-1' })}.${encode({ sub: 'mallory', iss: 'https://local-cognito.invalid/whatsapp-consent', exp: 9_999_999_999 })}.`;
+    expect((await http('GET', '/profiles/any/whatsapp', { token: unsigned })).status).toBe(401);
+  });
+
+  it('refuses an expired token and a token of another issuer', async () => {
+    const expired = await tokenFor({ user: 'erin', expiresIn: -60 });
+    const foreign = await tokenFor({ user: 'erin', issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/other' });
+    expect((await http('GET', '/profiles/any/whatsapp', { token: expired })).status).toBe(401);
+    expect((await http('GET', '/profiles/any/whatsapp', { token: foreign })).status).toBe(401);
+  });
+});
+
+describe('the README walk-through', () => {
+  it('creates a profile, blocks a number, sees the request settle, and reads both histories', async () => {
+    // prepare
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone]);
+
+    // act
+    const accepted = await http('POST', `/profiles/${profileId}/whatsapp/${encodeURIComponent(phone)}/block`, {
+      token: editorToken,
+      body: { reason: 'Asked us to stop, by phone' },
+    });
+    const settled = await settledStatus(accepted.body.requestId);
+
+    // assess
+    expect(accepted.status).toBe(202);
+    expect(settled).toMatchObject({ status: 'applied', action: 'block', phone, profileId, requestedBy: { username: 'erin' } });
+    expect(settled.appliedAt).toEqual(expect.any(String));
+    const view = await http('GET', `/profiles/${profileId}/whatsapp`, { token: readerToken });
+    expect(view.body.numbers).toEqual([
+      expect.objectContaining({ phone, blocked: true, source: 'manual', reason: 'Asked us to stop, by phone', updatedBy: 'erin', pending: [] }),
+    ]);
+    const profileHistory = await http('GET', `/profiles/${profileId}/whatsapp/history`, { token: readerToken });
+    const numberHistory = await http('GET', `/numbers/${phone.slice(1)}/history`, { token: readerToken });
+    expect(profileHistory.body.items).toHaveLength(1); // every message is delivered twice by this stack
+    expect(numberHistory.body.items[0]).toMatchObject({ action: 'block', outcome: 'applied', actor: { username: 'erin' } });
+  });
+});
+
+describe('contract status codes', () => {
+  it('403 for a reader who blocks, and nothing is queued or recorded', async () => {
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone]);
+    const response = await http('POST', `/profiles/${profileId}/whatsapp/${phone.slice(1)}/block`, { token: readerToken, body: { reason: 'x' } });
+    expect(response.status).toBe(403);
+    expect(response.contentType).toBe('application/problem+json');
+    const view = await http('GET', `/profiles/${profileId}/whatsapp`, { token: readerToken });
+    expect(view.body.numbers[0]).toMatchObject({ blocked: false, pending: [] });
+    expect((await http('GET', `/numbers/${phone.slice(1)}/history`, { token: readerToken })).body.items).toEqual([]);
+  });
+
+  it('400 for malformed JSON, unknown fields, empty reasons and invalid numbers', async () => {
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone]);
+    const path = `/profiles/${profileId}/whatsapp/${phone.slice(1)}/block`;
+    const responses = await Promise.all([
+      http('POST', path, { token: editorToken, body: '{"reason":' }),
+      http('POST', path, { token: editorToken, body: { reason: 'x', extra: 1 } }),
+      http('POST', path, { token: editorToken, body: { reason: '   ' } }),
+      http('POST', `/profiles/${profileId}/whatsapp/12/block`, { token: editorToken, body: { reason: 'x' } }),
+      http('PUT', `/profiles/${profileId}`, { token: adminToken, body: { whatsappNumbers: ["'; DROP TABLE consent; --"] } }),
+    ]);
+    for (const response of responses) {
+      expect(response.status).toBe(400);
+      expect(response.contentType).toBe('application/problem+json');
+      expect(response.body.errors.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('404 for an unknown profile, a number not on the profile, an unknown request and an unknown route', async () => {
+    const profileId = await createProfile([uniquePhone()]);
+    const responses = await Promise.all([
+      http('GET', '/profiles/nobody-here/whatsapp', { token: readerToken }),
+      http('POST', `/profiles/${profileId}/whatsapp/${uniquePhone().slice(1)}/block`, { token: editorToken, body: { reason: 'x' } }),
+      http('GET', '/requests/01ARZ3NDEKTSV4RRFFQ69G5FAV', { token: readerToken }),
+      http('GET', '/nowhere', { token: readerToken }),
+    ]);
+    expect(responses.map((response) => response.status)).toEqual([404, 404, 404, 404]);
+  });
+
+  it('413 for a body over 64 KiB, with problem+json', async () => {
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone]);
+    const response = await http('POST', `/profiles/${profileId}/whatsapp/${phone.slice(1)}/block`, {
+      token: editorToken,
+      body: { reason: 'x'.repeat(70 * 1024) },
+    });
+    expect(response.status).toBe(413);
+    expect(response.contentType).toBe('application/problem+json');
+  });
+
+  it('422 for an Idempotency-Key reused with another body; the same body gets the same request', async () => {
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone]);
+    const path = `/profiles/${profileId}/whatsapp/${phone.slice(1)}/unblock`;
+    const headers = { 'idempotency-key': `key-${phone}` };
+
+    const first = await http('POST', path, { token: editorToken, body: { reason: 'retry me' }, headers });
+    const retry = await http('POST', path, { token: editorToken, body: { reason: 'retry me' }, headers });
+    const other = await http('POST', path, { token: editorToken, body: { reason: 'something else' }, headers });
+
+    expect(first.status).toBe(202);
+    expect(retry.body.requestId).toBe(first.body.requestId);
+    expect(other.status).toBe(422);
+    await settledStatus(first.body.requestId);
+    expect((await http('GET', `/numbers/${phone.slice(1)}/history`, { token: readerToken })).body.items).toHaveLength(1);
+  });
+
+  it('never answers 5xx to odd input', async () => {
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone]);
+    const reasons = ['\u0000', '\ud800', '\u202eevil', '{"$ne":null}', 'a'.repeat(5000)];
+    // Path segments as an attacker would send them: already percent-encoded, some of them broken.
+    const segments = ['%00', '%ED%A0%80', '%E2%80%AEevil', '%', '%25', '..%2F..%2Fetc', 'a'.repeat(3000), '%7B%22%24ne%22%3Anull%7D'];
+    for (const [index, segment] of segments.entries()) {
+      const reason = reasons[index % reasons.length]!;
+      const responses = await Promise.all([
+        http('POST', `/profiles/${profileId}/whatsapp/${phone.slice(1)}/block`, { token: editorToken, body: `{"reason":${JSON.stringify(reason)}}` }),
+        http('GET', `/numbers/${segment}/history`, { token: readerToken }),
+        http('GET', `/profiles/${segment}/whatsapp/history?cursor=${segment}`, { token: readerToken }),
+      ]);
+      for (const response of responses) expect(response.status).toBeLessThan(500);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { defaultKeyFile, issueToken, type TokenRequest } from '../../infra/local/jwt-issuer.js';
+import { PROJECT_ROOT } from '../../infra/local/stack.js';
+
+/** The local stack that the e2e global setup started. */
+export const stack = JSON.parse(process.env['E2E_STACK'] ?? '{}') as {
+  url: string;
+  sqsEndpoint: string;
+  dynamoDbEndpoint: string;
+  consentQueueUrl: string;
+  deadLetterQueueUrl: string;
+  auditTableName: string;
+};
+
+export const tokenFor = (request: TokenRequest) => issueToken(defaultKeyFile(PROJECT_ROOT), request);
+
+export interface HttpResponse {
+  status: number;
+  contentType: string;
+  body: any;
+}
+
+/** One HTTP call to the local stack; JSON bodies are serialised, strings sent as they are. */
+export async function http(
+  method: string,
+  path: string,
+  { token, body, headers = {} }: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<HttpResponse> {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return { status: response.status, contentType, body: contentType.includes('json') && text ? JSON.parse(text) : text };
+}
