@@ -34,5 +34,6 @@ export default {
       globalTeardown: '<rootDir>/test/support/local-stack.teardown.mjs',
     },
   ],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.mjs'],
   testTimeout: 60_000,
 };
