@@ -135,6 +135,20 @@ describe('functions', () => {
     expect(referencedIds(processorVariables[ENV.auditTableName])).toEqual(new Set([logicalId(stack.data.auditTable)]));
   });
 
+  it('takes the log level from the `logLevel` context, and refuses one Powertools does not know', () => {
+    // A second synthesis without bundling: only the environment is under test here.
+    const withContext = (logLevel: string) =>
+      new WhatsAppConsentStack(new App({ context: { logLevel, 'aws:cdk:bundling-stacks': [] } }), 'LogLevelStack');
+
+    const debug = Template.fromStack(withContext('debug'));
+    type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    const levels = Object.values(debug.findResources('AWS::Lambda::Function')).map(
+      (fn) => (fn as Fn).Properties.Environment.Variables['POWERTOOLS_LOG_LEVEL'],
+    );
+    expect(levels).toEqual(Object.keys(functions).map(() => 'DEBUG'));
+    expect(() => withContext('verbose')).toThrow(/logLevel/);
+  });
+
   it('gives the processor its shared timeout and the API functions 10 seconds', () => {
     expect(resource(logicalId(stack.functions.processor)).Properties?.['Timeout']).toBe(PROCESSOR_TIMEOUT_SECONDS);
     for (const fn of Object.values(stack.functions.api)) {
@@ -191,8 +205,9 @@ describe('queues', () => {
     for (const queue of [stack.data.queue, stack.data.deadLetterQueue]) {
       const id = logicalId(queue);
       expect(resource(id).Properties?.['SqsManagedSseEnabled']).toBe(true);
-      const policies = ofType('AWS::SQS::QueuePolicy').filter(([, policy]) => referencedIds(policy.Properties?.['Queues']).has(id));
-      const statements = policies.flatMap(([, policy]) => (policy.Properties?.['PolicyDocument'] as { Statement: unknown[] }).Statement);
+      const statements = ofType('AWS::SQS::QueuePolicy')
+        .filter(([, policy]) => referencedIds(policy.Properties?.['Queues']).has(id))
+        .flatMap(([, policy]) => (policy.Properties?.['PolicyDocument'] as { Statement: unknown[] }).Statement);
       expect(statements).toContainEqual(
         expect.objectContaining({
           Effect: 'Deny',
@@ -257,7 +272,16 @@ describe('tables', () => {
 });
 
 describe('permissions', () => {
-  const auditWrites = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable'];
+  /** Every action that could change or remove an audit entry (BatchWriteItem can delete). */
+  const auditWrites = [
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:PartiQLUpdate',
+    'dynamodb:PartiQLDelete',
+    'dynamodb:DeleteTable',
+    'dynamodb:UpdateTable',
+  ];
 
   it('grants nobody a way to update or delete audit entries', () => {
     const auditId = logicalId(stack.data.auditTable);
@@ -308,7 +332,9 @@ describe('permissions', () => {
 
   it('gives the health function no permissions beyond its logs', () => {
     const healthRole = roleOf(logicalId(stack.functions.api.health));
-    const attached = ofType('AWS::IAM::Policy').filter(([, policy]) => referencedIds(policy.Properties?.['Roles']).has(healthRole));
+    const attached = ofType('AWS::IAM::Policy').filter(([, policy]) =>
+      referencedIds(policy.Properties?.['Roles']).has(healthRole),
+    );
     expect(attached).toEqual([]);
   });
 });

@@ -67,11 +67,16 @@ export function apiEvent(
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
-type Handler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
+/**
+ * Any API handler: middy handlers take an extra options argument and a context with the caller, so the
+ * parameters are typed loosely here and the arguments are supplied by `invoke`.
+ */
+export type ApiHandler = (event: never, context: never, options: never) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Invokes a handler and returns its status, content type and parsed body. */
-export async function invoke(handler: Handler, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
-  const result = await handler(event, lambdaContext('test'));
+export async function invoke(handler: ApiHandler, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
+  const call = handler as unknown as (event: unknown, context: unknown, options: { signal: AbortSignal }) => Promise<APIGatewayProxyStructuredResultV2>;
+  const result = await call(event, lambdaContext('test'), { signal: new AbortController().signal });
   return {
     status: result.statusCode,
     contentType: String(result.headers?.['content-type'] ?? ''),

@@ -1,10 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { apiEvent, editor, invoke, profileAdmin } from './api-events.js';
+import { apiEvent, editor, invoke, profileAdmin, type ApiHandler } from './api-events.js';
 
-type Handlers = {
-  profiles: { handler: Parameters<typeof invoke>[0] };
-  requests: { handler: Parameters<typeof invoke>[0] };
-};
+type Handlers = { profiles: { handler: ApiHandler }; requests: { handler: ApiHandler } };
 
 /**
  * Every test file has a module registry of its own, so a counter alone would repeat across files that

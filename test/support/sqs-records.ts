@@ -3,7 +3,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aw
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** An SQS record as Lambda's event source mapping delivers it. */
-export function sqsRecord(body: string, { groupId = 'group', messageId = randomUUID(), receiveCount = 1 } = {}): SQSRecord {
+export function sqsRecord(body: string, { groupId = 'group', messageId = String(randomUUID()), receiveCount = 1 }: { groupId?: string; messageId?: string; receiveCount?: number } = {}): SQSRecord {
   return {
     messageId,
     receiptHandle: `handle-${messageId}`,
@@ -40,7 +40,7 @@ export async function takeMessages(sqs: SQSClient, queueUrl: string, count: numb
     );
     for (const message of Messages) {
       records.push({
-        ...sqsRecord(message.Body ?? '', { groupId: message.Attributes?.['MessageGroupId'] ?? 'group', messageId: message.MessageId ?? randomUUID() }),
+        ...sqsRecord(message.Body ?? '', { groupId: message.Attributes?.['MessageGroupId'] ?? 'group', messageId: message.MessageId ?? String(randomUUID()) }),
       });
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     }

@@ -1,0 +1,90 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The repository root: handler entries in `infra/resources.ts` are relative to it. */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Powertools log levels (`POWERTOOLS_LOG_LEVEL`). */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The Powertools service name; the same one `shared/observability.ts` gives its logger. */
+export const SERVICE_NAME = 'whatsapp-consent';
+
+export interface ConsentFunctionProps {
+  /** The handler file, relative to the project root (an `entry` of `functions` in `infra/resources.ts`). */
+  readonly entry: string;
+  /**
+   * Environment variables besides the Powertools ones: the settings the handler reads with `readConfig`.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * @default Duration.seconds(10) - an API call that takes longer has already failed its caller
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default 512 - more memory also buys more CPU, which shortens cold starts of the bundled SDK
+   */
+  readonly memorySize?: number;
+  /**
+   * Powertools log level of the function.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * How long the function's logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * A Lambda function of this service with every default in one place: Node.js 22 on arm64, bundled by
+ * the local esbuild as minified ESM with source maps, Powertools settings, and its own log group with a
+ * retention (a log group that Lambda creates on first use keeps logs forever).
+ */
+export class ConsentFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ConsentFunctionProps) {
+    // The log group must exist before the function that names it, hence in the parent scope.
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    super(scope, id, {
+      entry: join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // Stack traces in the logs point at the TypeScript sources, not at the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // The SDK in the Lambda runtime is whatever version AWS ships that month; bundling the one in
+        // package-lock.json runs in AWS exactly what the tests ran (e.g. `useQueueUrlAsEndpoint` of SQSClient).
+        bundleAwsSDK: true,
+        // CommonJS dependencies bundled into ESM still call `require` for Node built-ins; ESM has none.
+        // The alias keeps the banner's import from clashing with a bundled module's own `createRequire`.
+        banner:
+          "import { createRequire as __bannerCreateRequire } from 'module'; " +
+          'const require = __bannerCreateRequire(import.meta.url);',
+      },
+    });
+  }
+}

@@ -1,0 +1,106 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV, type SettingName } from '../../shared/config.js';
+import { functions, PROCESSOR_TIMEOUT_SECONDS, type ApiFunctionName } from '../resources.js';
+import { ConsentFunction, type LogLevel } from './consent-function.js';
+
+type FunctionName = keyof typeof functions;
+
+/**
+ * The settings each handler reads with `readConfig`, and nothing more: a function cannot learn the name
+ * of a resource it has no business with.
+ */
+const settingsOf: Record<FunctionName, readonly SettingName[]> = {
+  profiles: ['consentTableName'],
+  consentRequests: ['consentTableName', 'consentQueueUrl'],
+  history: ['consentTableName', 'auditTableName'],
+  health: [],
+  processor: ['consentTableName', 'auditTableName', 'maxReceiveCount'],
+};
+
+/** The stateful resources the functions use (see `ConsentData`). */
+export interface ConsentFunctionsProps {
+  readonly consentTable: ITable;
+  /** Append-only: only the processor writes it, and only with `PutItem`. */
+  readonly auditTable: ITable;
+  /** The FIFO queue of consent events, which the processor consumes. */
+  readonly queue: IQueue;
+  /** The queue's `maxReceiveCount`: on that delivery, the processor marks a failing event's request `failed`. */
+  readonly maxReceiveCount: number;
+  /**
+   * Powertools log level of every function.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+}
+
+/**
+ * One Lambda function per entry of `functions` in `infra/resources.ts`, each with the environment and
+ * the permissions of its use cases only, and the processor fed by the queue.
+ */
+export class ConsentFunctions extends Construct {
+  /** The functions behind the HTTP API, by the names that `routes` uses. */
+  public readonly api: Readonly<Record<ApiFunctionName, ConsentFunction>>;
+  public readonly processor: ConsentFunction;
+
+  constructor(scope: Construct, id: string, props: ConsentFunctionsProps) {
+    super(scope, id);
+
+    const settings: Record<SettingName, string> = {
+      consentTableName: props.consentTable.tableName,
+      auditTableName: props.auditTable.tableName,
+      consentQueueUrl: props.queue.queueUrl,
+      maxReceiveCount: String(props.maxReceiveCount),
+    };
+    const create = (name: FunctionName, options: { timeout?: Duration } = {}) =>
+      new ConsentFunction(this, constructId(name), {
+        entry: functions[name].entry,
+        environment: Object.fromEntries(settingsOf[name].map((setting) => [ENV[setting], settings[setting]])),
+        logLevel: props.logLevel,
+        ...options,
+      });
+
+    this.api = {
+      profiles: create('profiles'),
+      consentRequests: create('consentRequests'),
+      history: create('history'),
+      health: create('health'),
+    };
+    this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
+
+    // Profiles: read and replace profiles, read consent state and pending requests.
+    props.consentTable.grantReadWriteData(this.api.profiles);
+    // Consent requests: record pending requests and idempotency keys, then enqueue the event.
+    props.consentTable.grantReadWriteData(this.api.consentRequests);
+    props.queue.grantSendMessages(this.api.consentRequests);
+    // History: query the audit (and its by-profile index); look the profile up in the consent table.
+    props.auditTable.grantReadData(this.api.history);
+    props.consentTable.grantReadData(this.api.history);
+
+    // The processor is the only writer of consent state and of the audit. Its TransactWriteItems needs
+    // the permission of each item's action: PutItem for the audit entry. `grantWriteData` would add
+    // UpdateItem and DeleteItem, which would let a bug rewrite history.
+    props.consentTable.grantReadWriteData(this.processor);
+    this.processor.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [props.auditTable.tableArn] }),
+    );
+    this.processor.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: 10,
+        // Only the failed records (and, on FIFO, the rest of their number's group) come back.
+        reportBatchItemFailures: true,
+        // Bounds the concurrent writers on the tables; FIFO ordering per number holds at any concurrency.
+        maxConcurrency: 5,
+      }),
+    );
+  }
+}
+
+/** `consentRequests` → `ConsentRequestsFunction`. */
+function constructId(name: FunctionName): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}Function`;
+}
