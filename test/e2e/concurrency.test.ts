@@ -1,16 +1,10 @@
 import { ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { http, stack, tokenFor } from '../support/http-client.js';
+import { createProfile, http, stack, tokenFor } from '../support/http-client.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
 
 const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
-const adminToken = await tokenFor({ user: 'adam', groups: ['profile-admins'] });
 
-async function createProfile(numbers: string[]): Promise<string> {
-  const profileId = `load-${Math.random().toString(36).slice(2)}`;
-  expect((await http('PUT', `/profiles/${profileId}`, { token: adminToken, body: { whatsappNumbers: numbers } })).status).toBe(200);
-  return profileId;
-}
 
 async function statusOf(requestId: string): Promise<string> {
   return (await http('GET', `/requests/${requestId}`, { token: editorToken })).body.status;

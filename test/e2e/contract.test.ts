@@ -1,5 +1,5 @@
 import { SignJWT, generateKeyPair } from 'jose';
-import { http, tokenFor } from '../support/http-client.js';
+import { createProfile, http, tokenFor } from '../support/http-client.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
 
@@ -9,12 +9,6 @@ const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-
 const adminToken = await tokenFor({ user: 'adam', groups: ['profile-admins'] });
 const readerToken = await tokenFor({ user: 'rita' });
 
-async function createProfile(numbers: string[]): Promise<string> {
-  const profileId = `e2e-${Math.random().toString(36).slice(2)}`;
-  const response = await http('PUT', `/profiles/${profileId}`, { token: adminToken, body: { whatsappNumbers: numbers } });
-  expect(response.status).toBe(200);
-  return profileId;
-}
 
 const settledStatus = (requestId: string) =>
   eventually(

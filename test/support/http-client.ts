@@ -38,3 +38,14 @@ export async function http(
   const contentType = response.headers.get('content-type') ?? '';
   return { status: response.status, contentType, body: contentType.includes('json') && text ? JSON.parse(text) : text };
 }
+
+/** Creates a profile holding the numbers, as a profile admin, and returns its id. */
+export async function createProfile(numbers: string[], prefix = 'e2e'): Promise<string> {
+  const profileId = `${prefix}-${Math.random().toString(36).slice(2)}`;
+  const response = await http('PUT', `/profiles/${profileId}`, {
+    token: await tokenFor({ user: 'adam', groups: ['profile-admins'] }),
+    body: { whatsappNumbers: numbers },
+  });
+  if (response.status !== 200) throw new Error(`profile not created: ${JSON.stringify(response.body)}`);
+  return profileId;
+}
