@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
@@ -35,12 +35,18 @@ async function loadOrCreateKeys(keyFile: string): Promise<KeyFile> {
     publicJwk: { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' },
   };
   await mkdir(dirname(keyFile), { recursive: true });
-  // `wx`: if another process created the file meanwhile, use theirs.
+  // Written aside, then linked into place: the link is atomic and fails if another process (a stack and
+  // a token command started together) created the file first, and nobody ever reads a half-written key.
+  const draft = `${keyFile}.${process.pid}.tmp`;
+  await writeFile(draft, JSON.stringify(keys), { mode: 0o600 });
   try {
-    await writeFile(keyFile, JSON.stringify(keys), { flag: 'wx', mode: 0o600 });
+    await link(draft, keyFile);
     return keys;
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return JSON.parse(await readFile(keyFile, 'utf8')) as KeyFile;
+  } finally {
+    await unlink(draft);
   }
 }
 
