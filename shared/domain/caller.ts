@@ -31,10 +31,8 @@ const claimsSchema = z.looseObject({
   email: z.string().optional(),
   client_id: z.string().optional(),
   'cognito:groups': listClaim,
-  scope: z
-    .string()
-    .optional()
-    .transform((value) => (value ?? '').split(' ').filter((item) => item.length > 0)),
+  /** Space-separated in Cognito access tokens; a list is read the same way. */
+  scope: listClaim,
 });
 
 /** Turns verified JWT claims into a {@link Caller}; `undefined` when the claims lack a subject. */
@@ -44,7 +42,8 @@ export function callerFromClaims(claims: unknown): Caller | undefined {
   const c = parsed.data;
   return {
     sub: c.sub,
-    username: c.username ?? c['cognito:username'] ?? c.email ?? c.client_id ?? c.sub,
+    // An empty claim names nobody, so it falls through to the next one.
+    username: [c.username, c['cognito:username'], c.email, c.client_id].find((name) => name !== undefined && name.trim() !== '') ?? c.sub,
     groups: new Set(c['cognito:groups']),
     scopes: new Set(c.scope),
   };

@@ -7,7 +7,8 @@ import type { HttpContext, HttpEvent, HttpResult, RouteHandler } from './types.j
  */
 export function routeByKey(routes: Record<string, RouteHandler>) {
   return async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
-    const route = routes[event.routeKey];
+    // Own keys only: a route key such as `toString` must not reach Object.prototype.
+    const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
     if (!route) throw new NotFoundError(`No route ${event.routeKey}.`);
     return route(event, context);
   };

@@ -1,0 +1,110 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventLedger } from '../../../shared/domain/ports.js';
+import { transition } from '../../../shared/domain/consent-state.js';
+import type { AuditEntry } from '../../../shared/domain/records.js';
+import { PHONE, sampleEvent } from '../support/samples.js';
+
+// The adapters build their clients when imported, and the SDK needs a region for that.
+process.env.AWS_REGION ??= 'us-east-1';
+const { DynamoEventLedger } = await import('../../../shared/adapters/event-ledger.js');
+
+const dynamoDb = mockClient(DynamoDBDocumentClient);
+const ledger = new DynamoEventLedger('consent-table', 'audit-table');
+const APPLIED_AT = '2025-01-02T03:04:06.000Z';
+
+/** What the processor hands the ledger for a first block of a number never seen. */
+function firstBlock(): Parameters<EventLedger['record']>[0] {
+  const event = sampleEvent({ action: 'block', sequence: 1 });
+  const decided = transition(undefined, event, APPLIED_AT);
+  const audit: AuditEntry = {
+    eventId: event.eventId, requestId: event.requestId, action: event.action, phone: event.phone, profileId: event.profileId,
+    source: event.source, reason: event.reason, reasonCode: undefined, actor: event.actor, requestedAt: event.requestedAt,
+    appliedAt: APPLIED_AT, outcome: decided.outcome,
+  };
+  return { event, expectedLastSeq: undefined, transition: decided, audit, requestStatus: decided.outcome };
+}
+
+function cancelledWith(...codes: string[]): TransactionCanceledException {
+  const reasons: CancellationReason[] = codes.map((Code) => ({ Code }));
+  return new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
+}
+
+beforeEach(() => {
+  dynamoDb.reset();
+});
+
+afterAll(() => {
+  dynamoDb.restore();
+});
+
+describe('DynamoEventLedger.record', () => {
+  it('writes audit entry, state and request status in one transaction, each guarded', async () => {
+    // prepare
+    dynamoDb.on(TransactWriteCommand).resolves({});
+    const input = firstBlock();
+
+    // act
+    const result = await ledger.record(input);
+
+    // assess
+    expect(result).toBe('committed');
+    const calls = dynamoDb.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(1);
+    const items = calls[0]?.args[0].input.TransactItems ?? [];
+    expect(items.map((item) => [item.Put?.TableName ?? item.Update?.TableName, item.Put?.ConditionExpression ?? item.Update?.UpdateExpression])).toEqual([
+      ['audit-table', 'attribute_not_exists(pk)'],
+      ['consent-table', 'attribute_not_exists(pk)'],
+      ['consent-table', 'SET #status = :status, appliedAt = :appliedAt'],
+    ]);
+    expect(items[0]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, eventId: input.event.eventId, outcome: 'applied' });
+    expect(items[1]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, sk: 'STATE', blocked: true, lastSeq: 1 });
+    expect(items[2]?.Update?.ExpressionAttributeValues).toEqual({ ':status': 'applied', ':appliedAt': APPLIED_AT });
+  });
+
+  it('guards the state with the lastSeq that was read', async () => {
+    dynamoDb.on(TransactWriteCommand).resolves({});
+
+    await ledger.record({ ...firstBlock(), expectedLastSeq: 4 });
+
+    const stateItem = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put;
+    expect(stateItem).toMatchObject({ ConditionExpression: 'lastSeq = :expected', ExpressionAttributeValues: { ':expected': 4 } });
+  });
+
+  it('writes no state for a superseded event: audit entry and request status only', async () => {
+    dynamoDb.on(TransactWriteCommand).resolves({});
+
+    await ledger.record({ ...firstBlock(), transition: { outcome: 'superseded' }, requestStatus: 'superseded' });
+
+    const items = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.map((item) => item.Put?.TableName ?? item.Update?.TableName)).toEqual(['audit-table', 'consent-table']);
+    expect(items[1]?.Update?.ExpressionAttributeValues).toMatchObject({ ':status': 'superseded' });
+  });
+
+  it.each<[string[], 'duplicate' | 'conflict']>([
+    [['ConditionalCheckFailed', 'None', 'None'], 'duplicate'],
+    [['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'], 'duplicate'],
+    [['None', 'ConditionalCheckFailed', 'None'], 'conflict'],
+    [['None', 'TransactionConflict', 'None'], 'conflict'],
+    [['TransactionConflict', 'None', 'None'], 'conflict'],
+  ])('answers a transaction cancelled with %j as %s', async (codes, expected) => {
+    dynamoDb.on(TransactWriteCommand).rejects(cancelledWith(...codes));
+
+    expect(await ledger.record(firstBlock())).toBe(expected);
+  });
+
+  it('rethrows a cancellation for another reason', async () => {
+    const cancelled = cancelledWith('None', 'ValidationError', 'None');
+    dynamoDb.on(TransactWriteCommand).rejects(cancelled);
+
+    await expect(ledger.record(firstBlock())).rejects.toBe(cancelled);
+  });
+
+  it('rethrows an error that is not a cancellation', async () => {
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+    dynamoDb.on(TransactWriteCommand).rejects(throttled);
+
+    await expect(ledger.record(firstBlock())).rejects.toBe(throttled);
+  });
+});

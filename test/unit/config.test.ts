@@ -1,0 +1,61 @@
+import { ENV, readConfig } from '../../shared/config.js';
+
+const VALID = {
+  CONSENT_TABLE_NAME: 'consent',
+  AUDIT_TABLE_NAME: 'audit',
+  CONSENT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/consent.fifo',
+  MAX_RECEIVE_COUNT: '5',
+};
+
+describe('readConfig', () => {
+  it('reads the named settings and coerces MAX_RECEIVE_COUNT to a number', () => {
+    const config = readConfig(['consentTableName', 'auditTableName', 'consentQueueUrl', 'maxReceiveCount'], VALID);
+
+    expect(config).toEqual({
+      consentTableName: 'consent',
+      auditTableName: 'audit',
+      consentQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/consent.fifo',
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('reads only the settings it is asked for', () => {
+    expect(readConfig(['consentTableName'], { CONSENT_TABLE_NAME: 'consent' })).toEqual({ consentTableName: 'consent' });
+  });
+
+  it('names a missing variable in its error', () => {
+    const { AUDIT_TABLE_NAME: _missing, ...env } = VALID;
+
+    expect(() => readConfig(['consentTableName', 'auditTableName'], env)).toThrow(/^Invalid configuration: AUDIT_TABLE_NAME: /);
+  });
+
+  it('names every invalid variable at once', () => {
+    let message = '';
+    try {
+      readConfig(['consentTableName', 'consentQueueUrl', 'maxReceiveCount'], { CONSENT_QUEUE_URL: 'not a url', MAX_RECEIVE_COUNT: '5' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message).toContain('CONSENT_TABLE_NAME');
+    expect(message).toContain('CONSENT_QUEUE_URL');
+    expect(message).not.toContain('MAX_RECEIVE_COUNT');
+  });
+
+  it.each(['', '0', '-3', '2.5', 'five'])('refuses MAX_RECEIVE_COUNT=%j', (value) => {
+    expect(() => readConfig(['maxReceiveCount'], { MAX_RECEIVE_COUNT: value })).toThrow(/MAX_RECEIVE_COUNT/);
+  });
+
+  it('refuses an empty table name', () => {
+    expect(() => readConfig(['consentTableName'], { CONSENT_TABLE_NAME: '' })).toThrow(/CONSENT_TABLE_NAME/);
+  });
+
+  it('exports the variable names the stacks set', () => {
+    expect(ENV).toEqual({
+      consentTableName: 'CONSENT_TABLE_NAME',
+      auditTableName: 'AUDIT_TABLE_NAME',
+      consentQueueUrl: 'CONSENT_QUEUE_URL',
+      maxReceiveCount: 'MAX_RECEIVE_COUNT',
+    });
+  });
+});

@@ -1,0 +1,195 @@
+import { acceptConsentRequest, type AcceptDependencies, type ConsentRequestInput } from '../../../shared/domain/accept-consent-request.js';
+import { consentEventSchema } from '../../../shared/domain/consent-event.js';
+import { IdempotencyConflictError, NotFoundError, ServiceUnavailableError } from '../../../shared/domain/errors.js';
+import {
+  fixedClock,
+  idSequence,
+  InMemoryProfileStore,
+  InMemoryRequestStore,
+  RecordingPublisher,
+} from '../support/fakes.js';
+import { callerWith, OTHER_PHONE, PHONE } from '../support/samples.js';
+
+const NOW = '2025-01-02T03:04:05.000Z';
+
+function setUp() {
+  const profiles = new InMemoryProfileStore([
+    { profileId: 'profile-1', whatsappNumbers: [PHONE], updatedAt: NOW, updatedBy: 'adam' },
+  ]);
+  const requests = new InMemoryRequestStore();
+  const publisher = new RecordingPublisher();
+  const deps: AcceptDependencies = { profiles, requests, publisher, clock: fixedClock(NOW), newId: idSequence('req') };
+  return { profiles, requests, publisher, deps };
+}
+
+function blockInput(overrides: Partial<ConsentRequestInput> = {}): ConsentRequestInput {
+  return { profileId: 'profile-1', phone: PHONE, action: 'block', reason: 'asked by phone', idempotencyKey: undefined, ...overrides };
+}
+
+const erin = callerWith({ sub: 'sub-erin', username: 'erin' });
+
+describe('acceptConsentRequest', () => {
+  it('refuses an unknown profile with a 404 and records nothing', async () => {
+    const { requests, publisher, deps } = setUp();
+
+    const accepting = acceptConsentRequest(erin, blockInput({ profileId: 'nobody' }), deps);
+
+    await expect(accepting).rejects.toThrow(NotFoundError);
+    await expect(accepting).rejects.toMatchObject({ status: 404, message: 'Profile nobody does not exist.' });
+    expect(requests.requests.size).toBe(0);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('refuses a number the profile does not hold with a 404, creating and publishing nothing', async () => {
+    const { requests, publisher, deps } = setUp();
+
+    const accepting = acceptConsentRequest(erin, blockInput({ phone: OTHER_PHONE, idempotencyKey: 'k1' }), deps);
+
+    await expect(accepting).rejects.toMatchObject({ status: 404, message: `Profile profile-1 does not hold the WhatsApp number ${OTHER_PHONE}.` });
+    expect(requests.requests.size).toBe(0);
+    expect(requests.keys.size).toBe(0);
+    expect(requests.sequences.size).toBe(0);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('records a pending request and publishes one valid event with the next sequence of the number', async () => {
+    // prepare
+    const { requests, publisher, deps } = setUp();
+    requests.sequences.set(PHONE, 6);
+
+    // act
+    const accepted = await acceptConsentRequest(erin, blockInput(), deps);
+
+    // assess
+    expect(accepted).toEqual({ requestId: 'req-1', status: 'pending' });
+    expect(publisher.published).toEqual([
+      {
+        version: 1,
+        eventId: 'req-1',
+        requestId: 'req-1',
+        source: 'manual',
+        action: 'block',
+        phone: PHONE,
+        profileId: 'profile-1',
+        reason: 'asked by phone',
+        actor: { type: 'user', sub: 'sub-erin', username: 'erin' },
+        requestedAt: NOW,
+        sequence: 7,
+      },
+    ]);
+    expect(consentEventSchema.safeParse(publisher.published[0]).success).toBe(true);
+    expect(await requests.get('req-1')).toMatchObject({ status: 'pending', phone: PHONE, sequence: 7, appliedAt: undefined });
+  });
+
+  it('gives each request of a number a higher sequence than the one before', async () => {
+    const { publisher, deps } = setUp();
+
+    await acceptConsentRequest(erin, blockInput(), deps);
+    await acceptConsentRequest(erin, blockInput({ action: 'unblock' }), deps);
+
+    expect(publisher.published.map((event) => [event.action, event.sequence])).toEqual([
+      ['block', 1],
+      ['unblock', 2],
+    ]);
+  });
+
+  it('answers a repeated Idempotency-Key with the same body with the first requestId and publishes nothing new', async () => {
+    // prepare
+    const { requests, publisher, deps } = setUp();
+    const first = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    // act
+    const second = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    // assess
+    expect(second).toEqual(first);
+    expect(publisher.published).toHaveLength(1);
+    expect(requests.requests.size).toBe(1);
+  });
+
+  it('answers a repeated Idempotency-Key with the status the first request has reached', async () => {
+    const { requests, deps } = setUp();
+    const first = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    requests.setStatus(first.requestId, 'applied', NOW);
+
+    expect(await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps)).toEqual({
+      requestId: first.requestId,
+      status: 'applied',
+    });
+  });
+
+  it.each<[string, Partial<ConsentRequestInput>]>([
+    ['another reason', { reason: 'another reason' }],
+    ['another action', { action: 'unblock' }],
+  ])('refuses a repeated Idempotency-Key with %s with a 422 and publishes nothing new', async (_label, change) => {
+    // prepare
+    const { publisher, deps } = setUp();
+    await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    // act
+    const reusing = acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1', ...change }), deps);
+
+    // assess
+    await expect(reusing).rejects.toThrow(IdempotencyConflictError);
+    await expect(reusing).rejects.toMatchObject({ status: 422 });
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('keeps Idempotency-Keys apart per caller', async () => {
+    const { publisher, deps } = setUp();
+
+    const erins = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    const olgas = await acceptConsentRequest(callerWith({ sub: 'sub-olga', username: 'olga' }), blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    expect(olgas.requestId).not.toBe(erins.requestId);
+    expect(publisher.published).toHaveLength(2);
+  });
+
+  it('answers as a replay when another call takes the key between the look-up and the write', async () => {
+    // prepare: the look-up misses once, as if the other call had not written yet
+    const { requests, publisher, deps } = setUp();
+    const first = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    const lookUp = requests.findIdempotencyRecord.bind(requests);
+    let misses = 1;
+    requests.findIdempotencyRecord = async (sub, key) => (misses-- > 0 ? undefined : lookUp(sub, key));
+
+    // act
+    const second = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    // assess
+    expect(second).toEqual(first);
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('answers 503 when the event cannot be published, marks the request failed and frees the key', async () => {
+    // prepare
+    const { requests, publisher, deps } = setUp();
+    const queueDown = new Error('queue unavailable');
+    publisher.failWith = queueDown;
+
+    // act
+    const accepting = acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    // assess
+    await expect(accepting).rejects.toThrow(ServiceUnavailableError);
+    await expect(accepting).rejects.toMatchObject({ status: 503, cause: queueDown });
+    expect(await requests.get('req-1')).toMatchObject({ status: 'failed' });
+    expect(await requests.findIdempotencyRecord('sub-erin', 'key-1')).toBeUndefined();
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('lets a retry with the same key succeed after the queue failed', async () => {
+    // prepare
+    const { publisher, deps } = setUp();
+    publisher.failWith = new Error('queue unavailable');
+    await expect(acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps)).rejects.toThrow(ServiceUnavailableError);
+    publisher.failWith = undefined;
+
+    // act
+    const retried = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    // assess
+    expect(retried).toEqual({ requestId: 'req-2', status: 'pending' });
+    expect(publisher.published.map((event) => event.requestId)).toEqual(['req-2']);
+  });
+});

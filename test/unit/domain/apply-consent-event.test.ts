@@ -1,0 +1,115 @@
+import { applyConsentEvent, type ApplyDependencies } from '../../../shared/domain/apply-consent-event.js';
+import type { ConsentState } from '../../../shared/domain/consent-state.js';
+import { fixedClock, InMemoryConsentStateStore, InMemoryEventLedger } from '../support/fakes.js';
+import { PHONE, sampleEvent } from '../support/samples.js';
+
+const APPLIED_AT = '2025-01-02T03:04:06.000Z';
+
+function setUp(initial: ConsentState[] = []) {
+  const states = new InMemoryConsentStateStore(initial);
+  const ledger = new InMemoryEventLedger(states);
+  const deps: ApplyDependencies = { states, ledger, clock: fixedClock(APPLIED_AT) };
+  return { states, ledger, deps };
+}
+
+describe('applyConsentEvent', () => {
+  it('applies a block: the state, and one audit entry that says who, what and when', async () => {
+    // prepare
+    const { states, ledger, deps } = setUp();
+    const event = sampleEvent({ action: 'block', sequence: 1 });
+
+    // act
+    const result = await applyConsentEvent(event, deps);
+
+    // assess
+    expect(result).toEqual({ outcome: 'applied' });
+    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, lastSeq: 1, version: 1, updatedAt: APPLIED_AT });
+    expect(ledger.audit).toEqual([
+      {
+        eventId: event.eventId,
+        requestId: event.requestId,
+        action: 'block',
+        phone: PHONE,
+        profileId: event.profileId,
+        source: 'manual',
+        reason: event.reason,
+        reasonCode: undefined,
+        actor: event.actor,
+        requestedAt: event.requestedAt,
+        appliedAt: APPLIED_AT,
+        outcome: 'applied',
+      },
+    ]);
+  });
+
+  it('answers a second delivery of the same event as a duplicate, with no second audit entry', async () => {
+    const { states, ledger, deps } = setUp();
+    const event = sampleEvent({ sequence: 1 });
+    await applyConsentEvent(event, deps);
+    const stateAfterFirst = states.states.get(PHONE);
+
+    const again = await applyConsentEvent(event, deps);
+
+    expect(again).toEqual({ outcome: 'duplicate' });
+    expect(ledger.audit).toHaveLength(1);
+    expect(states.states.get(PHONE)).toEqual(stateAfterFirst);
+  });
+
+  it('records a stale event as superseded and leaves the state alone', async () => {
+    const { states, ledger, deps } = setUp();
+    await applyConsentEvent(sampleEvent({ eventId: 'e2', action: 'unblock', sequence: 2 }), deps);
+    const stateAfterNewer = states.states.get(PHONE);
+
+    const result = await applyConsentEvent(sampleEvent({ eventId: 'e1', action: 'block', sequence: 1 }), deps);
+
+    expect(result).toEqual({ outcome: 'superseded' });
+    expect(states.states.get(PHONE)).toEqual(stateAfterNewer);
+    expect(ledger.audit.map((entry) => [entry.eventId, entry.outcome])).toEqual([
+      ['e2', 'unchanged'],
+      ['e1', 'superseded'],
+    ]);
+  });
+
+  it('reads again and decides again after a conflict, then commits', async () => {
+    // prepare: between the first read and the first write, another writer blocks the number
+    const { states, ledger, deps } = setUp();
+    ledger.beforeRecord = (attempt) => {
+      if (attempt === 1) {
+        states.states.set(PHONE, {
+          phone: PHONE, blocked: true, source: 'manual', reason: 'other writer', reasonCode: undefined,
+          profileId: 'profile-2', updatedAt: APPLIED_AT, updatedBy: 'olga', version: 1, lastSeq: 1,
+        });
+      }
+    };
+
+    // act
+    const result = await applyConsentEvent(sampleEvent({ action: 'block', sequence: 2 }), deps);
+
+    // assess: the second decision saw the other writer's block, so this block changed nothing
+    expect(result).toEqual({ outcome: 'unchanged' });
+    expect(ledger.attempts).toBe(2);
+    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, reason: 'other writer', lastSeq: 2, version: 1 });
+    expect(ledger.audit.map((entry) => entry.outcome)).toEqual(['unchanged']);
+  });
+
+  it('gives up with an error after five attempts when the state keeps changing, writing nothing', async () => {
+    // prepare: another writer moves lastSeq before every write
+    const { states, ledger, deps } = setUp();
+    ledger.beforeRecord = (attempt) => {
+      const current = states.states.get(PHONE);
+      states.states.set(PHONE, {
+        phone: PHONE, blocked: false, source: 'manual', reason: 'busy', reasonCode: undefined,
+        profileId: undefined, updatedAt: APPLIED_AT, updatedBy: 'olga', version: 0, lastSeq: (current?.lastSeq ?? 0) + attempt,
+      });
+    };
+    const event = sampleEvent({ eventId: 'e-busy', sequence: 1_000 });
+
+    // act
+    const applying = applyConsentEvent(event, deps);
+
+    // assess
+    await expect(applying).rejects.toThrow(`State of ${PHONE} kept changing while event e-busy was applied`);
+    expect(ledger.attempts).toBe(5);
+    expect(ledger.audit).toEqual([]);
+  });
+});
