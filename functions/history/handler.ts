@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
+import type { AuditEntry, Page } from '../../shared/domain/records.js';
 import { DynamoAuditReader } from '../../shared/adapters/audit-reader.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { httpApi } from '../../shared/http/http-api.js';
@@ -13,21 +14,34 @@ const config = readConfig(['consentTableName', 'auditTableName']);
 const audit = new DynamoAuditReader(config.auditTableName);
 const profiles = new DynamoProfileStore(config.consentTableName);
 
+/** Every key of an entry is present in responses: what an entry lacks (no profile, no code) is `null`. */
+function page({ items, nextCursor }: Page<AuditEntry>) {
+  return {
+    items: items.map((entry) => ({
+      ...entry,
+      requestId: entry.requestId ?? null,
+      profileId: entry.profileId ?? null,
+      reasonCode: entry.reasonCode ?? null,
+    })),
+    nextCursor,
+  };
+}
+
 /** `GET /profiles/{profileId}/whatsapp/history`: changes made on the profile's page, newest first. */
 export const profileHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
   const { profileId } = pathParameters(event, z.object({ profileId: clientIdentifier }));
-  const page = queryParameters(event, pageQuery);
+  const query = queryParameters(event, pageQuery);
   if (!(await profiles.get(profileId))) throw new NotFoundError(`Profile ${profileId} does not exist.`);
-  return json(200, await audit.byProfile(profileId, page));
+  return json(200, page(await audit.byProfile(profileId, query)));
 };
 
 /** `GET /numbers/{phone}/history`: everything that happened to one number, across profiles and the provider. */
 export const numberHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
   const { phone } = pathParameters(event, z.object({ phone: phoneInput }));
-  const page = queryParameters(event, pageQuery);
-  return json(200, await audit.byPhone(phone, page));
+  const query = queryParameters(event, pageQuery);
+  return json(200, page(await audit.byPhone(phone, query)));
 };
 
 export const handler = httpApi({

@@ -79,7 +79,20 @@ describe('the README walk-through', () => {
     const profileHistory = await http('GET', `/profiles/${profileId}/whatsapp/history`, { token: readerToken });
     const numberHistory = await http('GET', `/numbers/${phone.slice(1)}/history`, { token: readerToken });
     expect(profileHistory.body.items).toHaveLength(1); // every message is delivered twice by this stack
-    expect(numberHistory.body.items[0]).toMatchObject({ action: 'block', outcome: 'applied', actor: { username: 'erin' } });
+    expect(numberHistory.body.items[0]).toEqual({
+      eventId: accepted.body.requestId,
+      requestId: accepted.body.requestId,
+      action: 'block',
+      phone,
+      profileId,
+      source: 'manual',
+      reason: 'Asked us to stop, by phone',
+      reasonCode: null,
+      actor: { type: 'user', sub: expect.any(String), username: 'erin' },
+      requestedAt: settled.requestedAt,
+      appliedAt: settled.appliedAt,
+      outcome: 'applied',
+    });
   });
 });
 
