@@ -7,6 +7,7 @@ import { keys } from './keys.js';
 
 /** BatchGetItem's limit. */
 const BATCH_SIZE = 100;
+const MAX_ATTEMPTS = 5;
 
 export class DynamoConsentStateStore implements ConsentStateStore {
   constructor(private readonly tableName: string) {}
@@ -18,12 +19,18 @@ export class DynamoConsentStateStore implements ConsentStateStore {
     return Item ? stateFromItem(Item) : undefined;
   }
 
-  /** For the profile page (at most 20 numbers); the campaign check has its own, faster reader. */
+  /**
+   * For the profile page (at most 20 numbers); the campaign check has its own, faster reader.
+   * Keys that DynamoDB leaves unprocessed (throttling) are retried with a growing pause, a bounded
+   * number of times.
+   */
   async getMany(phones: readonly E164[]): Promise<Map<E164, ConsentState>> {
     const states = new Map<E164, ConsentState>();
     for (let start = 0; start < phones.length; start += BATCH_SIZE) {
       let pending: Record<string, unknown>[] | undefined = phones.slice(start, start + BATCH_SIZE).map(keys.state);
-      while (pending && pending.length > 0) {
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt === MAX_ATTEMPTS) throw new Error(`${pending.length} consent states stayed unprocessed after ${MAX_ATTEMPTS} reads`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
         const result: BatchGetCommandOutput = await dynamoDb.send(
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
         );
