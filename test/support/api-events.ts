@@ -12,8 +12,51 @@ export const editor: TestCaller = { sub: 'sub-editor', username: 'erin', groups:
 export const profileAdmin: TestCaller = { sub: 'sub-admin', username: 'adam', groups: ['profile-admins'] };
 export const reader: TestCaller = { sub: 'sub-reader', username: 'rita' };
 
+export interface GatewayEventOptions {
+  pathParameters?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  /** The verified claims; `null` leaves the authorizer out, as for a route deployed without it. */
+  claims: Record<string, string | string[]> | null;
+}
+
+/** An HTTP API (payload 2.0) event as API Gateway hands it to a function, with the claims given. */
+export function gatewayEvent(routeKey: string, options: GatewayEventOptions): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const [method = 'GET', path = '/'] = routeKey.split(' ');
+  const { claims } = options;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: options.headers ?? {},
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    ...(options.body === undefined ? {} : { body: options.body }),
+    isBase64Encoded: options.isBase64Encoded ?? false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: 'test',
+      domainPrefix: 'test',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: 'test',
+      routeKey,
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      // The authorizer's type says it is always there; a route deployed without it has none.
+      authorizer: (claims === null
+        ? undefined
+        : { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } }) as APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']['authorizer'],
+    },
+  };
+}
+
 /**
- * An HTTP API (payload 2.0) event as API Gateway builds it after its JWT authorizer: claims as strings,
+ * An event from a caller, with claims as API Gateway's JWT authorizer passes them: every claim a string,
  * `cognito:groups` as `"[a b]"`. `caller: null` leaves the claims out.
  */
 export function apiEvent(
@@ -32,39 +75,20 @@ export function apiEvent(
     caller?: TestCaller | null;
   } = {},
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
-  const [method = 'GET', path = '/'] = routeKey.split(' ');
-  const claims = caller
-    ? {
-        sub: caller.sub ?? 'sub-test',
-        username: caller.username ?? 'tester',
-        'cognito:groups': `[${(caller.groups ?? []).join(' ')}]`,
-        scope: (caller.scopes ?? []).join(' '),
-      }
-    : undefined;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(query ? { queryStringParameters: query } : {}),
+  return gatewayEvent(routeKey, {
     ...(pathParameters ? { pathParameters } : {}),
+    ...(query ? { query } : {}),
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'test',
-      domainName: 'test',
-      domainPrefix: 'test',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      requestId: 'test',
-      routeKey,
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      authorizer: claims ? { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } : undefined,
-    },
-  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+    headers: { 'content-type': 'application/json', ...headers },
+    claims: caller
+      ? {
+          sub: caller.sub ?? 'sub-test',
+          username: caller.username ?? 'tester',
+          'cognito:groups': `[${(caller.groups ?? []).join(' ')}]`,
+          scope: (caller.scopes ?? []).join(' '),
+        }
+      : null,
+  });
 }
 
 /**
