@@ -61,6 +61,7 @@ export const functions = {
   consentRequests: { entry: 'functions/consent-requests/handler.ts' },
   history: { entry: 'functions/history/handler.ts' },
   health: { entry: 'functions/health/handler.ts' },
+  whatsappWebhook: { entry: 'functions/whatsapp-webhook/handler.ts' },
   processor: { entry: 'functions/processor/handler.ts' },
 } as const;
 
@@ -70,7 +71,10 @@ export interface RouteDefinition {
   method: 'GET' | 'PUT' | 'POST';
   path: string;
   function: ApiFunctionName;
-  /** `jwt`: the Cognito JWT authorizer checks the token before the function runs. */
+  /**
+   * `jwt`: the Cognito JWT authorizer checks the token before the function runs. `none`: open routes,
+   * and the provider's webhook, whose function checks the callback's signature itself.
+   */
   authorization: 'jwt' | 'none';
 }
 
@@ -84,4 +88,6 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/requests/{requestId}', function: 'consentRequests', authorization: 'jwt' },
   { method: 'GET', path: '/profiles/{profileId}/whatsapp/history', function: 'history', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
+  { method: 'GET', path: '/webhooks/whatsapp', function: 'whatsappWebhook', authorization: 'none' },
+  { method: 'POST', path: '/webhooks/whatsapp', function: 'whatsappWebhook', authorization: 'none' },
 ];

@@ -1,5 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { autoBlockCodesSchema } from '../shared/domain/provider-errors.js';
 import { auditTable, consentQueue, consentTable, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
@@ -17,6 +19,8 @@ export const CONTEXT = {
   cognitoDomainPrefix: 'cognitoDomainPrefix',
   /** Comma-separated callback URLs of the user client; default `http://localhost:3000/callback`. */
   callbackUrls: 'callbackUrls',
+  /** `AUTO_BLOCK_CODES` of the webhook (comma-separated error codes, or `none`); default the code table. */
+  autoBlockCodes: 'autoBlockCodes',
 } as const;
 
 /**
@@ -25,6 +29,7 @@ export const CONTEXT = {
  */
 export class WhatsAppConsentStack extends Stack {
   public readonly data: ConsentData;
+  public readonly webhookSecret: Secret;
   public readonly functions: ConsentFunctions;
   public readonly auth: ConsentAuth;
   public readonly api: ConsentApi;
@@ -34,11 +39,25 @@ export class WhatsAppConsentStack extends Stack {
 
     this.data = new ConsentData(this, 'Data', { consentTable, auditTable, consentQueue });
 
+    // Deployed with a generated verify token and an empty app secret: the handshake works at once, and
+    // callbacks are refused until an operator stores Meta's app secret (README, "Deploying").
+    this.webhookSecret = new Secret(this, 'WhatsAppWebhookSecret', {
+      description: 'WhatsApp webhook: Meta app secret (appSecret) and subscription verify token (verifyToken)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ appSecret: '' }),
+        generateStringKey: 'verifyToken',
+        excludePunctuation: true,
+        passwordLength: 40,
+      },
+    });
+
     this.functions = new ConsentFunctions(this, 'Functions', {
       consentTable: this.data.consentTable,
       auditTable: this.data.auditTable,
       queue: this.data.queue,
       maxReceiveCount: consentQueue.maxReceiveCount,
+      webhookSecret: this.webhookSecret,
+      autoBlockCodes: this.autoBlockCodes(),
       logLevel: this.logLevel(),
     });
 
@@ -71,6 +90,8 @@ export class WhatsAppConsentStack extends Stack {
       DeadLetterQueueUrl: { value: this.data.deadLetterQueue.queueUrl, description: 'FIFO dead-letter queue of consent events' },
       ConsentTableName: { value: this.data.consentTable.tableName, description: 'Consent state, requests, profiles' },
       AuditTableName: { value: this.data.auditTable.tableName, description: 'Append-only audit' },
+      WebhookUrl: { value: `${this.api.url}webhooks/whatsapp`, description: 'Callback URL to give Meta' },
+      WebhookSecretArn: { value: this.webhookSecret.secretArn, description: 'Secret holding the Meta app secret and verify token' },
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
@@ -91,6 +112,14 @@ export class WhatsAppConsentStack extends Stack {
     if (typeof configured === 'string' && configured.length > 0) return configured;
     const base = this.stackName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/aws|amazon|cognito/g, 'x');
     return `${base}-${this.account}`;
+  }
+
+  private autoBlockCodes(): string | undefined {
+    const value: unknown = this.node.tryGetContext(CONTEXT.autoBlockCodes);
+    if (value === undefined) return undefined;
+    const parsed = autoBlockCodesSchema.safeParse(String(value));
+    if (!parsed.success) throw new Error(`Context ${CONTEXT.autoBlockCodes}: ${parsed.error.issues[0]?.message}`);
+    return String(value);
   }
 
   private callbackUrls(): string[] {

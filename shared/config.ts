@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { autoBlockCodesSchema } from './domain/provider-errors.js';
 
 /**
  * Every setting a function reads from its environment, with its variable name. The CDK stack and the
@@ -10,6 +11,14 @@ const settings = {
   consentQueueUrl: { env: 'CONSENT_QUEUE_URL', schema: z.url() },
   /** The queue's `maxReceiveCount`: on that delivery, a failing event is about to go to the DLQ. */
   maxReceiveCount: { env: 'MAX_RECEIVE_COUNT', schema: z.coerce.number().int().min(1) },
+  /** In AWS: the Secrets Manager secret (name or ARN) holding the webhook's `appSecret` and `verifyToken`. */
+  whatsappSecretId: { env: 'WHATSAPP_SECRET_ID', schema: z.string().min(1).optional() },
+  /** Locally, where there is no Secrets Manager: Meta's app secret, which signs the callbacks. */
+  whatsappAppSecret: { env: 'WHATSAPP_APP_SECRET', schema: z.string().min(1).optional() },
+  /** Locally: the token Meta echoes in the subscription handshake. */
+  whatsappVerifyToken: { env: 'WHATSAPP_VERIFY_TOKEN', schema: z.string().min(1).optional() },
+  /** Error codes that block a number automatically, replacing the default table's (`provider-errors.ts`). */
+  autoBlockCodes: { env: 'AUTO_BLOCK_CODES', schema: autoBlockCodesSchema },
 } as const;
 
 type Settings = typeof settings;

@@ -22,6 +22,8 @@ function page({ items, nextCursor }: Page<AuditEntry>) {
       requestId: entry.requestId ?? null,
       profileId: entry.profileId ?? null,
       reasonCode: entry.reasonCode ?? null,
+      providerMessageId: entry.providerMessageId ?? null,
+      recipientId: entry.recipientId ?? null,
     })),
     nextCursor,
   };

@@ -7,6 +7,7 @@ import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
 import { consentEventSchema } from '../../shared/domain/consent-event.js';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
 import { DynamoEventLedger } from '../../shared/adapters/event-ledger.js';
+import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
 import { systemClock } from '../../shared/adapters/runtime.js';
 import { logger } from '../../shared/observability.js';
@@ -17,6 +18,7 @@ const deps = {
   states: new DynamoConsentStateStore(config.consentTableName),
   ledger: new DynamoEventLedger(config.consentTableName, config.auditTableName),
   requests: new DynamoRequestStore(config.consentTableName),
+  profiles: new DynamoProfileStore(config.consentTableName),
   clock: systemClock,
 };
 const processor = new SqsFifoPartialProcessorAsync();

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type SettingName } from '../../shared/config.js';
@@ -19,6 +20,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   consentRequests: ['consentTableName', 'consentQueueUrl'],
   history: ['consentTableName', 'auditTableName'],
   health: [],
+  whatsappWebhook: ['consentQueueUrl', 'whatsappSecretId', 'autoBlockCodes'],
   processor: ['consentTableName', 'auditTableName', 'maxReceiveCount'],
 };
 
@@ -31,6 +33,13 @@ export interface ConsentFunctionsProps {
   readonly queue: IQueue;
   /** The queue's `maxReceiveCount`: on that delivery, the processor marks a failing event's request `failed`. */
   readonly maxReceiveCount: number;
+  /** Holds the webhook's `appSecret` and `verifyToken` as JSON; only the webhook function may read it. */
+  readonly webhookSecret: ISecret;
+  /**
+   * Error codes that block a number automatically (`AUTO_BLOCK_CODES`).
+   * @default the code table of `shared/domain/provider-errors.ts`
+   */
+  readonly autoBlockCodes?: string;
   /**
    * Powertools log level of every function.
    * @default 'INFO'
@@ -50,16 +59,26 @@ export class ConsentFunctions extends Construct {
   constructor(scope: Construct, id: string, props: ConsentFunctionsProps) {
     super(scope, id);
 
-    const settings: Record<SettingName, string> = {
+    // The webhook's secrets themselves are never in the template: the function reads them at run time.
+    const settings: Partial<Record<SettingName, string>> = {
       consentTableName: props.consentTable.tableName,
       auditTableName: props.auditTable.tableName,
       consentQueueUrl: props.queue.queueUrl,
       maxReceiveCount: String(props.maxReceiveCount),
+      whatsappSecretId: props.webhookSecret.secretArn,
+      autoBlockCodes: props.autoBlockCodes,
     };
+    const environmentOf = (name: FunctionName) =>
+      Object.fromEntries(
+        settingsOf[name].flatMap((setting) => {
+          const value = settings[setting];
+          return value === undefined ? [] : [[ENV[setting], value]];
+        }),
+      );
     const create = (name: FunctionName, options: { timeout?: Duration } = {}) =>
       new ConsentFunction(this, constructId(name), {
         entry: functions[name].entry,
-        environment: Object.fromEntries(settingsOf[name].map((setting) => [ENV[setting], settings[setting]])),
+        environment: environmentOf(name),
         logLevel: props.logLevel,
         ...options,
       });
@@ -69,6 +88,7 @@ export class ConsentFunctions extends Construct {
       consentRequests: create('consentRequests'),
       history: create('history'),
       health: create('health'),
+      whatsappWebhook: create('whatsappWebhook'),
     };
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
 
@@ -77,6 +97,9 @@ export class ConsentFunctions extends Construct {
     // Consent requests: record pending requests and idempotency keys, then enqueue the event.
     props.consentTable.grantReadWriteData(this.api.consentRequests);
     props.queue.grantSendMessages(this.api.consentRequests);
+    // Webhook: read its secrets, and enqueue automatic events; it never touches the tables.
+    props.webhookSecret.grantRead(this.api.whatsappWebhook);
+    props.queue.grantSendMessages(this.api.whatsappWebhook);
     // History: query the audit (and its by-profile index); look the profile up in the consent table.
     props.auditTable.grantReadData(this.api.history);
     props.consentTable.grantReadData(this.api.history);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { defaultLocalStackOptions, startLocalStack } from './stack.js';
+import { defaultLocalStackOptions, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, startLocalStack } from './stack.js';
 
 /**
  * `npm start`: the whole service on this machine. Settings come from the environment (README,
@@ -22,6 +22,9 @@ const env = z
     LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(5),
     LOCAL_DUPLICATE_DELIVERY: flag,
     LOCAL_STACK_READY_FILE: z.string().optional(),
+    WHATSAPP_APP_SECRET: z.string().min(1).default(LOCAL_WHATSAPP_APP_SECRET),
+    WHATSAPP_VERIFY_TOKEN: z.string().min(1).default(LOCAL_WHATSAPP_VERIFY_TOKEN),
+    AUTO_BLOCK_CODES: z.string().optional(),
   })
   .parse(process.env);
 
@@ -36,6 +39,9 @@ const stack = await startLocalStack({
   namePrefix: env.LOCAL_NAME_PREFIX,
   visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
   duplicateDelivery: env.LOCAL_DUPLICATE_DELIVERY,
+  whatsappAppSecret: env.WHATSAPP_APP_SECRET,
+  whatsappVerifyToken: env.WHATSAPP_VERIFY_TOKEN,
+  autoBlockCodes: env.AUTO_BLOCK_CODES,
 }).catch((error: unknown) => {
   console.error('The local stack could not start:', error);
   process.exit(1);

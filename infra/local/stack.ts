@@ -27,6 +27,11 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds: number;
   duplicateDelivery: boolean;
   keyFile: string;
+  /** The webhook's Meta app secret and verify token; local stand-ins for the deployed secret. */
+  whatsappAppSecret: string;
+  whatsappVerifyToken: string;
+  /** `AUTO_BLOCK_CODES`; undefined keeps the default code table. */
+  autoBlockCodes: string | undefined;
   log: (line: string) => void;
 }
 
@@ -38,6 +43,10 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The local defaults the README names; never used outside the local stack. */
+export const LOCAL_WHATSAPP_APP_SECRET = 'local-app-secret';
+export const LOCAL_WHATSAPP_VERIFY_TOKEN = 'local-verify-token';
+
 export const defaultLocalStackOptions = (): LocalStackOptions => ({
   port: 3000,
   dynamoDbPort: 0,
@@ -47,6 +56,9 @@ export const defaultLocalStackOptions = (): LocalStackOptions => ({
   visibilityTimeoutSeconds: 5,
   duplicateDelivery: false,
   keyFile: defaultKeyFile(PROJECT_ROOT),
+  whatsappAppSecret: LOCAL_WHATSAPP_APP_SECRET,
+  whatsappVerifyToken: LOCAL_WHATSAPP_VERIFY_TOKEN,
+  autoBlockCodes: undefined,
   log: (line) => console.log(line),
 });
 
@@ -78,6 +90,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env[ENV.auditTableName] = resources.auditTableName;
     process.env[ENV.consentQueueUrl] = resources.consentQueueUrl;
     process.env[ENV.maxReceiveCount] = String(resources.maxReceiveCount);
+    process.env[ENV.whatsappAppSecret] = options.whatsappAppSecret;
+    process.env[ENV.whatsappVerifyToken] = options.whatsappVerifyToken;
+    if (options.autoBlockCodes === undefined) delete process.env[ENV.autoBlockCodes];
+    else process.env[ENV.autoBlockCodes] = options.autoBlockCodes;
 
     const httpHandlers = await loadHttpHandlers();
     const processor = await loadHandler<SqsHandler>(functions.processor.entry);

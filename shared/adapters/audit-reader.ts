@@ -90,6 +90,8 @@ function entryFromItem(item: Record<string, any>): AuditEntry {
     reason: item['reason'],
     reasonCode: item['reasonCode'],
     actor: item['actor'],
+    providerMessageId: item['providerMessageId'],
+    recipientId: item['recipientId'],
     requestedAt: item['requestedAt'],
     appliedAt: item['appliedAt'],
     outcome: item['outcome'],

@@ -57,6 +57,7 @@ export function stateFromItem(item: Record<string, any>): ConsentState {
     updatedBy: item['updatedBy'],
     version: item['version'],
     lastSeq: item['lastSeq'],
+    decidedAt: item['decidedAt'],
   };
 }
 

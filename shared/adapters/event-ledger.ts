@@ -1,18 +1,19 @@
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventLedger } from '../domain/ports.js';
-import type { AuditEntry } from '../domain/records.js';
+import type { ConsentState } from '../domain/consent-state.js';
+import type { E164 } from '../domain/phone.js';
+import type { AuditEntry, RequestStatus } from '../domain/records.js';
 import { dynamoDb } from './aws-clients.js';
 import { cancellationCodes } from './errors.js';
 import { itemFromState } from './consent-state-store.js';
-import { keys } from './keys.js';
+import { keys, type TransactItem } from './keys.js';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type RecordInput = Parameters<EventLedger['record']>[0];
 
 /**
  * Writes the processor's outcome for one event in a single transaction:
- * the audit entry (only if it does not exist yet), the new state (only if `lastSeq` is still what was read)
- * and the request's status.
+ * the audit entry (only if it does not exist yet), the new state if any (only if its `version` is still
+ * the one that was read) and, for a manual request, the request's status.
  *
  * No `ClientRequestToken`: a retried event carries a new `appliedAt`, which DynamoDB would refuse as an
  * idempotency mismatch; the audit entry's existence condition already makes a repeat a no-op.
@@ -25,11 +26,12 @@ export class DynamoEventLedger implements EventLedger {
 
   async record(input: RecordInput): Promise<'committed' | 'duplicate' | 'conflict'> {
     const items: TransactItem[] = [this.auditPut(input.audit)];
-    if (input.transition.outcome !== 'superseded') {
-      items.push(this.statePut(input));
+    const next = input.transition.outcome === 'superseded' ? undefined : input.transition.next;
+    if (next) {
+      items.push(this.statePut(next, input.expectedVersion));
     }
-    if (input.event.requestId) {
-      items.push(this.requestUpdate(input));
+    if (input.event.source === 'manual') {
+      items.push(this.requestUpdate(input.event.phone, input.event.requestId, input.requestStatus, input.audit.appliedAt));
     }
     try {
       await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
@@ -53,27 +55,26 @@ export class DynamoEventLedger implements EventLedger {
     };
   }
 
-  private statePut({ transition, expectedLastSeq }: RecordInput): TransactItem {
-    if (transition.outcome === 'superseded') throw new Error('a superseded event writes no state');
+  private statePut(next: ConsentState, expectedVersion: number | undefined): TransactItem {
     return {
       Put: {
         TableName: this.consentTableName,
-        Item: itemFromState(transition.next),
-        ...(expectedLastSeq === undefined
+        Item: itemFromState(next),
+        ...(expectedVersion === undefined
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : { ConditionExpression: 'lastSeq = :expected', ExpressionAttributeValues: { ':expected': expectedLastSeq } }),
+          : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
       },
     };
   }
 
-  private requestUpdate({ event, audit, requestStatus }: RecordInput): TransactItem {
+  private requestUpdate(phone: E164, requestId: string, status: RequestStatus, appliedAt: string): TransactItem {
     return {
       Update: {
         TableName: this.consentTableName,
-        Key: keys.request(event.phone, event.requestId),
+        Key: keys.request(phone, requestId),
         UpdateExpression: 'SET #status = :status, appliedAt = :appliedAt',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': requestStatus, ':appliedAt': audit.appliedAt },
+        ExpressionAttributeValues: { ':status': status, ':appliedAt': appliedAt },
       },
     };
   }

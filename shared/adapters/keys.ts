@@ -1,4 +1,7 @@
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { E164 } from '../domain/phone.js';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Keys of the single-table consent design (see README, "Data"). */
 export const keys = {
@@ -8,9 +11,12 @@ export const keys = {
   /** Finds a request's number from its id alone, for `GET /requests/{requestId}`. */
   requestPointer: (requestId: string) => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' }),
   profile: (profileId: string) => ({ pk: `PROFILE#${profileId}`, sk: 'PROFILE' }),
+  /** Marks that a profile holds a number: the index from numbers to profiles. */
+  holder: (phone: E164, profileId: string) => ({ pk: `PHONE#${phone}`, sk: `HOLDER#${profileId}` }),
   idempotency: (callerSub: string, key: string) => ({ pk: `IDEMPOTENCY#${callerSub}#${key}`, sk: 'KEY' }),
   /** Audit entries sort by when they were requested, then by event id. */
   audit: (phone: E164, requestedAt: string, eventId: string) => ({ pk: `PHONE#${phone}`, sk: `${requestedAt}#${eventId}` }),
   phonePartition: (phone: E164) => `PHONE#${phone}`,
   requestPrefix: 'REQ#',
+  holderPrefix: 'HOLDER#',
 } as const;

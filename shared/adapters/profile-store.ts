@@ -1,9 +1,15 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { E164 } from '../domain/phone.js';
 import type { ProfileStore } from '../domain/ports.js';
 import type { Profile } from '../domain/records.js';
 import { dynamoDb } from './aws-clients.js';
-import { keys } from './keys.js';
+import { cancellationCodes } from './errors.js';
+import { keys, type TransactItem } from './keys.js';
 
+/**
+ * Profiles, and beside each number an index item per profile that holds it (`PHONE#…` / `HOLDER#…`),
+ * so that a provider callback, which names only a number, can learn whether any profile has it.
+ */
 export class DynamoProfileStore implements ProfileStore {
   constructor(private readonly tableName: string) {}
 
@@ -20,9 +26,52 @@ export class DynamoProfileStore implements ProfileStore {
     };
   }
 
-  async put(profile: Profile): Promise<void> {
-    await dynamoDb.send(
-      new PutCommand({ TableName: this.tableName, Item: { ...keys.profile(profile.profileId), ...profile } }),
+  /** One transaction of at most 41 items: the profile, and up to 20 index items added and 20 removed. */
+  async replace(profile: Profile, previous: Profile | undefined): Promise<'replaced' | 'conflict'> {
+    const before = new Set(previous?.whatsappNumbers ?? []);
+    const after = new Set(profile.whatsappNumbers);
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.profile(profile.profileId), ...profile },
+          ...(previous
+            ? {
+                ConditionExpression: 'whatsappNumbers = :previous',
+                ExpressionAttributeValues: { ':previous': previous.whatsappNumbers },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
+      ...[...after]
+        .filter((phone) => !before.has(phone))
+        .map((phone): TransactItem => ({
+          Put: { TableName: this.tableName, Item: { ...keys.holder(phone, profile.profileId), phone, profileId: profile.profileId } },
+        })),
+      ...[...before]
+        .filter((phone) => !after.has(phone))
+        .map((phone): TransactItem => ({ Delete: { TableName: this.tableName, Key: keys.holder(phone, profile.profileId) } })),
+    ];
+    try {
+      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'replaced';
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes?.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return 'conflict';
+      throw error;
+    }
+  }
+
+  async isHeld(phone: E164): Promise<boolean> {
+    const { Items } = await dynamoDb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.phonePartition(phone), ':prefix': keys.holderPrefix },
+        ProjectionExpression: 'pk',
+        Limit: 1,
+      }),
     );
+    return (Items?.length ?? 0) > 0;
   }
 }

@@ -1,10 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { E164 } from '../domain/phone.js';
 import type { CreateRequestResult, RequestStore } from '../domain/ports.js';
 import type { ConsentRequest, IdempotencyRecord } from '../domain/records.js';
 import { dynamoDb } from './aws-clients.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
-import { keys } from './keys.js';
+import { keys, type TransactItem } from './keys.js';
 
 /** How long an `Idempotency-Key` is remembered. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -12,7 +12,6 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** How many of a number's newest requests the profile page looks through for pending ones. */
 const PENDING_SCAN_LIMIT = 200;
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export class DynamoRequestStore implements RequestStore {
   constructor(

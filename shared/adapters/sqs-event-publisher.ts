@@ -1,4 +1,4 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { ConsentEvent } from '../domain/consent-event.js';
 import type { EventPublisher } from '../domain/ports.js';
 import { sqs } from './aws-clients.js';
@@ -12,15 +12,39 @@ export class SqsEventPublisher implements EventPublisher {
   constructor(private readonly queueUrl: string) {}
 
   async publish(event: ConsentEvent): Promise<void> {
-    await sqs.send(
-      new SendMessageCommand({
+    await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...messageOf(event) }));
+  }
+
+  /**
+   * Sends in batches of ten (the SQS limit), all batches at once. Order between numbers does not matter,
+   * and within one batch SQS keeps the order of a group's messages.
+   */
+  async publishAll(events: readonly ConsentEvent[]): Promise<void> {
+    const batches: ConsentEvent[][] = [];
+    for (let start = 0; start < events.length; start += SEND_BATCH_SIZE) {
+      batches.push(events.slice(start, start + SEND_BATCH_SIZE));
+    }
+    await Promise.all(batches.map((batch) => this.sendBatch(batch)));
+  }
+
+  private async sendBatch(batch: readonly ConsentEvent[]): Promise<void> {
+    const { Failed } = await sqs.send(
+      new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: asciiJson(event),
-        MessageGroupId: event.phone,
-        MessageDeduplicationId: event.eventId,
+        Entries: batch.map((event, index) => ({ Id: String(index), ...messageOf(event) })),
       }),
     );
+    if (Failed && Failed.length > 0) {
+      const reasons = Failed.map((failure) => `${failure.Code ?? 'unknown'}: ${failure.Message ?? ''}`);
+      throw new Error(`The queue refused ${Failed.length} of ${batch.length} events (${reasons.join('; ')})`);
+    }
   }
+}
+
+const SEND_BATCH_SIZE = 10;
+
+function messageOf(event: ConsentEvent) {
+  return { MessageBody: asciiJson(event), MessageGroupId: event.phone, MessageDeduplicationId: event.eventId };
 }
 
 /**

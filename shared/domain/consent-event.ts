@@ -28,8 +28,8 @@ export type UserActor = z.infer<typeof userActorSchema>;
 const isoTimestamp = z.iso.datetime({ offset: false });
 
 /**
- * Version 1 of a consent event: what the API (and later the provider webhook) puts on the queue and
- * the processor applies. The version is part of the message so that a processor can refuse, rather than
+ * Version 1 of a manual consent event: what the API puts on the queue and the processor applies.
+ * The version is part of the message so that a processor can refuse, rather than
  * misread, an event from a newer producer.
  */
 export const manualConsentEventSchema = z.strictObject({
@@ -48,5 +48,47 @@ export const manualConsentEventSchema = z.strictObject({
   sequence: z.number().int().positive(),
 });
 
-export const consentEventSchema = manualConsentEventSchema;
+export type ManualConsentEvent = z.infer<typeof manualConsentEventSchema>;
+
+/** The messaging provider, naming the sender (our business number) that the failed message came from. */
+export const providerActorSchema = z.strictObject({
+  type: z.literal('provider'),
+  provider: z.literal('whatsapp'),
+  /** Meta's id of the sending business number (`metadata.phone_number_id`). */
+  phoneNumberId: z.string().min(1).max(64),
+  /** The sending number as Meta displays it (`metadata.display_phone_number`). */
+  displayPhoneNumber: z.string().max(32).optional(),
+});
+export type ProviderActor = z.infer<typeof providerActorSchema>;
+
+/** `wa_blocked` blocks the number; `wa_opted_out` (a marketing opt-out) is recorded without a block. */
+export const providerActionSchema = z.enum(['wa_blocked', 'wa_opted_out']);
+export type ProviderAction = z.infer<typeof providerActionSchema>;
+
+/**
+ * Version 1 of an event from the provider webhook: a permanent delivery failure reported by WhatsApp.
+ * It has no sequence (the API never saw it); its failure time orders it against manual decisions instead.
+ */
+export const automaticConsentEventSchema = z.strictObject({
+  version: z.literal(1),
+  /** Derived from the provider's message id and status, so a callback delivered twice is one event. */
+  eventId: z.string().min(1).max(64),
+  source: z.literal('automatic'),
+  action: providerActionSchema,
+  /** The most likely number for the recipient's WhatsApp id; the message group. */
+  phone: e164Schema,
+  /** Other numbers the WhatsApp id may stand for; the processor prefers the one a profile holds. */
+  alternatives: z.array(e164Schema).max(2),
+  /** The provider's `recipient_id` (`wa_id`): digits without `+`. */
+  recipientId: z.string().regex(/^\d{1,15}$/),
+  reasonCode: z.string().regex(/^\d{1,9}$/),
+  reason: humanText(REASON_MAX_LENGTH),
+  actor: providerActorSchema,
+  providerMessageId: z.string().min(1).max(256),
+  /** When the delivery failed, by the provider's clock. */
+  occurredAt: isoTimestamp,
+});
+export type AutomaticConsentEvent = z.infer<typeof automaticConsentEventSchema>;
+
+export const consentEventSchema = z.discriminatedUnion('source', [manualConsentEventSchema, automaticConsentEventSchema]);
 export type ConsentEvent = z.infer<typeof consentEventSchema>;

@@ -1,5 +1,5 @@
 import type { E164 } from './phone.js';
-import type { ConsentAction, ConsentEvent } from './consent-event.js';
+import type { AutomaticConsentEvent, ConsentAction, ConsentEvent, ManualConsentEvent } from './consent-event.js';
 
 export type ConsentSource = 'manual' | 'automatic';
 
@@ -13,57 +13,92 @@ export interface ConsentState {
   profileId: string | undefined;
   updatedAt: string;
   updatedBy: string;
-  /** Incremented on every change. */
+  /** Incremented on every write of the state; the processor's writes are conditional on it. */
   version: number;
-  /** The sequence of the last event applied to this number, whether it changed the state or not. */
+  /** The sequence of the last manual event applied to this number, whether it changed the state or not. */
   lastSeq: number;
+  /**
+   * When the latest manual decision on this number was requested. A provider failure that happened
+   * before it was known to nobody who decided, and must not overturn the decision.
+   */
+  decidedAt: string | undefined;
 }
 
 /** What applying an event did; also the final status of its request. */
 export type Outcome = 'applied' | 'unchanged' | 'superseded';
 
+/** `next` is the state to write; an event that changes nothing about the number writes none. */
 export type Transition =
   | { outcome: 'superseded' }
-  | { outcome: 'unchanged'; next: ConsentState }
+  | { outcome: 'unchanged'; next: ConsentState | undefined }
   | { outcome: 'applied'; next: ConsentState };
+
+/** Decides what an event does to the current state (see {@link manualTransition}, {@link automaticTransition}). */
+export function transition(current: ConsentState | undefined, event: ConsentEvent, appliedAt: string): Transition {
+  return event.source === 'manual'
+    ? manualTransition(current, event, appliedAt)
+    : automaticTransition(current, event, appliedAt);
+}
 
 const blockedBy: Record<ConsentAction, boolean> = { block: true, unblock: false };
 
 /**
- * Decides what an event does to the current state.
- *
  * 1. An event whose sequence is not newer than the last one applied is `superseded`: it changes nothing.
- * 2. An event that asks for the state the number already has is `unchanged`: only `lastSeq` moves on,
- *    so an older event that arrives later is still recognised as stale.
- * 3. Otherwise it is `applied`: the new state carries the event's action, source, reason and actor.
+ * 2. An event that asks for the state the number already has is `unchanged`: only `lastSeq` and
+ *    `decidedAt` move on, so an older event that arrives later is still recognised as stale.
+ * 3. Otherwise it is `applied`: the new state carries the event's action, reason and actor.
  */
-export function transition(current: ConsentState | undefined, event: ConsentEvent, appliedAt: string): Transition {
+function manualTransition(current: ConsentState | undefined, event: ManualConsentEvent, appliedAt: string): Transition {
   if (current && event.sequence <= current.lastSeq) {
     return { outcome: 'superseded' };
   }
   const wantsBlocked = blockedBy[event.action];
-  const isBlocked = current?.blocked ?? false;
-  if (current && isBlocked === wantsBlocked) {
-    return { outcome: 'unchanged', next: { ...current, lastSeq: event.sequence } };
+  const decided = { lastSeq: event.sequence, decidedAt: event.requestedAt, version: (current?.version ?? 0) + 1 };
+  if (current && current.blocked === wantsBlocked) {
+    return { outcome: 'unchanged', next: { ...current, ...decided } };
   }
-  if (!current && !wantsBlocked) {
-    // Never seen means unblocked; remember the sequence so that a stale block cannot win later.
-    return { outcome: 'unchanged', next: stateFrom(event, appliedAt, 0) };
-  }
-  return { outcome: 'applied', next: stateFrom(event, appliedAt, (current?.version ?? 0) + 1) };
-}
-
-function stateFrom(event: ConsentEvent, appliedAt: string, version: number): ConsentState {
-  return {
+  const next: ConsentState = {
     phone: event.phone,
-    blocked: blockedBy[event.action],
-    source: event.source,
+    blocked: wantsBlocked,
+    source: 'manual',
     reason: event.reason,
     reasonCode: undefined,
     profileId: event.profileId,
     updatedAt: appliedAt,
     updatedBy: event.actor.username,
-    version,
-    lastSeq: event.sequence,
+    ...decided,
+  };
+  // Never seen means unblocked; the state is still written, so that a stale block cannot win later.
+  return { outcome: current || wantsBlocked ? 'applied' : 'unchanged', next };
+}
+
+/**
+ * 1. A marketing opt-out is recorded and changes nothing.
+ * 2. A failure from before the latest manual decision is `superseded`: someone decided after it.
+ * 3. A failure on a number already blocked is `unchanged`.
+ * 4. Otherwise the number is blocked, with the provider's code and reason; `lastSeq` and `decidedAt`
+ *    stay, so manual requests keep their order.
+ */
+function automaticTransition(current: ConsentState | undefined, event: AutomaticConsentEvent, appliedAt: string): Transition {
+  if (event.action === 'wa_opted_out') return { outcome: 'unchanged', next: undefined };
+  if (current?.decidedAt !== undefined && Date.parse(event.occurredAt) <= Date.parse(current.decidedAt)) {
+    return { outcome: 'superseded' };
+  }
+  if (current?.blocked) return { outcome: 'unchanged', next: undefined };
+  return {
+    outcome: 'applied',
+    next: {
+      phone: event.phone,
+      blocked: true,
+      source: 'automatic',
+      reason: event.reason,
+      reasonCode: event.reasonCode,
+      profileId: undefined,
+      updatedAt: appliedAt,
+      updatedBy: `whatsapp:${event.actor.phoneNumberId}`,
+      version: (current?.version ?? 0) + 1,
+      lastSeq: current?.lastSeq ?? 0,
+      decidedAt: current?.decidedAt,
+    },
   };
 }

@@ -15,7 +15,13 @@ import type {
 
 export interface ProfileStore {
   get(profileId: string): Promise<Profile | undefined>;
-  put(profile: Profile): Promise<void>;
+  /**
+   * Writes the profile and the index of which profiles hold each number, atomically, provided the
+   * profile's numbers are still those of `previous` (or it still does not exist); `conflict` otherwise.
+   */
+  replace(profile: Profile, previous: Profile | undefined): Promise<'replaced' | 'conflict'>;
+  /** Whether any profile holds the number. */
+  isHeld(phone: E164): Promise<boolean>;
 }
 
 export interface ConsentStateStore {
@@ -47,17 +53,19 @@ export interface RequestStore {
 
 export interface EventPublisher {
   publish(event: ConsentEvent): Promise<void>;
+  /** Enqueues many events in as few calls as the queue allows; throws unless every one was accepted. */
+  publishAll(events: readonly ConsentEvent[]): Promise<void>;
 }
 
 /** The processor's single atomic write: audit entry, state and request status, all or nothing. */
 export interface EventLedger {
   /**
    * `duplicate`: this event's audit entry exists, so it was applied before.
-   * `conflict`: the state changed since it was read; read again and retry.
+   * `conflict`: the state changed since it was read (its `version` moved); read again and retry.
    */
   record(input: {
     event: ConsentEvent;
-    expectedLastSeq: number | undefined;
+    expectedVersion: number | undefined;
     transition: Transition;
     audit: AuditEntry;
     requestStatus: RequestStatus;

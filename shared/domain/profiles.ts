@@ -4,25 +4,35 @@ import type { ConsentSource } from './consent-state.js';
 import type { ConsentAction } from './consent-event.js';
 import type { Profile } from './records.js';
 import type { Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError, ServiceUnavailableError } from './errors.js';
+
+/** Two admins replacing one profile at the same moment is rare; a few tries settle it. */
+const MAX_REPLACE_ATTEMPTS = 5;
 
 /**
  * Replaces the WhatsApp numbers of a profile (creating the profile if it is new). Consent stays with the
  * numbers, so a number removed and added again keeps its state.
+ *
+ * 1. Read the profile as it is, to know which numbers leave it and which join it.
+ * 2. Write the profile with the index of numbers to profiles (which the webhook's recipient matching
+ *    reads), on condition that nobody changed the numbers since step 1; otherwise start again.
  */
 export async function replaceProfile(
   caller: Caller,
   input: { profileId: string; whatsappNumbers: E164[] },
   deps: { profiles: ProfileStore; clock: Clock },
 ): Promise<Profile> {
-  const profile: Profile = {
-    profileId: input.profileId,
-    whatsappNumbers: [...new Set(input.whatsappNumbers)],
-    updatedAt: deps.clock.now().toISOString(),
-    updatedBy: caller.username,
-  };
-  await deps.profiles.put(profile);
-  return profile;
+  for (let attempt = 1; attempt <= MAX_REPLACE_ATTEMPTS; attempt++) {
+    const previous = await deps.profiles.get(input.profileId);
+    const profile: Profile = {
+      profileId: input.profileId,
+      whatsappNumbers: [...new Set(input.whatsappNumbers)],
+      updatedAt: deps.clock.now().toISOString(),
+      updatedBy: caller.username,
+    };
+    if ((await deps.profiles.replace(profile, previous)) === 'replaced') return profile;
+  }
+  throw new ServiceUnavailableError(`Profile ${input.profileId} kept changing while it was replaced; retry.`);
 }
 
 export interface NumberView {

@@ -1,5 +1,5 @@
 import type { E164 } from './phone.js';
-import type { ConsentAction, UserActor } from './consent-event.js';
+import type { ConsentAction, ProviderAction, ProviderActor, UserActor } from './consent-event.js';
 import type { ConsentSource, Outcome } from './consent-state.js';
 
 export interface Profile {
@@ -26,21 +26,27 @@ export interface ConsentRequest {
   sequence: number;
 }
 
-/** What the audit says about who acted. */
-export type AuditActor = UserActor;
+/** What the audit says about who acted: a person or machine client, or the provider and its sender. */
+export type AuditActor = UserActor | ProviderActor;
 
 /** One append-only audit entry: who did what to which number, on whose page, when, and what came of it. */
 export interface AuditEntry {
   eventId: string;
+  /** The manual request's id; provider events have none. */
   requestId: string | undefined;
-  /** `wa_blocked` for automatic blocks from provider failures. */
-  action: ConsentAction | 'wa_blocked';
+  /** `wa_blocked` and `wa_opted_out` come from provider failures. */
+  action: ConsentAction | ProviderAction;
   phone: E164;
   profileId: string | undefined;
   source: ConsentSource;
   reason: string;
   reasonCode: string | undefined;
   actor: AuditActor;
+  /** The provider's id of the failed message. */
+  providerMessageId: string | undefined;
+  /** The WhatsApp id the provider named the recipient by. */
+  recipientId: string | undefined;
+  /** When the request was accepted, or, for a provider event, when the delivery failed. */
   requestedAt: string;
   appliedAt: string;
   outcome: Outcome;

@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
 import { logger } from '../observability.js';
 import { authenticate } from './authenticate.js';
 import { bodyLimit } from './body-limit.js';
 import { problemJson } from './problem-json.js';
 import { routeByKey } from './router.js';
-import type { HttpContext, HttpEvent, HttpResult, RouteHandler } from './types.js';
+import type { HttpContext, HttpEvent, HttpResult, PublicRouteHandler, RouteHandler } from './types.js';
 
 export interface HttpApiOptions {
   /** Largest accepted body in bytes. @default 65536 */
@@ -24,6 +25,23 @@ export function httpApi(routes: Record<string, RouteHandler>, options: HttpApiOp
     .use(problemJson({ logger }))
     .use(httpHeaderNormalizer())
     .use(authenticate())
-    .use(bodyLimit(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }))
+    .use(bodyLimit(limitOf(options)))
     .handler(routeByKey(routes));
+}
+
+/**
+ * The same chain for routes that API Gateway serves without a token (the provider's webhook), where the
+ * function itself proves who is calling.
+ */
+export function publicHttpApi(routes: Record<string, PublicRouteHandler>, options: HttpApiOptions = {}) {
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .use(problemJson({ logger }))
+    .use(httpHeaderNormalizer())
+    .use(bodyLimit(limitOf(options)))
+    .handler(routeByKey(routes));
+}
+
+function limitOf(options: HttpApiOptions) {
+  return options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
 }

@@ -18,12 +18,17 @@ function fieldError(location: string, issue: z.core.$ZodIssue): FieldError {
   return { field: [location, ...path].join('.'), message: issue.message };
 }
 
+/** The body's bytes as the client sent them (API Gateway base64-encodes bodies it deems binary). */
+export function rawBody(event: HttpEvent): Buffer {
+  if (event.body === undefined) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
 /** The JSON body, parsed with the route's schema. Malformed JSON is a 400, never a 500. */
 export function jsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.output<S> {
-  const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = JSON.parse(rawBody(event).toString('utf8'));
   } catch {
     throw new InvalidInputError([{ field: 'body', message: 'must be a JSON document' }], 'The body is not valid JSON.');
   }

@@ -9,6 +9,15 @@ export function json(statusCode: number, body: unknown): HttpResult {
   };
 }
 
+/** Plain text, never sniffed as HTML by a browser (the webhook echoes a caller's challenge). */
+export function text(statusCode: number, body: string): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+    body,
+  };
+}
+
 /** An RFC 9457 problem document. */
 export function problem(error: Pick<DomainError, 'status' | 'type' | 'title' | 'message' | 'errors'>): HttpResult {
   return {

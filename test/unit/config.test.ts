@@ -56,6 +56,16 @@ describe('readConfig', () => {
       auditTableName: 'AUDIT_TABLE_NAME',
       consentQueueUrl: 'CONSENT_QUEUE_URL',
       maxReceiveCount: 'MAX_RECEIVE_COUNT',
+      whatsappSecretId: 'WHATSAPP_SECRET_ID',
+      whatsappAppSecret: 'WHATSAPP_APP_SECRET',
+      whatsappVerifyToken: 'WHATSAPP_VERIFY_TOKEN',
+      autoBlockCodes: 'AUTO_BLOCK_CODES',
     });
+  });
+
+  it('reads AUTO_BLOCK_CODES as a list of codes, keeps the default when unset, and refuses junk at start', () => {
+    expect(readConfig(['autoBlockCodes'], { AUTO_BLOCK_CODES: '131026, 1013' })).toEqual({ autoBlockCodes: [131026, 1013] });
+    expect(readConfig(['autoBlockCodes'], {})).toEqual({ autoBlockCodes: undefined });
+    expect(() => readConfig(['autoBlockCodes'], { AUTO_BLOCK_CODES: 'all of them' })).toThrow(/AUTO_BLOCK_CODES/);
   });
 });

@@ -21,9 +21,9 @@ function firstBlock(): Parameters<EventLedger['record']>[0] {
   const audit: AuditEntry = {
     eventId: event.eventId, requestId: event.requestId, action: event.action, phone: event.phone, profileId: event.profileId,
     source: event.source, reason: event.reason, reasonCode: undefined, actor: event.actor, requestedAt: event.requestedAt,
-    appliedAt: APPLIED_AT, outcome: decided.outcome,
+    providerMessageId: undefined, recipientId: undefined, appliedAt: APPLIED_AT, outcome: decided.outcome,
   };
-  return { event, expectedLastSeq: undefined, transition: decided, audit, requestStatus: decided.outcome };
+  return { event, expectedVersion: undefined, transition: decided, audit, requestStatus: decided.outcome };
 }
 
 function cancelledWith(...codes: string[]): TransactionCanceledException {
@@ -63,13 +63,13 @@ describe('DynamoEventLedger.record', () => {
     expect(items[2]?.Update?.ExpressionAttributeValues).toEqual({ ':status': 'applied', ':appliedAt': APPLIED_AT });
   });
 
-  it('guards the state with the lastSeq that was read', async () => {
+  it('guards the state with the version that was read', async () => {
     dynamoDb.on(TransactWriteCommand).resolves({});
 
-    await ledger.record({ ...firstBlock(), expectedLastSeq: 4 });
+    await ledger.record({ ...firstBlock(), expectedVersion: 4 });
 
     const stateItem = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put;
-    expect(stateItem).toMatchObject({ ConditionExpression: 'lastSeq = :expected', ExpressionAttributeValues: { ':expected': 4 } });
+    expect(stateItem).toMatchObject({ ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': 4 } });
   });
 
   it('writes no state for a superseded event: audit entry and request status only', async () => {

@@ -1,6 +1,6 @@
 import { applyConsentEvent, type ApplyDependencies } from '../../../shared/domain/apply-consent-event.js';
 import type { ConsentState } from '../../../shared/domain/consent-state.js';
-import { fixedClock, InMemoryConsentStateStore, InMemoryEventLedger } from '../support/fakes.js';
+import { fixedClock, InMemoryConsentStateStore, InMemoryEventLedger, InMemoryProfileStore } from '../support/fakes.js';
 import { PHONE, sampleEvent } from '../support/samples.js';
 
 const APPLIED_AT = '2025-01-02T03:04:06.000Z';
@@ -8,8 +8,9 @@ const APPLIED_AT = '2025-01-02T03:04:06.000Z';
 function setUp(initial: ConsentState[] = []) {
   const states = new InMemoryConsentStateStore(initial);
   const ledger = new InMemoryEventLedger(states);
-  const deps: ApplyDependencies = { states, ledger, clock: fixedClock(APPLIED_AT) };
-  return { states, ledger, deps };
+  const profiles = new InMemoryProfileStore();
+  const deps: ApplyDependencies = { states, ledger, profiles, clock: fixedClock(APPLIED_AT) };
+  return { states, ledger, profiles, deps };
 }
 
 describe('applyConsentEvent', () => {
@@ -77,7 +78,7 @@ describe('applyConsentEvent', () => {
       if (attempt === 1) {
         states.states.set(PHONE, {
           phone: PHONE, blocked: true, source: 'manual', reason: 'other writer', reasonCode: undefined,
-          profileId: 'profile-2', updatedAt: APPLIED_AT, updatedBy: 'olga', version: 1, lastSeq: 1,
+          profileId: 'profile-2', updatedAt: APPLIED_AT, updatedBy: 'olga', version: 1, lastSeq: 1, decidedAt: APPLIED_AT,
         });
       }
     };
@@ -88,18 +89,19 @@ describe('applyConsentEvent', () => {
     // assess: the second decision saw the other writer's block, so this block changed nothing
     expect(result).toEqual({ outcome: 'unchanged' });
     expect(ledger.attempts).toBe(2);
-    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, reason: 'other writer', lastSeq: 2, version: 1 });
+    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, reason: 'other writer', lastSeq: 2, version: 2 });
     expect(ledger.audit.map((entry) => entry.outcome)).toEqual(['unchanged']);
   });
 
   it('gives up with an error after five attempts when the state keeps changing, writing nothing', async () => {
-    // prepare: another writer moves lastSeq before every write
+    // prepare: another writer changes the state before every write
     const { states, ledger, deps } = setUp();
     ledger.beforeRecord = (attempt) => {
       const current = states.states.get(PHONE);
       states.states.set(PHONE, {
         phone: PHONE, blocked: false, source: 'manual', reason: 'busy', reasonCode: undefined,
-        profileId: undefined, updatedAt: APPLIED_AT, updatedBy: 'olga', version: 0, lastSeq: (current?.lastSeq ?? 0) + attempt,
+        profileId: undefined, updatedAt: APPLIED_AT, updatedBy: 'olga', version: (current?.version ?? 0) + attempt,
+        lastSeq: (current?.lastSeq ?? 0) + attempt, decidedAt: APPLIED_AT,
       });
     };
     const event = sampleEvent({ eventId: 'e-busy', sequence: 1_000 });

@@ -17,6 +17,7 @@ function stateWith(overrides: Partial<ConsentState> = {}): ConsentState {
     updatedBy: 'olga',
     version: 3,
     lastSeq: 5,
+    decidedAt: '2025-01-01T00:00:00.000Z',
     ...overrides,
   };
 }
@@ -38,14 +39,17 @@ describe('transition', () => {
         updatedBy: event.actor.username,
         version: 1,
         lastSeq: 1,
+        decidedAt: event.requestedAt,
       },
     });
   });
 
-  it('leaves an unblock of a number never seen unchanged, but remembers its sequence', () => {
-    const result = transition(undefined, sampleEvent({ action: 'unblock', sequence: 4 }), APPLIED_AT);
+  it('leaves an unblock of a number never seen unchanged, but remembers its sequence and when it was decided', () => {
+    const event = sampleEvent({ action: 'unblock', sequence: 4 });
 
-    expect(result).toMatchObject({ outcome: 'unchanged', next: { blocked: false, lastSeq: 4, version: 0 } });
+    const result = transition(undefined, event, APPLIED_AT);
+
+    expect(result).toMatchObject({ outcome: 'unchanged', next: { blocked: false, lastSeq: 4, version: 1, decidedAt: event.requestedAt } });
   });
 
   it('applies an unblock of a blocked number and counts the version up', () => {
@@ -63,16 +67,18 @@ describe('transition', () => {
         updatedBy: 'erin',
         version: 4,
         lastSeq: 6,
+        decidedAt: event.requestedAt,
       }),
     });
   });
 
-  it('leaves a block of a blocked number unchanged: only lastSeq moves, the rest is the old state', () => {
-    const current = stateWith({ blocked: true, lastSeq: 5 });
+  it('leaves a block of a blocked number unchanged: only lastSeq, decidedAt and the version move', () => {
+    const current = stateWith({ blocked: true, lastSeq: 5, version: 3 });
+    const event = sampleEvent({ action: 'block', sequence: 9, requestedAt: '2025-03-01T00:00:00.000Z' });
 
-    const result = transition(current, sampleEvent({ action: 'block', sequence: 9 }), APPLIED_AT);
+    const result = transition(current, event, APPLIED_AT);
 
-    expect(result).toEqual({ outcome: 'unchanged', next: { ...current, lastSeq: 9 } });
+    expect(result).toEqual({ outcome: 'unchanged', next: { ...current, lastSeq: 9, version: 4, decidedAt: event.requestedAt } });
   });
 
   it.each([
@@ -120,7 +126,7 @@ describe('transition, folded over event streams', () => {
         const newest = steps.reduce((a, b) => (b.sequence > a.sequence ? b : a));
         expect(state?.blocked ?? false).toBe(newest.action === 'block');
         expect(state?.lastSeq).toBe(newest.sequence);
-        expect(state?.version ?? 0).toBe(outcomes.filter((outcome) => outcome === 'applied').length);
+        expect(state?.version ?? 0).toBe(outcomes.filter((outcome) => outcome !== 'superseded').length);
       }),
       { numRuns: 500 },
     );

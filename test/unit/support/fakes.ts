@@ -39,8 +39,21 @@ export class InMemoryProfileStore implements ProfileStore {
     return profile && structuredClone(profile);
   }
 
-  async put(profile: Profile): Promise<void> {
+  /** `beforeReplace` runs before each attempt, to play a concurrent writer. */
+  beforeReplace: ((attempt: number) => void) | undefined;
+  replaceAttempts = 0;
+
+  async replace(profile: Profile, previous: Profile | undefined): Promise<'replaced' | 'conflict'> {
+    this.replaceAttempts += 1;
+    this.beforeReplace?.(this.replaceAttempts);
+    const stored = this.profiles.get(profile.profileId);
+    if (JSON.stringify(stored?.whatsappNumbers) !== JSON.stringify(previous?.whatsappNumbers)) return 'conflict';
     this.profiles.set(profile.profileId, structuredClone(profile));
+    return 'replaced';
+  }
+
+  async isHeld(phone: E164): Promise<boolean> {
+    return [...this.profiles.values()].some((profile) => profile.whatsappNumbers.includes(phone));
   }
 }
 
@@ -138,14 +151,19 @@ export class RecordingPublisher implements EventPublisher {
     if (this.failWith) throw this.failWith;
     this.published.push(structuredClone(event));
   }
+
+  async publishAll(events: readonly ConsentEvent[]): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.published.push(...structuredClone(events));
+  }
 }
 
 type LedgerInput = Parameters<EventLedger['record']>[0];
 
 /**
  * The processor's transaction, in memory, with the adapter's conditions: an existing audit entry for the
- * event is a `duplicate`; a state whose `lastSeq` is not the one read is a `conflict` (superseded events
- * write no state, so they carry no such condition). `beforeRecord` runs before each attempt, to play a
+ * event is a `duplicate`; a state whose `version` is not the one read is a `conflict` (events that write
+ * no state carry no such condition). `beforeRecord` runs before each attempt, to play a
  * concurrent writer.
  */
 export class InMemoryEventLedger implements EventLedger {
@@ -158,16 +176,17 @@ export class InMemoryEventLedger implements EventLedger {
     private readonly requests?: InMemoryRequestStore,
   ) {}
 
-  async record({ event, expectedLastSeq, transition, audit, requestStatus }: LedgerInput): Promise<'committed' | 'duplicate' | 'conflict'> {
+  async record({ event, expectedVersion, transition, audit, requestStatus }: LedgerInput): Promise<'committed' | 'duplicate' | 'conflict'> {
     this.attempts += 1;
     this.beforeRecord?.(this.attempts);
     if (this.audit.some((entry) => entry.eventId === audit.eventId)) return 'duplicate';
-    if (transition.outcome !== 'superseded') {
-      if (this.states.states.get(event.phone)?.lastSeq !== expectedLastSeq) return 'conflict';
-      this.states.states.set(event.phone, { ...transition.next });
+    const next = transition.outcome === 'superseded' ? undefined : transition.next;
+    if (next) {
+      if (this.states.states.get(event.phone)?.version !== expectedVersion) return 'conflict';
+      this.states.states.set(event.phone, { ...next });
     }
     this.audit.push({ ...audit });
-    this.requests?.setStatus(event.requestId, requestStatus, audit.appliedAt);
+    if (event.source === 'manual') this.requests?.setStatus(event.requestId, requestStatus, audit.appliedAt);
     return 'committed';
   }
 }

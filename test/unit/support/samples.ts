@@ -1,7 +1,7 @@
 import { lambdaContext as localLambdaContext } from '../../../infra/local/lambda-context.js';
 import { gatewayEvent, type GatewayEventOptions } from '../../support/api-events.js';
 import type { Caller } from '../../../shared/domain/caller.js';
-import type { ConsentEvent } from '../../../shared/domain/consent-event.js';
+import type { AutomaticConsentEvent, ManualConsentEvent } from '../../../shared/domain/consent-event.js';
 import { normalisePhone, type E164 } from '../../../shared/domain/phone.js';
 import type { HttpContext, HttpEvent } from '../../../shared/http/types.js';
 
@@ -26,7 +26,7 @@ export function callerWith(overrides: Partial<Caller> = {}): Caller {
 }
 
 /** A valid version-1 manual event; `overrides` may break it on purpose. */
-export function sampleEvent(overrides: Partial<ConsentEvent> = {}): ConsentEvent {
+export function sampleEvent(overrides: Partial<ManualConsentEvent> = {}): ManualConsentEvent {
   return {
     version: 1,
     eventId: '01JAAAAAAAAAAAAAAAAAAAAAAA',
@@ -39,6 +39,25 @@ export function sampleEvent(overrides: Partial<ConsentEvent> = {}): ConsentEvent
     actor: { type: 'user', sub: 'sub-erin', username: 'erin' },
     requestedAt: '2025-01-02T03:04:05.000Z',
     sequence: 1,
+    ...overrides,
+  };
+}
+
+/** A valid version-1 `wa_blocked` event from the provider webhook; `overrides` may break it on purpose. */
+export function sampleAutomaticEvent(overrides: Partial<AutomaticConsentEvent> = {}): AutomaticConsentEvent {
+  return {
+    version: 1,
+    eventId: 'wa-sample',
+    source: 'automatic',
+    action: 'wa_blocked',
+    phone: PHONE,
+    alternatives: [],
+    recipientId: PHONE.slice(1),
+    reasonCode: '131026',
+    reason: 'Message undeliverable',
+    actor: { type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513', displayPhoneNumber: '5511962185237' },
+    providerMessageId: 'wamid.sample',
+    occurredAt: '2025-01-02T03:04:05.000Z',
     ...overrides,
   };
 }

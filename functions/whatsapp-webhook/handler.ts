@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { readConfig } from '../../shared/config.js';
+import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
+import { failureClassifier } from '../../shared/domain/provider-errors.js';
+import { receiveDeliveryStatuses, type Disposition } from '../../shared/domain/receive-delivery-statuses.js';
+import { deliveryStatusesOf, isSignedBy, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
+import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
+import { webhookSecretsFrom } from '../../shared/adapters/webhook-secrets.js';
+import { publicHttpApi } from '../../shared/http/http-api.js';
+import { header, jsonBody, queryParameters, rawBody } from '../../shared/http/request.js';
+import { json, text } from '../../shared/http/responses.js';
+import type { PublicRouteHandler } from '../../shared/http/types.js';
+import { logger } from '../../shared/observability.js';
+
+const config = readConfig(['consentQueueUrl', 'whatsappSecretId', 'whatsappAppSecret', 'whatsappVerifyToken', 'autoBlockCodes']);
+const secrets = webhookSecretsFrom(config);
+const deps = {
+  classify: failureClassifier(config.autoBlockCodes),
+  publisher: new SqsEventPublisher(config.consentQueueUrl),
+};
+
+/** Meta's callbacks are small; this leaves room for a large batch of statuses and refuses abuse. */
+const MAX_CALLBACK_BYTES = 1024 * 1024;
+
+const handshakeQuery = z.object({
+  'hub.mode': z.string().max(64),
+  'hub.verify_token': z.string().max(1024),
+  'hub.challenge': z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be 1 to 256 printable ASCII characters'),
+});
+
+/** `GET /webhooks/whatsapp`: Meta's subscription handshake; the challenge goes back as plain text. */
+export const verifySubscription: PublicRouteHandler = async (event) => {
+  const query = queryParameters(event, handshakeQuery);
+  const { verifyToken } = await secrets();
+  if (query['hub.mode'] !== 'subscribe' || !secretsMatch(query['hub.verify_token'], verifyToken)) {
+    throw new ForbiddenError('The verify token or mode is wrong.');
+  }
+  return text(200, query['hub.challenge']);
+};
+
+/**
+ * `POST /webhooks/whatsapp`: delivery statuses from Meta. The signature is checked on the bytes as they
+ * arrived, before anything is parsed; then permanent failures are enqueued for the processor, and the
+ * rest acknowledged. The provider retries anything but a 200, so a 200 means every event is queued.
+ */
+export const receiveCallback: PublicRouteHandler = async (event) => {
+  const { appSecret } = await secrets();
+  if (!appSecret) throw new ServiceUnavailableError('The webhook has no app secret configured yet.');
+  if (!isSignedBy(appSecret, rawBody(event), header(event, 'x-hub-signature-256'))) {
+    throw new UnauthorizedError('The X-Hub-Signature-256 header is missing or does not sign this body.');
+  }
+  const statuses = deliveryStatusesOf(jsonBody(event, whatsappWebhookSchema));
+  const dispositions = await receiveDeliveryStatuses(statuses, deps);
+  dispositions.forEach(logDisposition);
+  const enqueued = dispositions.filter((disposition) => disposition.kind === 'enqueued').length;
+  return json(200, { statuses: statuses.length, enqueued });
+};
+
+function logDisposition(disposition: Disposition): void {
+  const { messageId, status, recipientId, sender } = disposition.status;
+  const about = { messageId, status, recipientId, phoneNumberId: sender.phoneNumberId };
+  switch (disposition.kind) {
+    case 'not-a-failure':
+      return logger.debug('delivery status acknowledged', about);
+    case 'enqueued':
+      return logger.info('delivery failure enqueued', { ...about, action: disposition.event.action, code: disposition.event.reasonCode });
+    case 'unknown-recipient':
+      return logger.warn('delivery failure names no valid number', { ...about, code: disposition.code });
+    case 'ignored':
+      if (disposition.failureClass === 'sender-account') {
+        return logger.error('delivery failed because of our sender account', { ...about, code: disposition.code });
+      }
+      return logger.info('temporary delivery failure acknowledged', { ...about, code: disposition.code });
+  }
+}
+
+export const handler = publicHttpApi(
+  { 'GET /webhooks/whatsapp': verifySubscription, 'POST /webhooks/whatsapp': receiveCallback },
+  { maxBodyBytes: MAX_CALLBACK_BYTES },
+);

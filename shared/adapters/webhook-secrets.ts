@@ -1,0 +1,32 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+
+/** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
+const webhookSecretsSchema = z.object({ appSecret: z.string(), verifyToken: z.string().min(1) });
+
+/** Meta's app secret, which signs callbacks, and the token of the subscription handshake. */
+export type WebhookSecrets = z.infer<typeof webhookSecretsSchema>;
+
+/** Secrets are read again after this long, so that a rotated secret takes effect without a redeploy. */
+const CACHE_SECONDS = 300;
+
+/**
+ * Where the webhook's secrets come from: in AWS, a Secrets Manager secret whose JSON value is
+ * `{ "appSecret": "…", "verifyToken": "…" }`, cached for five minutes; locally, where there is no
+ * Secrets Manager, the two values themselves. Neither ever appears in a template.
+ */
+export function webhookSecretsFrom(config: {
+  whatsappSecretId: string | undefined;
+  whatsappAppSecret: string | undefined;
+  whatsappVerifyToken: string | undefined;
+}): () => Promise<WebhookSecrets> {
+  const { whatsappSecretId, whatsappAppSecret, whatsappVerifyToken } = config;
+  if (whatsappSecretId) {
+    return async () => webhookSecretsSchema.parse(await getSecret(whatsappSecretId, { transform: 'json', maxAge: CACHE_SECONDS }));
+  }
+  if (whatsappAppSecret && whatsappVerifyToken) {
+    const secrets = { appSecret: whatsappAppSecret, verifyToken: whatsappVerifyToken };
+    return async () => secrets;
+  }
+  throw new Error('Invalid configuration: set WHATSAPP_SECRET_ID, or both WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN');
+}

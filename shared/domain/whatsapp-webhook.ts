@@ -1,0 +1,122 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Meta's `X-Hub-Signature-256` header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the
+ * app secret. Anything else (another prefix, a truncated or overlong digest) is no signature at all.
+ */
+const SIGNATURE_HEADER = /^sha256=([0-9a-fA-F]{64})$/;
+
+/**
+ * Whether the body bytes, exactly as they arrived, were signed with the app secret. The digests are
+ * compared in constant time; the header's shape is checked first, so both sides have the same length.
+ */
+export function isSignedBy(appSecret: string, rawBody: Uint8Array, signatureHeader: string | undefined): boolean {
+  const hex = signatureHeader === undefined ? undefined : SIGNATURE_HEADER.exec(signatureHeader)?.[1];
+  if (hex === undefined) return false;
+  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
+  return timingSafeEqual(expected, Buffer.from(hex, 'hex'));
+}
+
+/** Compares two secrets in constant time, whatever their lengths, by comparing their digests. */
+export function secretsMatch(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+const errorSchema = z.object({
+  code: z.number().int(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  error_data: z.object({ details: z.string().optional() }).optional(),
+});
+
+const statusSchema = z.object({
+  id: z.string().min(1).max(256),
+  status: z.string().min(1).max(64),
+  /** Unix seconds, as a string. */
+  timestamp: z.string().regex(/^\d{1,11}$/, 'must be a Unix time in seconds'),
+  recipient_id: z.string().max(64).optional(),
+  errors: z.array(errorSchema).max(100).optional(),
+});
+
+/**
+ * The value of one change. Changes of other fields (`user_preferences`, template and account updates)
+ * and inbound messages fit this shape too, with no `statuses`; their other fields are not read.
+ */
+const changeValueSchema = z
+  .object({
+    metadata: z
+      .object({ display_phone_number: z.string().max(32).optional(), phone_number_id: z.string().min(1).max(64) })
+      .optional(),
+    contacts: z.array(z.object({ wa_id: z.string().max(64).optional() })).optional(),
+    statuses: z.array(statusSchema).max(10_000).optional(),
+  })
+  .refine((value) => !value.statuses?.length || value.metadata, {
+    message: 'statuses need the metadata of the sending number',
+    path: ['metadata'],
+  });
+
+/** The Cloud API webhook envelope (`object`, `entry[].changes[].value`), lenient about what it does not use. */
+export const whatsappWebhookSchema = z.object({
+  object: z.string(),
+  entry: z
+    .array(
+      z.object({
+        id: z.string().optional(),
+        changes: z.array(z.object({ field: z.string().optional(), value: changeValueSchema })).default([]),
+      }),
+    )
+    .max(1_000),
+});
+export type WhatsappWebhook = z.infer<typeof whatsappWebhookSchema>;
+
+export interface DeliveryError {
+  code: number;
+  /** The error's title and details, for people reading the history. */
+  text: string;
+}
+
+/** One delivery status of one message, with the business number it was sent from. */
+export interface DeliveryStatus {
+  messageId: string;
+  status: string;
+  occurredAt: string;
+  /** The recipient's WhatsApp id; absent only when the callback names none. */
+  recipientId: string | undefined;
+  sender: { phoneNumberId: string; displayPhoneNumber: string | undefined };
+  errors: DeliveryError[];
+}
+
+/**
+ * Every delivery status of a callback, in the order it lists them. Only WhatsApp Business Account
+ * callbacks carry statuses; a status without `recipient_id` falls back to the change's single contact.
+ */
+export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] {
+  if (callback.object !== 'whatsapp_business_account') return [];
+  return callback.entry.flatMap((entry) =>
+    entry.changes.flatMap(({ value }) => {
+      const { metadata, contacts = [], statuses = [] } = value;
+      if (!metadata) return [];
+      const soleContact = contacts.length === 1 ? contacts[0]?.wa_id : undefined;
+      return statuses.map(
+        (status): DeliveryStatus => ({
+          messageId: status.id,
+          status: status.status,
+          occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
+          recipientId: status.recipient_id ?? soleContact,
+          sender: { phoneNumberId: metadata.phone_number_id, displayPhoneNumber: metadata.display_phone_number },
+          errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
+        }),
+      );
+    }),
+  );
+}
+
+function errorText(error: z.infer<typeof errorSchema>): string {
+  const title = error.title ?? error.message;
+  const details = error.error_data?.details;
+  const sameAsTitle = (text: string) => text.replace(/\.$/, '').toLowerCase() === title?.replace(/\.$/, '').toLowerCase();
+  const parts = [title, details && !sameAsTitle(details) ? details : undefined].filter((part) => part?.trim());
+  return parts.length > 0 ? parts.join(': ') : `WhatsApp error ${error.code}`;
+}
