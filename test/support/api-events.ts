@@ -97,13 +97,14 @@ export function apiEvent(
  */
 export type ApiHandler = (event: never, context: never, options: never) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** Invokes a handler and returns its status, content type and parsed body. */
+/** Invokes a handler and returns its status, content type and body (parsed when it is JSON). */
 export async function invoke(handler: ApiHandler, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
   const call = handler as unknown as (event: unknown, context: unknown, options: { signal: AbortSignal }) => Promise<APIGatewayProxyStructuredResultV2>;
   const result = await call(event, lambdaContext('test'), { signal: new AbortController().signal });
+  const contentType = String(result.headers?.['content-type'] ?? '');
   return {
     status: result.statusCode,
-    contentType: String(result.headers?.['content-type'] ?? ''),
-    body: result.body ? (JSON.parse(result.body) as any) : undefined,
+    contentType,
+    body: result.body && contentType.includes('json') ? (JSON.parse(result.body) as any) : result.body,
   };
 }

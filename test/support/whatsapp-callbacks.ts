@@ -1,0 +1,48 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** The provider's own payload (`test/fixtures`), the base of every callback the tests send. */
+const FIXTURE = readFileSync(new URL('../fixtures/meta-status-failed-131026.json', import.meta.url), 'utf8');
+
+export interface StatusOptions {
+  /** The recipient's WhatsApp id: digits without `+`. @default the fixture's */
+  recipientId?: string;
+  /** `failed`, `delivered`, `read`, `sent`. @default 'failed' */
+  status?: string;
+  /** The error code of a failed status. @default 131026 */
+  code?: number;
+  /** @default a new id each call */
+  messageId?: string;
+  /** Unix seconds. @default now */
+  timestamp?: number;
+}
+
+let sent = 0;
+
+/** One status object shaped like the fixture's, with the given recipient, status and error. */
+export function statusObject(options: StatusOptions = {}): Record<string, unknown> {
+  const base = JSON.parse(FIXTURE).entry[0].changes[0].value.statuses[0];
+  const status = options.status ?? 'failed';
+  const recipientId = options.recipientId ?? base.recipient_id;
+  return {
+    ...base,
+    id: options.messageId ?? `wamid.test-${Date.now()}-${++sent}-${Math.random().toString(36).slice(2)}`,
+    status,
+    timestamp: String(options.timestamp ?? Math.floor(Date.now() / 1000)),
+    recipient_id: recipientId,
+    ...(status === 'failed' ? { errors: [{ ...base.errors[0], code: options.code ?? 131026 }] } : { errors: undefined }),
+  };
+}
+
+/** A callback body in the fixture's envelope carrying the given statuses, as the provider sends it. */
+export function callbackBody(...statuses: Record<string, unknown>[]): string {
+  const envelope = JSON.parse(FIXTURE);
+  envelope.entry[0].changes[0].value.statuses = statuses;
+  envelope.entry[0].changes[0].value.contacts = statuses.map((status) => ({ wa_id: status['recipient_id'] }));
+  return JSON.stringify(envelope, null, 2);
+}
+
+/** The `X-Hub-Signature-256` header value for these exact bytes. */
+export function signatureOf(body: string | Buffer, appSecret: string): string {
+  return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+}
