@@ -89,6 +89,8 @@ describe('the README walk-through', () => {
       reason: 'Asked us to stop, by phone',
       reasonCode: null,
       actor: { type: 'user', sub: expect.any(String), username: 'erin' },
+      providerMessageId: null,
+      recipientId: null,
       requestedAt: settled.requestedAt,
       appliedAt: settled.appliedAt,
       outcome: 'applied',

@@ -3,6 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../infra/local/free-port.js';
+import { LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN } from '../../infra/local/stack.js';
 
 /**
  * Starts the local stack exactly as `npm start` does, in a child process on free ports, for the
@@ -12,9 +13,13 @@ import { waitFor } from '../../infra/local/free-port.js';
 export default async function setup(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'consent-e2e-'));
   const readyFile = join(directory, 'ready.json');
+  // The suite signs callbacks with the documented local defaults, whatever this shell has set.
+  const { AUTO_BLOCK_CODES: _ignored, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     env: {
-      ...process.env,
+      ...inherited,
+      WHATSAPP_APP_SECRET: LOCAL_WHATSAPP_APP_SECRET,
+      WHATSAPP_VERIFY_TOKEN: LOCAL_WHATSAPP_VERIFY_TOKEN,
       PORT: '0',
       LOCAL_STACK_READY_FILE: readyFile,
       LOCAL_DUPLICATE_DELIVERY: 'true',

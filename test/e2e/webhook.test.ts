@@ -1,0 +1,157 @@
+import { LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN } from '../../infra/local/stack.js';
+import { createProfile, http, tokenFor } from '../support/http-client.js';
+import { uniquePhone } from '../support/consent-api.js';
+import { eventually } from '../support/poll.js';
+import { callbackBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
+
+/**
+ * Black-box checks of the provider webhook (SPEC.md, behaviour 8) over HTTP against the running local
+ * stack, which signs nothing itself: the callbacks are signed here with the documented local app secret.
+ */
+
+const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
+const readerToken = await tokenFor({ user: 'rita' });
+
+function postCallback(body: string, signature: string | null = signatureOf(body, LOCAL_WHATSAPP_APP_SECRET)) {
+  return http('POST', '/webhooks/whatsapp', {
+    body,
+    headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
+  });
+}
+
+const failure = (options: StatusOptions) => callbackBody(statusObject(options));
+
+async function numberView(profileId: string, phone: string) {
+  const response = await http('GET', `/profiles/${profileId}/whatsapp`, { token: readerToken });
+  return (response.body.numbers as Record<string, any>[]).find((number) => number['phone'] === phone);
+}
+
+async function numberHistory(phone: string): Promise<Record<string, any>[]> {
+  return (await http('GET', `/numbers/${encodeURIComponent(phone)}/history`, { token: readerToken })).body.items;
+}
+
+/** A fresh number on a fresh profile, and the number's WhatsApp id. */
+async function numberOnProfile() {
+  const phone = uniquePhone();
+  return { phone, waId: phone.slice(1), profileId: await createProfile([phone]) };
+}
+
+describe('subscription handshake', () => {
+  it('answers the challenge as plain text when the verify token is right', async () => {
+    const query = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': LOCAL_WHATSAPP_VERIFY_TOKEN, 'hub.challenge': '1158201444' });
+
+    const response = await http('GET', `/webhooks/whatsapp?${query}`);
+
+    expect(response).toMatchObject({ status: 200, body: '1158201444' });
+    expect(response.contentType).toMatch(/^text\/plain/);
+  });
+
+  it('refuses a wrong verify token with 403', async () => {
+    const query = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': 'guess', 'hub.challenge': '1158201444' });
+
+    const response = await http('GET', `/webhooks/whatsapp?${query}`);
+
+    expect(response).toMatchObject({ status: 403, contentType: 'application/problem+json' });
+  });
+});
+
+describe('delivery callbacks', () => {
+  it.each([
+    ['unsigned', null],
+    ['signed with another secret', 'forged'],
+  ])('refuses an %s callback with 401 and changes nothing', async (_label, kind) => {
+    // prepare
+    const { phone, waId, profileId } = await numberOnProfile();
+    const body = failure({ recipientId: waId });
+
+    // act
+    const response = await postCallback(body, kind === 'forged' ? signatureOf(body, 'mallory-guess') : null);
+
+    // assess: refused; then a signed opt-out of the same number, processed after it, is all the history holds
+    expect(response).toMatchObject({ status: 401, contentType: 'application/problem+json' });
+    expect((await postCallback(failure({ recipientId: waId, code: 131050 }))).status).toBe(200);
+    const history = await eventually(() => numberHistory(phone), (items) => items.length > 0);
+    expect(history.map((entry) => entry['action'])).toEqual(['wa_opted_out']);
+    expect(await numberView(profileId, phone)).toMatchObject({ blocked: false });
+  });
+
+  it('blocks a number once on a 131026 failure delivered twice, and an editor can unblock it', async () => {
+    // prepare
+    const { phone, waId, profileId } = await numberOnProfile();
+    const body = failure({ recipientId: waId, messageId: `wamid.e2e-${waId}` });
+
+    // act: the provider delivers the same callback twice
+    const first = await postCallback(body);
+    const second = await postCallback(body);
+
+    // assess: blocked automatically, with the code and the sender, and audited once
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const blocked = await eventually(() => numberView(profileId, phone), (number) => number?.['blocked'] === true);
+    expect(blocked).toMatchObject({ source: 'automatic', reasonCode: '131026', updatedBy: 'whatsapp:967249473135513' });
+    const history = await numberHistory(phone);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({
+      action: 'wa_blocked',
+      source: 'automatic',
+      reasonCode: '131026',
+      outcome: 'applied',
+      requestId: null,
+      actor: { type: 'provider', phoneNumberId: '967249473135513' },
+    });
+
+    // act: an editor unblocks by hand; then the provider retries the old callback once more
+    const unblock = await http('POST', `/profiles/${profileId}/whatsapp/${encodeURIComponent(phone)}/unblock`, {
+      token: editorToken,
+      body: { reason: 'The customer is on WhatsApp again' },
+    });
+    expect(unblock.status).toBe(202);
+    await eventually(() => numberView(profileId, phone), (number) => number?.['blocked'] === false);
+    expect((await postCallback(body)).status).toBe(200);
+    // a later, signed opt-out marks the end of the queue for this number
+    expect((await postCallback(failure({ recipientId: waId, code: 131050 }))).status).toBe(200);
+    const final = await eventually(() => numberHistory(phone), (items) => items.some((entry) => entry['action'] === 'wa_opted_out'));
+
+    // assess: the retry was the same failure, already recorded: the number stays unblocked
+    expect(final.map((entry) => entry['action']).sort()).toEqual(['unblock', 'wa_blocked', 'wa_opted_out']);
+    expect(await numberView(profileId, phone)).toMatchObject({ blocked: false, source: 'manual' });
+  });
+
+  it.each([
+    ['a temporary failure (131049)', { code: 131049 }],
+    ['a delivered status', { status: 'delivered' }],
+  ])('blocks nothing on %s', async (_label, options) => {
+    // prepare
+    const { phone, waId, profileId } = await numberOnProfile();
+
+    // act
+    const response = await postCallback(failure({ recipientId: waId, ...options }));
+
+    // assess: acknowledged, nothing enqueued; a later opt-out is the only entry in the history
+    expect(response).toMatchObject({ status: 200, body: { statuses: 1, enqueued: 0 } });
+    await postCallback(failure({ recipientId: waId, code: 131050 }));
+    const history = await eventually(() => numberHistory(phone), (items) => items.length > 0);
+    expect(history.map((entry) => entry['action'])).toEqual(['wa_opted_out']);
+    expect(await numberView(profileId, phone)).toMatchObject({ blocked: false });
+  });
+
+  it('answers a signed but malformed body with 400, never 5xx', async () => {
+    const notJson = await postCallback('{"object":"whatsapp_business_account","entry":[');
+    const wrongShape = await postCallback(JSON.stringify({ object: 'whatsapp_business_account', entry: 'everything' }));
+
+    expect(notJson).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+    expect(wrongShape).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+  });
+
+  it('blocks the stored Brazilian number that has the ninth digit when the WhatsApp id lacks it', async () => {
+    // prepare: the fixture's recipient 554192146473 is +55 41 99214-6473
+    const profileId = await createProfile(['+5541992146473']);
+
+    // act
+    const response = await postCallback(failure({ recipientId: '554192146473' }));
+
+    // assess
+    expect(response.status).toBe(200);
+    const number = await eventually(() => numberView(profileId, '+5541992146473'), (view) => view?.['blocked'] === true);
+    expect(number).toMatchObject({ source: 'automatic', reasonCode: '131026' });
+  });
+});
