@@ -118,6 +118,7 @@ describe('functions', () => {
       consentRequests: [ENV.consentTableName, ENV.consentQueueUrl],
       history: [ENV.consentTableName, ENV.auditTableName],
       health: [],
+      whatsappWebhook: [ENV.consentQueueUrl, ENV.whatsappSecretId],
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
     };
     const byName = { ...stack.functions.api, processor: stack.functions.processor };
@@ -147,6 +148,19 @@ describe('functions', () => {
     );
     expect(levels).toEqual(Object.keys(functions).map(() => 'DEBUG'));
     expect(() => withContext('verbose')).toThrow(/logLevel/);
+  });
+
+  it('passes the `autoBlockCodes` context to the webhook alone, and refuses a malformed list', () => {
+    const withContext = (autoBlockCodes: string) =>
+      new WhatsAppConsentStack(new App({ context: { autoBlockCodes, 'aws:cdk:bundling-stacks': [] } }), 'AutoBlockStack');
+
+    const configured = withContext('131026,131049');
+    type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    const values = Object.values(Template.fromStack(configured).findResources('AWS::Lambda::Function'))
+      .map((fn) => (fn as Fn).Properties.Environment.Variables[ENV.autoBlockCodes])
+      .filter((value) => value !== undefined);
+    expect(values).toEqual(['131026,131049']);
+    expect(() => withContext('every failure')).toThrow(/autoBlockCodes/);
   });
 
   it('gives the processor its shared timeout and the API functions 10 seconds', () => {
@@ -320,14 +334,47 @@ describe('permissions', () => {
     expect(JSON.stringify(statements[0]?.statement.Resource)).toContain('/index/*');
   });
 
-  it('lets only the consent-request function send to the queue', () => {
+  it('lets only the consent-request and webhook functions send to the queue', () => {
     const queueId = logicalId(stack.data.queue);
     const senders = allStatements()
       .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(queueId))
       .filter(({ statement }) => actionsOf(statement).some((pattern) => covers(pattern, 'sqs:SendMessage')))
       .map(({ policy }) => policy);
 
-    expect(senders).toEqual([policyOfRole(roleOf(logicalId(stack.functions.api.consentRequests)))]);
+    expect(new Set(senders)).toEqual(
+      new Set([
+        policyOfRole(roleOf(logicalId(stack.functions.api.consentRequests))),
+        policyOfRole(roleOf(logicalId(stack.functions.api.whatsappWebhook))),
+      ]),
+    );
+  });
+
+  it('lets only the webhook read its secret, and gives the webhook no table access at all', () => {
+    const secretId = logicalId(stack.webhookSecret);
+    const webhookPolicy = policyOfRole(roleOf(logicalId(stack.functions.api.whatsappWebhook)));
+    const readers = allStatements()
+      .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(secretId))
+      .filter(({ statement }) => actionsOf(statement).some((pattern) => covers(pattern, 'secretsmanager:GetSecretValue')))
+      .map(({ policy }) => policy);
+    const webhookActions = allStatements()
+      .filter(({ policy }) => policy === webhookPolicy)
+      .flatMap(({ statement }) => actionsOf(statement));
+
+    expect(new Set(readers)).toEqual(new Set([webhookPolicy]));
+    expect(webhookActions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('keeps the webhook secrets out of the template: generated in Secrets Manager, read at run time', () => {
+    const secret = resource(logicalId(stack.webhookSecret));
+    const text = JSON.stringify(template.toJSON());
+
+    expect(secret.Properties?.['GenerateSecretString']).toMatchObject({
+      GenerateStringKey: 'verifyToken',
+      SecretStringTemplate: JSON.stringify({ appSecret: '' }),
+    });
+    expect(secret.Properties?.['SecretString']).toBeUndefined();
+    expect(text).not.toContain(ENV.whatsappAppSecret);
+    expect(text).not.toContain(ENV.whatsappVerifyToken);
   });
 
   it('gives the health function no permissions beyond its logs', () => {
@@ -352,7 +399,8 @@ describe('HTTP API', () => {
           : { RouteKey: `${route.method} ${route.path}`, AuthorizationType: 'NONE', AuthorizerId: Match.absent() },
       );
     }
-    expect(routes.find((route) => route.path === '/health')?.authorization).toBe('none');
+    const open = routes.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`);
+    expect(open.sort()).toEqual(['GET /health', 'GET /webhooks/whatsapp', 'POST /webhooks/whatsapp']);
   });
 
   it('sends each route to the function that serves its group', () => {
@@ -452,6 +500,8 @@ describe('outputs', () => {
         'DeadLetterQueueUrl',
         'ConsentTableName',
         'AuditTableName',
+        'WebhookUrl',
+        'WebhookSecretArn',
       ]),
     );
   });
