@@ -1,0 +1,82 @@
+import { performance } from 'node:perf_hooks';
+import { createHmac } from 'node:crypto';
+import { failureClassifier } from '../shared/domain/provider-errors.js';
+import { receiveDeliveryStatuses } from '../shared/domain/receive-delivery-statuses.js';
+import { deliveryStatusesOf, isSignedBy, whatsappWebhookSchema } from '../shared/domain/whatsapp-webhook.js';
+import type { EventPublisher } from '../shared/domain/ports.js';
+
+/**
+ * The webhook's own work per callback (verify the signature, parse, classify, build the events), with
+ * the enqueue left out: a callback of one failure, and one of a hundred statuses of every kind.
+ */
+const SECRET = 'bench-app-secret';
+const ROUNDS = 2_000;
+
+function callback(statuses: number): Buffer {
+  const kinds = [
+    { status: 'failed', errors: [{ code: 131026, title: 'Message undeliverable', error_data: { details: 'Message Undeliverable.' } }] },
+    { status: 'failed', errors: [{ code: 131049, title: 'Ecosystem engagement' }] },
+    { status: 'delivered' },
+    { status: 'read' },
+  ];
+  const list = Array.from({ length: statuses }, (_, index) => ({
+    id: `wamid.bench-${index}`,
+    timestamp: '1778251283',
+    recipient_id: `4207771${String(index).padStart(5, '0')}`,
+    ...kinds[index % kinds.length],
+  }));
+  const envelope = {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '1202578251418504',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '5511962185237', phone_number_id: '967249473135513' },
+              statuses: list,
+            },
+          },
+        ],
+      },
+    ],
+  };
+  return Buffer.from(JSON.stringify(envelope));
+}
+
+const discard: Pick<EventPublisher, 'publishAll'> = { publishAll: async () => undefined };
+const classify = failureClassifier();
+
+async function ownWork(body: Buffer, signature: string): Promise<number> {
+  if (!isSignedBy(SECRET, body, signature)) throw new Error('bench body not signed');
+  const statuses = deliveryStatusesOf(whatsappWebhookSchema.parse(JSON.parse(body.toString('utf8'))));
+  const dispositions = await receiveDeliveryStatuses(statuses, { classify, publisher: discard });
+  return dispositions.length;
+}
+
+async function measure(statuses: number): Promise<{ statuses: number; bytes: number; msPerCallback: number }> {
+  const body = callback(statuses);
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  for (let round = 0; round < 200; round++) await ownWork(body, signature);
+  const started = performance.now();
+  for (let round = 0; round < ROUNDS; round++) await ownWork(body, signature);
+  return { statuses, bytes: body.length, msPerCallback: (performance.now() - started) / ROUNDS };
+}
+
+export async function run(): Promise<void> {
+  const single = await measure(1);
+  const hundred = await measure(100);
+  console.log('webhook: own work per callback (signature, parsing, classification, events; no enqueue)');
+  console.table([single, hundred].map((row) => ({ ...row, msPerCallback: Number(row.msPerCallback.toFixed(4)) })));
+  console.log(
+    JSON.stringify({
+      bench: 'webhook',
+      rounds: ROUNDS,
+      msPerSingleFailure: Number(single.msPerCallback.toFixed(4)),
+      msPerHundredStatuses: Number(hundred.msPerCallback.toFixed(4)),
+      rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    }),
+  );
+}
