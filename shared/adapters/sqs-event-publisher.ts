@@ -16,15 +16,18 @@ export class SqsEventPublisher implements EventPublisher {
   }
 
   /**
-   * Sends in batches of ten (the SQS limit), all batches at once. Order between numbers does not matter,
-   * and within one batch SQS keeps the order of a group's messages.
+   * Sends in batches of ten (the SQS limit), a few batches at a time. Within one batch SQS keeps the
+   * order of a group's messages; events of one number in different batches carry no order of their own
+   * (provider events are ordered by their failure time).
    */
   async publishAll(events: readonly ConsentEvent[]): Promise<void> {
     const batches: ConsentEvent[][] = [];
     for (let start = 0; start < events.length; start += SEND_BATCH_SIZE) {
       batches.push(events.slice(start, start + SEND_BATCH_SIZE));
     }
-    await Promise.all(batches.map((batch) => this.sendBatch(batch)));
+    for (let start = 0; start < batches.length; start += CONCURRENT_BATCHES) {
+      await Promise.all(batches.slice(start, start + CONCURRENT_BATCHES).map((batch) => this.sendBatch(batch)));
+    }
   }
 
   private async sendBatch(batch: readonly ConsentEvent[]): Promise<void> {
@@ -42,6 +45,8 @@ export class SqsEventPublisher implements EventPublisher {
 }
 
 const SEND_BATCH_SIZE = 10;
+/** Enough to send a large callback quickly without opening hundreds of connections at once. */
+const CONCURRENT_BATCHES = 8;
 
 function messageOf(event: ConsentEvent) {
   return { MessageBody: asciiJson(event), MessageGroupId: event.phone, MessageDeduplicationId: event.eventId };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type ProviderAction } from './consent-event.js';
+import { ServiceUnavailableError } from './errors.js';
 import type { EventPublisher } from './ports.js';
 import type { FailureClass, FailureClassifier } from './provider-errors.js';
 import type { DeliveryError, DeliveryStatus } from './whatsapp-webhook.js';
@@ -28,7 +29,8 @@ const precedence: FailureClass[] = ['recipient-unreachable', 'recipient-opted-ou
  * 3. A failure about the recipient (`wa_blocked`, or a `wa_opted_out` to record) becomes an event for the
  *    numbers its WhatsApp id may stand for, with an id derived from the message id and status, so that a
  *    callback delivered again yields the same event.
- * 4. All events are enqueued together; if that fails, nothing is acknowledged and the provider retries.
+ * 4. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
+ *    the events that did reach the queue are recognised as duplicates.
  */
 export async function receiveDeliveryStatuses(
   statuses: readonly DeliveryStatus[],
@@ -36,7 +38,13 @@ export async function receiveDeliveryStatuses(
 ): Promise<Disposition[]> {
   const dispositions = statuses.map((status) => dispositionOf(status, deps.classify));
   const events = dispositions.flatMap((disposition) => (disposition.kind === 'enqueued' ? [disposition.event] : []));
-  if (events.length > 0) await deps.publisher.publishAll(events);
+  if (events.length > 0) {
+    try {
+      await deps.publisher.publishAll(events);
+    } catch (error) {
+      throw new ServiceUnavailableError('The callback could not be queued in full; retry it.', { cause: error });
+    }
+  }
   return dispositions;
 }
 

@@ -1,7 +1,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { consentEventSchema } from '../../../shared/domain/consent-event.js';
-import { PHONE, sampleEvent } from '../support/samples.js';
+import { e164, PHONE, sampleAutomaticEvent, sampleEvent } from '../support/samples.js';
 
 // The adapters build their clients when imported, and the SDK needs a region for that.
 process.env.AWS_REGION ??= 'us-east-1';
@@ -40,6 +40,44 @@ describe('SqsEventPublisher.publish', () => {
     sqs.on(SendMessageCommand).rejects(unavailable);
 
     await expect(new SqsEventPublisher(QUEUE_URL).publish(sampleEvent())).rejects.toBe(unavailable);
+  });
+});
+
+describe('SqsEventPublisher.publishAll', () => {
+  const events = (count: number) =>
+    Array.from({ length: count }, (_, index) =>
+      sampleAutomaticEvent({ eventId: `wa-${index}`, phone: e164(`+4207770${String(index).padStart(5, '0')}`) }),
+    );
+
+  it('sends 25 events as batches of 10, 10 and 5, each message grouped by number and deduplicated by event id', async () => {
+    // prepare
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: unknown[] }) => ({ Successful: input.Entries, Failed: [] }));
+    const sent = events(25);
+
+    // act
+    await new SqsEventPublisher(QUEUE_URL).publishAll(sent);
+
+    // assess
+    const batches = sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.Entries ?? []);
+    expect(batches.map((entries) => entries.length)).toEqual([10, 10, 5]);
+    const entries = batches.flat();
+    expect(entries.map((entry) => [entry.MessageGroupId, entry.MessageDeduplicationId])).toEqual(sent.map((event) => [event.phone, event.eventId]));
+    expect(entries.map((entry) => consentEventSchema.parse(JSON.parse(entry.MessageBody ?? '')))).toEqual(sent);
+  });
+
+  it('fails loudly when the queue refuses part of a batch, naming how many', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [{ Id: '3', Code: 'InternalError', SenderFault: false, Message: 'try again' }],
+    });
+
+    await expect(new SqsEventPublisher(QUEUE_URL).publishAll(events(4))).rejects.toThrow(/refused 1 of 4 events \(InternalError: try again\)/);
+  });
+
+  it('sends nothing for no events', async () => {
+    await new SqsEventPublisher(QUEUE_URL).publishAll([]);
+
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
 });
 
