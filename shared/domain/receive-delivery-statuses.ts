@@ -94,5 +94,5 @@ function eventIdOf(status: DeliveryStatus): string {
 /** The provider's text, made fit for the audit: well-formed, normalised, and not longer than a reason may be. */
 function reasonText(text: string): string {
   const clean = text.toWellFormed().normalize('NFC').trim();
-  return [...clean].slice(0, REASON_MAX_LENGTH).join('') || 'WhatsApp delivery failure';
+  return [...clean].slice(0, REASON_MAX_LENGTH).join('').trimEnd() || 'WhatsApp delivery failure';
 }

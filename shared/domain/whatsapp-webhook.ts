@@ -47,14 +47,14 @@ const statusSchema = z.object({
 const changeValueSchema = z
   .object({
     metadata: z
-      .object({ display_phone_number: z.string().max(32).optional(), phone_number_id: z.string().min(1).max(64) })
+      .object({ display_phone_number: z.string().max(32).optional(), phone_number_id: z.string().min(1).max(64).optional() })
       .optional(),
     contacts: z.array(z.object({ wa_id: z.string().max(64).optional() })).optional(),
     statuses: z.array(statusSchema).max(10_000).optional(),
   })
-  .refine((value) => !value.statuses?.length || value.metadata, {
-    message: 'statuses need the metadata of the sending number',
-    path: ['metadata'],
+  .refine((value) => !value.statuses?.length || value.metadata?.phone_number_id, {
+    message: 'statuses need the phone_number_id of the sending number',
+    path: ['metadata', 'phone_number_id'],
   });
 
 /** The Cloud API webhook envelope (`object`, `entry[].changes[].value`), lenient about what it does not use. */
@@ -97,7 +97,8 @@ export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] 
   return callback.entry.flatMap((entry) =>
     entry.changes.flatMap(({ value }) => {
       const { metadata, contacts = [], statuses = [] } = value;
-      if (!metadata) return [];
+      const phoneNumberId = metadata?.phone_number_id;
+      if (!phoneNumberId) return [];
       const soleContact = contacts.length === 1 ? contacts[0]?.wa_id : undefined;
       return statuses.map(
         (status): DeliveryStatus => ({
@@ -105,7 +106,7 @@ export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] 
           status: status.status,
           occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
           recipientId: status.recipient_id ?? soleContact,
-          sender: { phoneNumberId: metadata.phone_number_id, displayPhoneNumber: metadata.display_phone_number },
+          sender: { phoneNumberId, displayPhoneNumber: metadata?.display_phone_number },
           errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
         }),
       );
@@ -113,10 +114,12 @@ export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] 
   );
 }
 
+/** "Title: details", without a details text that only repeats the title; the code when there is neither. */
 function errorText(error: z.infer<typeof errorSchema>): string {
-  const title = error.title ?? error.message;
-  const details = error.error_data?.details;
-  const sameAsTitle = (text: string) => text.replace(/\.$/, '').toLowerCase() === title?.replace(/\.$/, '').toLowerCase();
-  const parts = [title, details && !sameAsTitle(details) ? details : undefined].filter((part) => part?.trim());
-  return parts.length > 0 ? parts.join(': ') : `WhatsApp error ${error.code}`;
+  const withoutStop = (text: string) => text.trim().replace(/\.$/, '');
+  const title = withoutStop(error.title ?? error.message ?? '');
+  const details = error.error_data?.details?.trim() ?? '';
+  const detailsAddSomething = details !== '' && withoutStop(details).toLowerCase() !== title.toLowerCase();
+  const text = [title, detailsAddSomething ? details : ''].filter((part) => part !== '').join(': ');
+  return text || `WhatsApp error ${error.code}`;
 }

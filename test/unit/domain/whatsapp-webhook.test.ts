@@ -1,0 +1,357 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import {
+  deliveryStatusesOf,
+  isSignedBy,
+  secretsMatch,
+  whatsappWebhookSchema,
+} from '../../../shared/domain/whatsapp-webhook.js';
+
+/** The provider's own callback, byte for byte as it was delivered. */
+const FIXTURE = readFileSync(new URL('../../fixtures/meta-status-failed-131026.json', import.meta.url));
+const SECRET = 'app-secret-3f1c2a9e';
+
+function hexDigest(body: Uint8Array | string, secret = SECRET): string {
+  return createHmac('sha256', secret).update(body).digest('hex');
+}
+
+function signature(body: Uint8Array | string, secret = SECRET): string {
+  return `sha256=${hexDigest(body, secret)}`;
+}
+
+/** The fixture as a fresh object, to change a copy of the real shape. */
+function fixtureCopy(): any {
+  return JSON.parse(FIXTURE.toString('utf8'));
+}
+
+function statusesOf(callback: unknown) {
+  return deliveryStatusesOf(whatsappWebhookSchema.parse(callback));
+}
+
+describe('isSignedBy', () => {
+  it('verifies the provider fixture signed with the app secret', () => {
+    expect(isSignedBy(SECRET, FIXTURE, signature(FIXTURE))).toBe(true);
+  });
+
+  it('verifies only the bytes as they arrived, not a re-serialisation of the same JSON', () => {
+    // prepare: white space, key order and \u escapes that JSON.stringify would not reproduce
+    const original = Buffer.from(
+      '{ "entry": [],\n  "object":"whatsapp_business_account", "note": "caf\\u00e9 \\u2603" }\n',
+      'utf8',
+    );
+    const reserialised = Buffer.from(JSON.stringify(JSON.parse(original.toString('utf8'))), 'utf8');
+    expect(reserialised.equals(original)).toBe(false);
+
+    // act, assess
+    expect(isSignedBy(SECRET, original, signature(original))).toBe(true);
+    expect(isSignedBy(SECRET, reserialised, signature(original))).toBe(false);
+    expect(isSignedBy(SECRET, original, signature(reserialised))).toBe(false);
+  });
+
+  it('verifies a body of UTF-8 text beyond ASCII, over its UTF-8 bytes', () => {
+    // prepare
+    const text = '{"object":"whatsapp_business_account","entry":[],"name":"José Müller 日本 😀"}';
+    const body = Buffer.from(text, 'utf8');
+
+    // act, assess
+    expect(isSignedBy(SECRET, body, signature(body))).toBe(true);
+    expect(isSignedBy(SECRET, body, signature(text))).toBe(true); // the same bytes, hashed from the string
+    expect(isSignedBy(SECRET, Buffer.from(text, 'latin1'), signature(body))).toBe(false);
+  });
+
+  it('accepts the digest in upper-case hex', () => {
+    expect(isSignedBy(SECRET, FIXTURE, `sha256=${hexDigest(FIXTURE).toUpperCase()}`)).toBe(true);
+  });
+
+  it('refuses a digest with any single bit flipped', () => {
+    const digest = Buffer.from(hexDigest(FIXTURE), 'hex');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: digest.length * 8 - 1 }), (bit) => {
+        // prepare
+        const flipped = Buffer.from(digest);
+        flipped[bit >> 3]! ^= 1 << (bit & 7);
+
+        // act, assess
+        expect(isSignedBy(SECRET, FIXTURE, `sha256=${flipped.toString('hex')}`)).toBe(false);
+      }),
+      { numRuns: 256 },
+    );
+  });
+
+  it('refuses a body with any single byte changed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: FIXTURE.length - 1 }), fc.integer({ min: 1, max: 255 }), (index, mask) => {
+        const changed = Buffer.from(FIXTURE);
+        changed[index]! ^= mask;
+        expect(isSignedBy(SECRET, changed, signature(FIXTURE))).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['only the prefix', 'sha256='],
+    ['the digest without prefix', hexDigest(FIXTURE)],
+    ['truncated hex', `sha256=${hexDigest(FIXTURE).slice(0, 63)}`],
+    ['hex one byte short', `sha256=${hexDigest(FIXTURE).slice(0, 62)}`],
+    ['overlong hex', `sha256=${hexDigest(FIXTURE)}0`],
+    ['hex one byte too long', `sha256=${hexDigest(FIXTURE)}00`],
+    ['the sha1= prefix', `sha1=${hexDigest(FIXTURE)}`],
+    ['an SHA-1 digest', `sha1=${createHmac('sha1', SECRET).update(FIXTURE).digest('hex')}`],
+    ['a space after the prefix', `sha256= ${hexDigest(FIXTURE)}`],
+    ['a trailing newline', `sha256=${hexDigest(FIXTURE)}\n`],
+    ['a second signature after a comma', `sha256=${hexDigest(FIXTURE)},sha256=${hexDigest(FIXTURE)}`],
+    ['non-hex characters', `sha256=${'zz'.repeat(32)}`],
+    ['base64 instead of hex', `sha256=${createHmac('sha256', SECRET).update(FIXTURE).digest('base64')}`],
+  ])('refuses a header that is %s, without throwing', (_label, header) => {
+    expect(() => isSignedBy(SECRET, FIXTURE, header)).not.toThrow();
+    expect(isSignedBy(SECRET, FIXTURE, header)).toBe(false);
+  });
+
+  it('refuses a signature made with another secret', () => {
+    expect(isSignedBy(SECRET, FIXTURE, signature(FIXTURE, 'another-secret'))).toBe(false);
+    expect(isSignedBy('another-secret', FIXTURE, signature(FIXTURE))).toBe(false);
+  });
+
+  it('never throws, whatever the header', () => {
+    fc.assert(
+      fc.property(fc.option(fc.oneof(fc.string(), fc.string().map((text) => `sha256=${text}`)), { nil: undefined }), (header) => {
+        expect(typeof isSignedBy(SECRET, FIXTURE, header)).toBe('boolean');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('secretsMatch', () => {
+  it('matches the same secret', () => {
+    expect(secretsMatch('verify-token-1', 'verify-token-1')).toBe(true);
+    expect(secretsMatch('jeton é 日本', 'jeton é 日本')).toBe(true);
+  });
+
+  it.each([
+    ['a shorter', 'verify-token', 'verify-token-1'],
+    ['a longer', 'verify-token-1-and-more', 'verify-token-1'],
+    ['an empty', '', 'verify-token-1'],
+    ['a same-length but different', 'verify-token-2', 'verify-token-1'],
+  ])('refuses %s secret without throwing', (_label, given, expected) => {
+    expect(() => secretsMatch(given, expected)).not.toThrow();
+    expect(secretsMatch(given, expected)).toBe(false);
+  });
+
+  it('matches exactly when the strings are equal', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (given, expected) => {
+        expect(secretsMatch(given, expected)).toBe(given === expected);
+        expect(secretsMatch(given, given)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('whatsappWebhookSchema and deliveryStatusesOf', () => {
+  it('reads the one failed status of the provider fixture', () => {
+    // act
+    const statuses = statusesOf(fixtureCopy());
+
+    // assess
+    expect(statuses).toEqual([
+      {
+        messageId: 'wamid.HBgMNTU0MTkyMTQ2NDczFQIAERgSOTU3MDkwOEFBNTNBRDE4MUFGAA==',
+        status: 'failed',
+        occurredAt: '2026-05-08T14:41:23.000Z',
+        recipientId: '554192146473',
+        sender: { phoneNumberId: '967249473135513', displayPhoneNumber: '5511962185237' },
+        errors: [{ code: 131026, text: 'Message undeliverable' }],
+      },
+    ]);
+    expect(statuses[0]?.occurredAt).toBe(new Date(1778251283 * 1000).toISOString());
+  });
+
+  it('tolerates fields it does not know, at every level', () => {
+    // prepare
+    const callback = fixtureCopy();
+    callback.unknown_top = { nested: true };
+    callback.entry[0].time = 1778251283;
+    callback.entry[0].changes[0].value.metadata.extra = 'x';
+    callback.entry[0].changes[0].value.contacts[0].profile = { name: 'Ana' };
+    Object.assign(callback.entry[0].changes[0].value.statuses[0], {
+      conversation: { id: 'c-1', origin: { type: 'marketing' } },
+      pricing: { billable: false, pricing_model: 'PMP', category: 'marketing' },
+      biz_opaque_callback_data: 'campaign-42',
+    });
+    callback.entry[0].changes[0].value.statuses[0].errors[0].href = 'https://developers.facebook.com/docs/';
+
+    // act
+    const result = whatsappWebhookSchema.safeParse(callback);
+
+    // assess
+    expect(result.success).toBe(true);
+    expect(deliveryStatusesOf(result.data!)).toEqual(statusesOf(fixtureCopy()));
+  });
+
+  it('parses an inbound message change, which carries no statuses', () => {
+    const callback = fixtureCopy();
+    callback.entry[0].changes[0].value = {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '5511962185237', phone_number_id: '967249473135513' },
+      contacts: [{ profile: { name: 'Ana' }, wa_id: '554192146473' }],
+      messages: [{ from: '554192146473', id: 'wamid.in-1', timestamp: '1778251283', type: 'text', text: { body: 'PARE' } }],
+    };
+
+    expect(statusesOf(callback)).toEqual([]);
+  });
+
+  it('parses a user_preferences change, which carries no statuses', () => {
+    const callback = fixtureCopy();
+    callback.entry[0].changes[0] = {
+      field: 'user_preferences',
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '5511962185237', phone_number_id: '967249473135513' },
+        contacts: [{ wa_id: '554192146473' }],
+        user_preferences: [
+          { wa_id: '554192146473', detail: 'User requested to stop marketing messages', category: 'marketing_messages', value: 'stop', timestamp: 1778251283 },
+        ],
+      },
+    };
+
+    expect(statusesOf(callback)).toEqual([]);
+  });
+
+  it('parses a change without metadata when it has no statuses (an account update)', () => {
+    const callback = fixtureCopy();
+    callback.entry[0].changes[0] = { field: 'account_update', value: { phone_number: '5511962185237', event: 'VERIFIED_ACCOUNT' } };
+
+    expect(statusesOf(callback)).toEqual([]);
+  });
+
+  it('reads a read receipt as a status with no errors', () => {
+    const callback = fixtureCopy();
+    const status = callback.entry[0].changes[0].value.statuses[0];
+    status.status = 'read';
+    delete status.errors;
+
+    expect(statusesOf(callback)).toMatchObject([{ status: 'read', errors: [], recipientId: '554192146473' }]);
+  });
+
+  it('gives every status of a callback, in the order it lists them, across statuses, changes and entries', () => {
+    // prepare
+    const callback = fixtureCopy();
+    const template = callback.entry[0].changes[0].value.statuses[0];
+    const status = (id: string, state: string) => ({ ...template, id, status: state });
+    const value = callback.entry[0].changes[0].value;
+    value.statuses = [status('m1', 'sent'), status('m2', 'failed'), status('m3', 'delivered')];
+    callback.entry[0].changes.push({ field: 'messages', value: { ...value, statuses: [status('m4', 'read')] } });
+    callback.entry.push({
+      id: 'waba-2',
+      changes: [
+        {
+          field: 'messages',
+          value: { ...value, metadata: { phone_number_id: 'other-sender' }, statuses: [status('m5', 'failed'), status('m6', 'sent')] },
+        },
+      ],
+    });
+
+    // act
+    const statuses = statusesOf(callback);
+
+    // assess
+    expect(statuses.map((one) => [one.messageId, one.status, one.sender.phoneNumberId])).toEqual([
+      ['m1', 'sent', '967249473135513'],
+      ['m2', 'failed', '967249473135513'],
+      ['m3', 'delivered', '967249473135513'],
+      ['m4', 'read', '967249473135513'],
+      ['m5', 'failed', 'other-sender'],
+      ['m6', 'sent', 'other-sender'],
+    ]);
+    expect(statuses[4]?.sender.displayPhoneNumber).toBeUndefined();
+  });
+
+  it('keeps a long list of statuses in order', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^wamid\.[A-Za-z0-9]{1,20}$/), { minLength: 1, maxLength: 50 }), (ids) => {
+        const callback = fixtureCopy();
+        const template = callback.entry[0].changes[0].value.statuses[0];
+        callback.entry[0].changes[0].value.statuses = ids.map((id) => ({ ...template, id }));
+
+        expect(statusesOf(callback).map((status) => status.messageId)).toEqual(ids);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it.each(['page', 'instagram', 'whatsapp', ''])('gives no statuses for an object %p other than whatsapp_business_account', (object) => {
+    const callback = fixtureCopy();
+    callback.object = object;
+
+    expect(statusesOf(callback)).toEqual([]);
+  });
+
+  it('refuses statuses without the metadata of the sending number', () => {
+    const callback = fixtureCopy();
+    delete callback.entry[0].changes[0].value.metadata;
+
+    expect(whatsappWebhookSchema.safeParse(callback).success).toBe(false);
+  });
+
+  it('falls back to the single contact when a status names no recipient_id', () => {
+    const callback = fixtureCopy();
+    delete callback.entry[0].changes[0].value.statuses[0].recipient_id;
+    callback.entry[0].changes[0].value.contacts = [{ wa_id: '420777123456' }];
+
+    expect(statusesOf(callback)[0]?.recipientId).toBe('420777123456');
+  });
+
+  it.each([
+    ['no contacts', undefined],
+    ['two contacts', [{ wa_id: '420777123456' }, { wa_id: '420777123457' }]],
+  ])('leaves the recipient unknown when a status names no recipient_id and there are %s', (_label, contacts) => {
+    const callback = fixtureCopy();
+    delete callback.entry[0].changes[0].value.statuses[0].recipient_id;
+    if (contacts) callback.entry[0].changes[0].value.contacts = contacts;
+    else delete callback.entry[0].changes[0].value.contacts;
+
+    expect(statusesOf(callback)[0]?.recipientId).toBeUndefined();
+  });
+
+  it('prefers the recipient_id of the status to the contact', () => {
+    const callback = fixtureCopy();
+    callback.entry[0].changes[0].value.contacts = [{ wa_id: '420777123456' }];
+
+    expect(statusesOf(callback)[0]?.recipientId).toBe('554192146473');
+  });
+
+  it.each<[string, (callback: any) => void]>([
+    ['entry is not an array', (callback) => (callback.entry = callback.entry[0])],
+    ['entry is missing', (callback) => delete callback.entry],
+    ['object is missing', (callback) => delete callback.object],
+    ['changes is not an array', (callback) => (callback.entry[0].changes = {})],
+    ['statuses is not an array', (callback) => (callback.entry[0].changes[0].value.statuses = {})],
+    ['the status timestamp has letters', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '17782512a3')],
+    ['the status timestamp is fractional', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '1778251283.5')],
+    ['the status timestamp is negative', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '-1778251283')],
+    ['the status timestamp is a number', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = 1778251283)],
+    ['the status timestamp is empty', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '')],
+    ['the error code is a string', (callback) => (callback.entry[0].changes[0].value.statuses[0].errors[0].code = '131026')],
+    ['the error code is fractional', (callback) => (callback.entry[0].changes[0].value.statuses[0].errors[0].code = 131026.5)],
+    ['the status id is missing', (callback) => delete callback.entry[0].changes[0].value.statuses[0].id],
+    ['the status id is empty', (callback) => (callback.entry[0].changes[0].value.statuses[0].id = '')],
+    ['the status is missing', (callback) => delete callback.entry[0].changes[0].value.statuses[0].status],
+    ['the phone_number_id is missing', (callback) => delete callback.entry[0].changes[0].value.metadata.phone_number_id],
+  ])('refuses a callback where %s', (_label, breakIt) => {
+    // prepare
+    const callback = fixtureCopy();
+    breakIt(callback);
+
+    // act, assess
+    expect(whatsappWebhookSchema.safeParse(callback).success).toBe(false);
+  });
+
+  it.each([null, 'text', 42, []])('refuses a callback that is not an object: %p', (callback) => {
+    expect(whatsappWebhookSchema.safeParse(callback).success).toBe(false);
+  });
+});
