@@ -37,7 +37,12 @@ export async function receiveDeliveryStatuses(
   deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'> },
 ): Promise<Disposition[]> {
   const dispositions = statuses.map((status) => dispositionOf(status, deps.classify));
-  const events = dispositions.flatMap((disposition) => (disposition.kind === 'enqueued' ? [disposition.event] : []));
+  // One callback may repeat a status; the event id says when two are the same failure.
+  const events = [
+    ...new Map(
+      dispositions.flatMap((disposition) => (disposition.kind === 'enqueued' ? [[disposition.event.eventId, disposition.event] as const] : [])),
+    ).values(),
+  ];
   if (events.length > 0) {
     try {
       await deps.publisher.publishAll(events);

@@ -266,6 +266,19 @@ describe('receiveDeliveryStatuses', () => {
     await expect(received).rejects.toMatchObject({ status: 503, cause: publisher.failWith });
   });
 
+  it('publishes a failure that one callback lists twice once', async () => {
+    // prepare
+    const { calls, deps } = setUp();
+    const status = fixtureStatus();
+
+    // act
+    const dispositions = await receiveDeliveryStatuses([status, { ...status }], deps);
+
+    // assess: both statuses are accounted for, one event goes to the queue
+    expect(dispositions.map((disposition) => disposition.kind)).toEqual(['enqueued', 'enqueued']);
+    expect(calls.map((events) => events.length)).toEqual([1]);
+  });
+
   it('does not call the publisher when nothing is to be published', async () => {
     const publisher = new RecordingPublisher();
     publisher.failWith = new Error('must not be called');
