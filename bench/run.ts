@@ -3,6 +3,7 @@
  * line for machines. Every figure is measured in the same run, so ratios compare like with like.
  */
 const benchmarks: Record<string, () => Promise<unknown>> = {
+  check: async () => (await import('./check.js')).run(),
   webhook: async () => (await import('./webhook.js')).run(),
 };
 

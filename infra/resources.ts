@@ -62,10 +62,15 @@ export const functions = {
   history: { entry: 'functions/history/handler.ts' },
   health: { entry: 'functions/health/handler.ts' },
   whatsappWebhook: { entry: 'functions/whatsapp-webhook/handler.ts' },
+  blocklistCheck: { entry: 'functions/blocklist-check/handler.ts' },
+  /** The same check for campaign Lambdas that invoke it directly, without HTTP. */
+  blocklistCheckInvoke: { entry: 'functions/blocklist-check/invoke.ts' },
   processor: { entry: 'functions/processor/handler.ts' },
 } as const;
 
-export type ApiFunctionName = Exclude<keyof typeof functions, 'processor'>;
+/** The functions that serve no route. */
+type EventFunctionName = 'processor' | 'blocklistCheckInvoke';
+export type ApiFunctionName = Exclude<keyof typeof functions, EventFunctionName>;
 
 export interface RouteDefinition {
   method: 'GET' | 'PUT' | 'POST';
@@ -88,6 +93,7 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/requests/{requestId}', function: 'consentRequests', authorization: 'jwt' },
   { method: 'GET', path: '/profiles/{profileId}/whatsapp/history', function: 'history', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
+  { method: 'POST', path: '/blocklist/check', function: 'blocklistCheck', authorization: 'jwt' },
   { method: 'GET', path: '/webhooks/whatsapp', function: 'whatsappWebhook', authorization: 'none' },
   { method: 'POST', path: '/webhooks/whatsapp', function: 'whatsappWebhook', authorization: 'none' },
 ];

@@ -90,6 +90,10 @@ export class WhatsAppConsentStack extends Stack {
       DeadLetterQueueUrl: { value: this.data.deadLetterQueue.queueUrl, description: 'FIFO dead-letter queue of consent events' },
       ConsentTableName: { value: this.data.consentTable.tableName, description: 'Consent state, requests, profiles' },
       AuditTableName: { value: this.data.auditTable.tableName, description: 'Append-only audit' },
+      BlocklistCheckFunctionName: {
+        value: this.functions.blocklistCheckInvoke.functionName,
+        description: 'Lambda that campaign functions invoke with { phones } to learn which are blocked',
+      },
       WebhookUrl: { value: `${this.api.url}webhooks/whatsapp`, description: 'Callback URL to give Meta' },
       WebhookSecretArn: { value: this.webhookSecret.secretArn, description: 'Secret holding the Meta app secret and verify token' },
     };

@@ -21,8 +21,16 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   history: ['consentTableName', 'auditTableName'],
   health: [],
   whatsappWebhook: ['consentQueueUrl', 'whatsappSecretId', 'autoBlockCodes'],
+  blocklistCheck: ['consentTableName'],
+  blocklistCheckInvoke: ['consentTableName'],
   processor: ['consentTableName', 'auditTableName', 'maxReceiveCount'],
 };
+
+/**
+ * Lambda's CPU grows with memory; a check of 10,000 numbers normalises them all and parses a hundred
+ * responses, so the check functions get a full vCPU's worth.
+ */
+const CHECK_MEMORY_MB = 1769;
 
 /** The stateful resources the functions use (see `ConsentData`). */
 export interface ConsentFunctionsProps {
@@ -55,6 +63,8 @@ export class ConsentFunctions extends Construct {
   /** The functions behind the HTTP API, by the names that `routes` uses. */
   public readonly api: Readonly<Record<ApiFunctionName, ConsentFunction>>;
   public readonly processor: ConsentFunction;
+  /** The blocklist check for campaign Lambdas to invoke directly; grant them `lambda:InvokeFunction` on it. */
+  public readonly blocklistCheckInvoke: ConsentFunction;
 
   constructor(scope: Construct, id: string, props: ConsentFunctionsProps) {
     super(scope, id);
@@ -75,7 +85,7 @@ export class ConsentFunctions extends Construct {
           return value === undefined ? [] : [[ENV[setting], value]];
         }),
       );
-    const create = (name: FunctionName, options: { timeout?: Duration } = {}) =>
+    const create = (name: FunctionName, options: { timeout?: Duration; memorySize?: number } = {}) =>
       new ConsentFunction(this, constructId(name), {
         entry: functions[name].entry,
         environment: environmentOf(name),
@@ -89,7 +99,9 @@ export class ConsentFunctions extends Construct {
       history: create('history'),
       health: create('health'),
       whatsappWebhook: create('whatsappWebhook'),
+      blocklistCheck: create('blocklistCheck', { memorySize: CHECK_MEMORY_MB }),
     };
+    this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
 
     // Profiles: read and replace profiles, read consent state and pending requests.
@@ -97,6 +109,10 @@ export class ConsentFunctions extends Construct {
     // Consent requests: record pending requests and idempotency keys, then enqueue the event.
     props.consentTable.grantReadWriteData(this.api.consentRequests);
     props.queue.grantSendMessages(this.api.consentRequests);
+    // Blocklist check: BatchGetItem on consent states, and nothing else.
+    for (const checker of [this.api.blocklistCheck, this.blocklistCheckInvoke]) {
+      checker.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [props.consentTable.tableArn] }));
+    }
     // Webhook: read its secrets, and enqueue automatic events; it never touches the tables.
     props.webhookSecret.grantRead(this.api.whatsappWebhook);
     props.queue.grantSendMessages(this.api.whatsappWebhook);

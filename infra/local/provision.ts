@@ -38,7 +38,8 @@ export async function provisionResources(options: ProvisionOptions): Promise<Pro
   return { consentTableName, auditTableName, ...queues, maxReceiveCount: consentQueue.maxReceiveCount };
 }
 
-async function createTable(client: DynamoDBClient, table: TableDefinition, tableName: string): Promise<string> {
+/** Creates one table of `infra/resources.ts` under the given name; an existing one is left as it is. */
+export async function createTable(client: DynamoDBClient, table: TableDefinition, tableName: string): Promise<string> {
   const attributes = new Map<string, AttributeDefinition>();
   for (const key of [table.partitionKey, table.sortKey, ...table.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey])]) {
     attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });

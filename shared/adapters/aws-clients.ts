@@ -7,7 +7,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * Endpoints come from the SDK's own settings: `AWS_ENDPOINT_URL` (LocalStack) or
  * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS` (the embedded emulators); in AWS, neither is set.
  */
-export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export const dynamoDbClient = new DynamoDBClient({});
+
+/** The document client over the same connection, for code that reads and writes whole items. */
+export const dynamoDb = DynamoDBDocumentClient.from(dynamoDbClient, {
   marshallOptions: { removeUndefinedValues: true },
 });
 

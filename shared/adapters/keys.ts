@@ -3,9 +3,11 @@ import type { E164 } from '../domain/phone.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+const STATE = 'STATE';
+
 /** Keys of the single-table consent design (see README, "Data"). */
 export const keys = {
-  state: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: 'STATE' }),
+  state: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: STATE }),
   sequence: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: 'SEQ' }),
   request: (phone: E164, requestId: string) => ({ pk: `PHONE#${phone}`, sk: `REQ#${requestId}` }),
   /** Finds a request's number from its id alone, for `GET /requests/{requestId}`. */
@@ -17,6 +19,8 @@ export const keys = {
   /** Audit entries sort by when they were requested, then by event id. */
   audit: (phone: E164, requestedAt: string, eventId: string) => ({ pk: `PHONE#${phone}`, sk: `${requestedAt}#${eventId}` }),
   phonePartition: (phone: E164) => `PHONE#${phone}`,
+  phonePrefix: 'PHONE#',
+  stateSortKey: STATE,
   requestPrefix: 'REQ#',
   holderPrefix: 'HOLDER#',
 } as const;

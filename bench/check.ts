@@ -1,0 +1,223 @@
+import { performance } from 'node:perf_hooks';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type BatchGetItemCommandOutput,
+  type BatchWriteItemCommandOutput,
+  DynamoDBClient,
+  GetItemCommand,
+  type KeysAndAttributes,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { blocklistChecker } from '../shared/blocklist.js';
+import { checkBlocklist, type BlockedState } from '../shared/domain/blocklist-check.js';
+import type { E164 } from '../shared/domain/phone.js';
+import { consentTable } from '../infra/resources.js';
+import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
+import { freePort } from '../infra/local/free-port.js';
+import { createTable } from '../infra/local/provision.js';
+
+/**
+ * `npm run bench -- check`: the campaign check against DynamoDB Local, three ways in one run.
+ *
+ * 100,000 consent states are seeded (a tenth blocked, manually or by the provider); then 10,000 numbers
+ * (nine in ten of them seeded, written in assorted formats) are checked by the library, by a naive loop
+ * of one GetItem per number, and by the raw floor: plain BatchGetItem calls (whole items) at the
+ * library's concurrency, with neither normalisation nor classification. The same raw calls with the
+ * library's projection are timed too, so the cost of normalisation shows on its own. The library's answer is compared with the
+ * naive loop's before any figure is printed.
+ */
+const SEEDED = 100_000;
+const CHECKED = 10_000;
+const CONCURRENCY = 8;
+const ROUNDS = 9;
+
+const numberOf = (index: number) => `+42077${String(index).padStart(7, '0')}` as E164;
+const isBlocked = (index: number) => index % 10 === 0;
+
+export async function run(): Promise<void> {
+  process.env['AWS_REGION'] ??= 'us-east-1';
+  process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
+  process.env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
+  const emulator = await startDynamoDbLocal({ port: await freePort() });
+  const client = new DynamoDBClient({ endpoint: emulator.endpoint });
+  try {
+    const tableName = await createTable(client, consentTable, 'bench-ConsentTable');
+    const seedMs = await seed(client, tableName);
+    const { inputs, phones } = numbersToCheck();
+    const library = blocklistChecker({ tableName, client, concurrency: CONCURRENCY });
+
+    // Warm both paths (connections, JIT), then check that the library is right before timing it.
+    const answer = await library.check(inputs);
+    await rawBatchGet(client, tableName, phones, {});
+    await rawBatchGet(client, tableName, phones, PROJECTION);
+    const naive = await timed(() => naiveLoop(client, tableName, phones));
+    assertSameAnswer(answer, naive.value);
+
+    const libraryRuns: number[] = [];
+    const rawRuns: number[] = [];
+    const projectedRuns: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      libraryRuns.push((await timed(() => library.check(inputs))).ms);
+      rawRuns.push((await timed(() => rawBatchGet(client, tableName, phones, {}))).ms);
+      projectedRuns.push((await timed(() => rawBatchGet(client, tableName, phones, PROJECTION))).ms);
+    }
+    const libraryMs = median(libraryRuns);
+    const rawMs = median(rawRuns);
+    const projectedMs = median(projectedRuns);
+    const cpuMs = await ownCpuTime(inputs, answer.blocked);
+
+    console.log(`check: ${CHECKED.toLocaleString('en')} numbers against ${SEEDED.toLocaleString('en')} seeded states (seeded in ${Math.round(seedMs)} ms)`);
+    console.table([
+      { way: 'library (normalise, BatchGetItem, classify)', ms: round1(libraryMs), runs: libraryRuns.map(round1).join(' ') },
+      { way: 'naive loop, one GetItem per number', ms: round1(naive.ms), runs: '1' },
+      { way: 'raw floor: plain BatchGetItem, same concurrency', ms: round1(rawMs), runs: rawRuns.map(round1).join(' ') },
+      { way: "raw BatchGetItem with the library's projection", ms: round1(projectedMs), runs: projectedRuns.map(round1).join(' ') },
+      { way: "library's own CPU (no I/O)", ms: round1(cpuMs), runs: 'median of 20' },
+    ]);
+    console.log(`blocked ${answer.blocked.length}, sendable ${answer.sendable.length}, invalid ${answer.invalid.length}`);
+    console.log(
+      `library / raw floor ${round2(libraryMs / rawMs)}; library / projected BatchGetItem ${round2(libraryMs / projectedMs)}` +
+        ' (the same reads; the difference is normalisation, on CPU that DynamoDB Local shares on this machine)',
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'check',
+        numbers: CHECKED,
+        libraryMs: round1(libraryMs),
+        naiveMs: round1(naive.ms),
+        rawMs: round1(rawMs),
+        speedupVsGetItem: round2(naive.ms / libraryMs),
+        overheadVsRawBatchGet: round2(libraryMs / rawMs),
+        overheadVsProjectedBatchGet: round2(libraryMs / projectedMs),
+        libraryCpuMsPer10k: round1(cpuMs),
+        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      }),
+    );
+  } finally {
+    client.destroy();
+    await emulator.stop();
+  }
+}
+
+async function seed(client: DynamoDBClient, tableName: string): Promise<number> {
+  const started = performance.now();
+  const requests: WriteRequest[] = Array.from({ length: SEEDED }, (_, index) => ({
+    PutRequest: {
+      Item: {
+        pk: { S: `PHONE#${numberOf(index)}` },
+        sk: { S: 'STATE' },
+        phone: { S: numberOf(index) },
+        blocked: { BOOL: isBlocked(index) },
+        source: { S: index % 20 === 0 ? 'automatic' : 'manual' },
+        reason: { S: 'seeded by the benchmark' },
+        ...(index % 20 === 0 ? { reasonCode: { S: '131026' } } : {}),
+        updatedAt: { S: '2026-01-01T00:00:00.000Z' },
+        updatedBy: { S: 'bench' },
+        version: { N: '1' },
+        lastSeq: { N: '1' },
+      },
+    },
+  }));
+  let next = 0;
+  const writer = async () => {
+    while (next < requests.length) {
+      let pending: WriteRequest[] | undefined = requests.slice(next, (next += 25));
+      while (pending && pending.length > 0) {
+        const result: BatchWriteItemCommandOutput = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+        pending = result.UnprocessedItems?.[tableName];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, writer));
+  return performance.now() - started;
+}
+
+/** Nine in ten seeded, one in ten never seen; written as people and systems write them. */
+function numbersToCheck(): { inputs: string[]; phones: E164[] } {
+  const phones = Array.from({ length: CHECKED }, (_, index) => (index % 10 === 9 ? numberOf(SEEDED + index) : numberOf(index * 7)));
+  const formats = [
+    (phone: string) => phone,
+    (phone: string) => `00${phone.slice(1)}`,
+    (phone: string) => `${phone.slice(0, 4)} ${phone.slice(4, 7)} ${phone.slice(7, 10)} ${phone.slice(10)}`,
+    (phone: string) => phone.slice(1),
+  ];
+  const inputs = phones.map((phone, index) => formats[index % formats.length]!(phone));
+  return { inputs, phones };
+}
+
+const PROJECTION = { ProjectionExpression: 'pk, blocked, #source, reasonCode', ExpressionAttributeNames: { '#source': 'source' } };
+
+async function naiveLoop(client: DynamoDBClient, tableName: string, phones: readonly E164[]): Promise<Set<string>> {
+  const blocked = new Set<string>();
+  for (const phone of phones) {
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: `PHONE#${phone}` }, sk: { S: 'STATE' } }, ...PROJECTION }),
+    );
+    if (Item?.['blocked']?.BOOL) blocked.add(phone);
+  }
+  return blocked;
+}
+
+/** BatchGetItem of every number's state, 100 keys a call, at the library's concurrency; nothing else. */
+async function rawBatchGet(
+  client: DynamoDBClient,
+  tableName: string,
+  phones: readonly E164[],
+  projection: Partial<typeof PROJECTION>,
+): Promise<number> {
+  let items = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < phones.length) {
+      const chunk = phones.slice(next, (next += 100));
+      let pending: KeysAndAttributes | undefined = {
+        Keys: chunk.map((phone) => ({ pk: { S: `PHONE#${phone}` }, sk: { S: 'STATE' } })),
+        ...projection,
+      };
+      while (pending?.Keys?.length) {
+        const result: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: pending } }));
+        items += result.Responses?.[tableName]?.length ?? 0;
+        pending = result.UnprocessedKeys?.[tableName];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return items;
+}
+
+/** Normalisation and classification alone: the reader answers from memory. */
+async function ownCpuTime(inputs: readonly string[], blocked: readonly { phone: E164 }[]): Promise<number> {
+  const states = new Map<E164, BlockedState>(blocked.map(({ phone }) => [phone, { source: 'manual', reasonCode: undefined }]));
+  const reader = {
+    blockedAmong: async (nextChunk: (size: number) => E164[]) => {
+      while (nextChunk(100).length > 0);
+      return states;
+    },
+  };
+  const runs: number[] = [];
+  for (let round = 0; round < 20; round++) runs.push((await timed(() => checkBlocklist(inputs, reader))).ms);
+  return median(runs);
+}
+
+function assertSameAnswer(answer: { blocked: { phone: string }[]; sendable: string[]; invalid: string[] }, naive: Set<string>): void {
+  const libraryBlocked = new Set(answer.blocked.map((entry) => entry.phone));
+  const same = libraryBlocked.size === naive.size && [...naive].every((phone) => libraryBlocked.has(phone));
+  if (!same || answer.invalid.length > 0 || answer.blocked.length + answer.sendable.length !== CHECKED) {
+    throw new Error('The library and the naive loop disagree; no figures are printed for a wrong answer.');
+  }
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round2 = (value: number) => Math.round(value * 100) / 100;

@@ -1,0 +1,20 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { readConfig } from '../../shared/config.js';
+import { blocklistChecker, type CheckResult } from '../../shared/blocklist.js';
+import { checkRequestSchema } from '../../shared/domain/blocklist-check.js';
+import { parseWith } from '../../shared/http/request.js';
+import { logger } from '../../shared/observability.js';
+
+const config = readConfig(['consentTableName']);
+const checker = blocklistChecker({ tableName: config.consentTableName });
+
+/**
+ * The check for campaign Lambdas that invoke it directly (`{ "phones": [...] }` in, the check's result
+ * out). Invalid input fails the invocation with an `InvalidInputError` that lists every invalid field;
+ * a throttled read fails it with `UnprocessedKeysError`, so the caller retries rather than send blindly.
+ */
+export const handler = middy<unknown, CheckResult, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event) => checker.check(parseWith(checkRequestSchema, event, 'event').phones));

@@ -1,0 +1,31 @@
+/**
+ * The blocklist check as a library, for campaign Lambdas that read the consent table directly:
+ *
+ * ```ts
+ * import { blocklistChecker } from '…/shared/blocklist.js';
+ * const checker = blocklistChecker({ tableName: process.env.CONSENT_TABLE_NAME! }); // once, at module scope
+ * const { blocked, sendable, invalid } = await checker.check(recipients);
+ * ```
+ *
+ * The function's role needs `dynamodb:BatchGetItem` on the consent table. The HTTP route and the check
+ * Lambda run this same code.
+ */
+import { checkBlocklist, MAX_CHECK_NUMBERS, type CheckResult } from './domain/blocklist-check.js';
+import { DynamoBlocklistReader, UnprocessedKeysError, type BlocklistReaderOptions } from './adapters/blocklist-reader.js';
+
+export type { CheckResult, BlocklistReaderOptions };
+export { MAX_CHECK_NUMBERS, UnprocessedKeysError };
+
+export interface BlocklistChecker {
+  /**
+   * Numbers in any international format, duplicates allowed. Resolves to the blocked numbers (with the
+   * block's source and reason code), the sendable ones (E.164, each once) and the inputs that are no
+   * valid number. Rejects with `UnprocessedKeysError` rather than answer from a partial read.
+   */
+  check(phones: readonly string[]): Promise<CheckResult>;
+}
+
+export function blocklistChecker(options: { tableName: string } & BlocklistReaderOptions): BlocklistChecker {
+  const reader = new DynamoBlocklistReader(options.tableName, options);
+  return { check: (phones) => checkBlocklist(phones, reader) };
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { ConsentSource } from './consent-state.js';
+import { normalisePhone, type E164 } from './phone.js';
+
+/** The most numbers one check may carry (SPEC.md, behaviour 9). */
+export const MAX_CHECK_NUMBERS = 10_000;
+
+/** A check's input, over HTTP or by direct invocation: numbers in any format, duplicates allowed. */
+export const checkRequestSchema = z.strictObject({
+  phones: z.array(z.string().max(256)).min(1).max(MAX_CHECK_NUMBERS),
+});
+
+/** What the check needs to know of a blocked number. */
+export interface BlockedState {
+  source: ConsentSource;
+  reasonCode: string | undefined;
+}
+
+/**
+ * Reads which numbers are blocked. It pulls the numbers a chunk at a time, as it is ready to read them,
+ * so that normalising the rest of a long list overlaps with the reads already in flight.
+ */
+export interface BlocklistReader {
+  /** Reads every chunk `nextChunk` hands out, until it hands out an empty one; absent numbers are sendable. */
+  blockedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, BlockedState>>;
+}
+
+export interface CheckResult {
+  blocked: { phone: E164; source: ConsentSource; reasonCode: string | null }[];
+  sendable: E164[];
+  /** The inputs that are no valid international number, as given. */
+  invalid: string[];
+}
+
+/**
+ * The distinct numbers among the inputs, normalised to E.164 on demand, and the distinct inputs that
+ * are not numbers at all. `+420 777 123 456` and `00420777123456` are one number, handed out once.
+ */
+export class DistinctNumbers {
+  readonly phones: E164[] = [];
+  private readonly seen = new Set<E164>();
+  private readonly invalidInputs = new Set<string>();
+  private position = 0;
+
+  constructor(private readonly inputs: readonly string[]) {}
+
+  /** Up to `size` numbers not handed out before; empty once the inputs are used up. */
+  next(size: number): E164[] {
+    const chunk: E164[] = [];
+    while (chunk.length < size && this.position < this.inputs.length) {
+      const input = this.inputs[this.position++] as string;
+      const result = normalisePhone(input);
+      if (!result.ok) this.invalidInputs.add(input);
+      else if (!this.seen.has(result.phone)) {
+        this.seen.add(result.phone);
+        this.phones.push(result.phone);
+        chunk.push(result.phone);
+      }
+    }
+    return chunk;
+  }
+
+  get invalid(): string[] {
+    return [...this.invalidInputs];
+  }
+}
+
+/**
+ * Which numbers a campaign may send to.
+ *
+ * 1. Normalise and de-duplicate the inputs, a chunk at a time as the reader asks for them; inputs that
+ *    are no number are reported back as `invalid`.
+ * 2. The reader finds the blocked ones among them.
+ * 3. Every number is either `blocked` (with where the block came from) or `sendable`, in input order.
+ */
+export async function checkBlocklist(inputs: readonly string[], reader: BlocklistReader): Promise<CheckResult> {
+  const numbers = new DistinctNumbers(inputs);
+  const blockedStates = await reader.blockedAmong((size) => numbers.next(size));
+  numbers.next(Number.POSITIVE_INFINITY); // a reader that stops early still leaves no input unclassified
+  const blocked: CheckResult['blocked'] = [];
+  const sendable: E164[] = [];
+  for (const phone of numbers.phones) {
+    const state = blockedStates.get(phone);
+    if (state) blocked.push({ phone, source: state.source, reasonCode: state.reasonCode ?? null });
+    else sendable.push(phone);
+  }
+  return { blocked, sendable, invalid: numbers.invalid };
+}
