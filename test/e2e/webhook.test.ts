@@ -30,6 +30,13 @@ async function numberHistory(phone: string): Promise<Record<string, any>[]> {
   return (await http('GET', `/numbers/${encodeURIComponent(phone)}/history`, { token: readerToken })).body.items;
 }
 
+/** What a campaign learns of the number from `POST /blocklist/check`. */
+async function campaignCheck(phone: string) {
+  const response = await http('POST', '/blocklist/check', { token: readerToken, body: { phones: [phone] } });
+  expect(response.status).toBe(200);
+  return response.body as { blocked: unknown[]; sendable: string[]; invalid: string[] };
+}
+
 /** A fresh number on a fresh profile, and the number's WhatsApp id. */
 async function numberOnProfile() {
   const phone = uniquePhone();
@@ -75,7 +82,7 @@ describe('delivery callbacks', () => {
     expect(await numberView(profileId, phone)).toMatchObject({ blocked: false });
   });
 
-  it('blocks a number once on a 131026 failure delivered twice, and an editor can unblock it', async () => {
+  it('blocks a number once on a 131026 failure delivered twice, campaigns skip it, and an editor can unblock it', async () => {
     // prepare
     const { phone, waId, profileId } = await numberOnProfile();
     const body = failure({ recipientId: waId, messageId: `wamid.e2e-${waId}` });
@@ -88,6 +95,7 @@ describe('delivery callbacks', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     const blocked = await eventually(() => numberView(profileId, phone), (number) => number?.['blocked'] === true);
     expect(blocked).toMatchObject({ source: 'automatic', reasonCode: '131026', updatedBy: 'whatsapp:967249473135513' });
+    expect((await campaignCheck(phone)).blocked).toEqual([{ phone, source: 'automatic', reasonCode: '131026' }]);
     const history = await numberHistory(phone);
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({
@@ -106,6 +114,7 @@ describe('delivery callbacks', () => {
     });
     expect(unblock.status).toBe(202);
     await eventually(() => numberView(profileId, phone), (number) => number?.['blocked'] === false);
+    expect(await campaignCheck(phone)).toEqual({ blocked: [], sendable: [phone], invalid: [] });
     expect((await postCallback(body)).status).toBe(200);
     // a later, signed opt-out marks the end of the queue for this number
     expect((await postCallback(failure({ recipientId: waId, code: 131050 }))).status).toBe(200);
@@ -114,6 +123,7 @@ describe('delivery callbacks', () => {
     // assess: the retry was the same failure, already recorded: the number stays unblocked
     expect(final.map((entry) => entry['action']).sort()).toEqual(['unblock', 'wa_blocked', 'wa_opted_out']);
     expect(await numberView(profileId, phone)).toMatchObject({ blocked: false, source: 'manual' });
+    expect((await campaignCheck(phone)).sendable).toEqual([phone]);
   });
 
   it.each([
