@@ -119,9 +119,12 @@ describe('functions', () => {
       history: [ENV.consentTableName, ENV.auditTableName],
       health: [],
       whatsappWebhook: [ENV.consentQueueUrl, ENV.whatsappSecretId],
+      blocklistCheck: [ENV.consentTableName],
+      blocklistCheckInvoke: [ENV.consentTableName],
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
     };
-    const byName = { ...stack.functions.api, processor: stack.functions.processor };
+    const byName = { ...stack.functions.api, processor: stack.functions.processor, blocklistCheckInvoke: stack.functions.blocklistCheckInvoke };
+    expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
     for (const [name, settings] of Object.entries(expected)) {
       const fn = byName[name as keyof typeof byName];
@@ -349,6 +352,17 @@ describe('permissions', () => {
     );
   });
 
+  it('lets the check functions do nothing but BatchGetItem on the consent table', () => {
+    const consentId = logicalId(stack.data.consentTable);
+    for (const fn of [stack.functions.api.blocklistCheck, stack.functions.blocklistCheckInvoke]) {
+      const policy = policyOfRole(roleOf(logicalId(fn)));
+      const statements = allStatements().filter((found) => found.policy === policy);
+
+      expect(statements.map(({ statement }) => actionsOf(statement))).toEqual([['dynamodb:BatchGetItem']]);
+      expect([...referencedIds(statements[0]?.statement.Resource)]).toEqual([consentId]);
+    }
+  });
+
   it('lets only the webhook read its secret, and gives the webhook no table access at all', () => {
     const secretId = logicalId(stack.webhookSecret);
     const webhookPolicy = policyOfRole(roleOf(logicalId(stack.functions.api.whatsappWebhook)));
@@ -502,6 +516,7 @@ describe('outputs', () => {
         'AuditTableName',
         'WebhookUrl',
         'WebhookSecretArn',
+        'BlocklistCheckFunctionName',
       ]),
     );
   });
