@@ -48,24 +48,32 @@ export class DynamoBlocklistReader implements BlocklistReader {
     options: BlocklistReaderOptions = {},
   ) {
     this.client = options.client ?? dynamoDbClient;
-    this.concurrency = options.concurrency ?? 8;
-    this.maxAttempts = options.maxAttempts ?? 8;
+    // Zero workers would read nothing and call every number sendable: refuse such settings outright.
+    this.concurrency = atLeastOne('concurrency', options.concurrency ?? 8);
+    this.maxAttempts = atLeastOne('maxAttempts', options.maxAttempts ?? 8);
     this.baseDelayMs = options.baseDelayMs ?? 20;
     this.maxDelayMs = options.maxDelayMs ?? 1000;
   }
 
   async blockedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, BlockedState>> {
     const blocked = new Map<E164, BlockedState>();
+    // Once one read fails the check has failed; the other workers stop instead of reading on.
+    let failed = false;
     const worker = async () => {
-      for (let chunk = nextChunk(CHUNK_SIZE); chunk.length > 0; chunk = nextChunk(CHUNK_SIZE)) {
-        await this.readChunk(chunk, blocked);
+      try {
+        for (let chunk = nextChunk(CHUNK_SIZE); chunk.length > 0 && !failed; chunk = nextChunk(CHUNK_SIZE)) {
+          await this.readChunk(chunk, blocked, () => failed);
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
     return blocked;
   }
 
-  private async readChunk(phones: readonly E164[], blocked: Map<E164, BlockedState>): Promise<void> {
+  private async readChunk(phones: readonly E164[], blocked: Map<E164, BlockedState>, abandoned: () => boolean): Promise<void> {
     let pending: KeysAndAttributes | undefined = {
       Keys: phones.map((phone) => ({ pk: { S: `${PHONE_PREFIX}${phone}` }, sk: { S: STATE_SORT_KEY } })),
       ProjectionExpression: 'pk, blocked, #source, reasonCode',
@@ -74,6 +82,7 @@ export class DynamoBlocklistReader implements BlocklistReader {
     for (let attempt = 1; pending?.Keys?.length; attempt++) {
       if (attempt > this.maxAttempts) throw new UnprocessedKeysError(pending.Keys.length, this.maxAttempts);
       if (attempt > 1) await this.backOff(attempt - 1);
+      if (abandoned()) return;
       const result: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: pending } }));
       for (const item of result.Responses?.[this.tableName] ?? []) collectBlocked(item, blocked);
       pending = result.UnprocessedKeys?.[this.tableName];
@@ -85,6 +94,11 @@ export class DynamoBlocklistReader implements BlocklistReader {
     const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (retry - 1));
     return new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
   }
+}
+
+function atLeastOne(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of at least 1; got ${value}`);
+  return value;
 }
 
 function collectBlocked(item: Record<string, AttributeValue>, blocked: Map<E164, BlockedState>): void {
