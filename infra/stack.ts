@@ -54,6 +54,7 @@ export class WhatsAppConsentStack extends Stack {
     this.functions = new ConsentFunctions(this, 'Functions', {
       consentTable: this.data.consentTable,
       auditTable: this.data.auditTable,
+      auditIndexNames: auditTable.globalSecondaryIndexes.map((index) => index.indexName),
       queue: this.data.queue,
       maxReceiveCount: consentQueue.maxReceiveCount,
       webhookSecret: this.webhookSecret,

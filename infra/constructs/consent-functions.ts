@@ -37,6 +37,8 @@ export interface ConsentFunctionsProps {
   readonly consentTable: ITable;
   /** Append-only: only the processor writes it, and only with `PutItem`. */
   readonly auditTable: ITable;
+  /** The audit table's indexes that the history reads (`byProfile`). */
+  readonly auditIndexNames: readonly string[];
   /** The FIFO queue of consent events, which the processor consumes. */
   readonly queue: IQueue;
   /** The queue's `maxReceiveCount`: on that delivery, the processor marks a failing event's request `failed`. */
@@ -104,29 +106,31 @@ export class ConsentFunctions extends Construct {
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
 
-    // Profiles: read and replace profiles, read consent state and pending requests.
-    props.consentTable.grantReadWriteData(this.api.profiles);
-    // Consent requests: record pending requests and idempotency keys, then enqueue the event.
-    props.consentTable.grantReadWriteData(this.api.consentRequests);
+    // Each function gets the DynamoDB actions its adapters call, on the tables they call them on, and no
+    // more. A transaction needs the action of each of its items (PutItem, UpdateItem, DeleteItem).
+    const consent = props.consentTable;
+    // Profiles: read a profile with the states and pending requests of its numbers; replace it with its
+    // holder index items (put and delete).
+    allow(this.api.profiles, consent, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem']);
+    // Consent requests: take a sequence, record the request and idempotency key, read them back, and mark
+    // a request failed (freeing its key) when its event could not be queued.
+    allow(this.api.consentRequests, consent, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
     props.queue.grantSendMessages(this.api.consentRequests);
     // Blocklist check: BatchGetItem on consent states, and nothing else.
-    for (const checker of [this.api.blocklistCheck, this.blocklistCheckInvoke]) {
-      checker.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [props.consentTable.tableArn] }));
-    }
+    allow(this.api.blocklistCheck, consent, ['BatchGetItem']);
+    allow(this.blocklistCheckInvoke, consent, ['BatchGetItem']);
     // Webhook: read its secrets, and enqueue automatic events; it never touches the tables.
     props.webhookSecret.grantRead(this.api.whatsappWebhook);
     props.queue.grantSendMessages(this.api.whatsappWebhook);
-    // History: query the audit (and its by-profile index); look the profile up in the consent table.
-    props.auditTable.grantReadData(this.api.history);
-    props.consentTable.grantReadData(this.api.history);
+    // History: query the audit and its by-profile index; look the profile up in the consent table.
+    allow(this.api.history, props.auditTable, ['Query'], props.auditIndexNames);
+    allow(this.api.history, consent, ['GetItem']);
 
-    // The processor is the only writer of consent state and of the audit. Its TransactWriteItems needs
-    // the permission of each item's action: PutItem for the audit entry. `grantWriteData` would add
-    // UpdateItem and DeleteItem, which would let a bug rewrite history.
-    props.consentTable.grantReadWriteData(this.processor);
-    this.processor.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [props.auditTable.tableArn] }),
-    );
+    // The processor is the only writer of consent state and of the audit: it reads a state and whether
+    // a profile holds a number, writes the state and the request's status, and puts audit entries, and
+    // nothing else on the audit: no role can update or delete an entry.
+    allow(this.processor, consent, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    allow(this.processor, props.auditTable, ['PutItem']);
     this.processor.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: 10,
@@ -137,6 +141,16 @@ export class ConsentFunctions extends Construct {
       }),
     );
   }
+}
+
+/** Allows DynamoDB actions on a table and, when named, on some of its indexes. */
+function allow(fn: ConsentFunction, table: ITable, actions: readonly string[], indexNames: readonly string[] = []): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resources: [table.tableArn, ...indexNames.map((index) => `${table.tableArn}/index/${index}`)],
+    }),
+  );
 }
 
 /** `consentRequests` → `ConsentRequestsFunction`. */

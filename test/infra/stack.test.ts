@@ -334,7 +334,41 @@ describe('permissions', () => {
     );
 
     expect(statements).toHaveLength(1);
-    expect(JSON.stringify(statements[0]?.statement.Resource)).toContain('/index/*');
+    expect(JSON.stringify(statements[0]?.statement.Resource)).toContain('/index/byProfile');
+    expect(JSON.stringify(statements[0]?.statement.Resource)).not.toContain('/index/*');
+  });
+
+  it('gives each function exactly the DynamoDB actions its adapters call, table by table', () => {
+    const consentId = logicalId(stack.data.consentTable);
+    const auditId = logicalId(stack.data.auditTable);
+    const expected: Record<string, { consent: string[]; audit: string[] }> = {
+      profiles: { consent: ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query'], audit: [] },
+      consentRequests: { consent: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], audit: [] },
+      history: { consent: ['GetItem'], audit: ['Query'] },
+      health: { consent: [], audit: [] },
+      whatsappWebhook: { consent: [], audit: [] },
+      blocklistCheck: { consent: ['BatchGetItem'], audit: [] },
+      blocklistCheckInvoke: { consent: ['BatchGetItem'], audit: [] },
+      processor: { consent: ['GetItem', 'PutItem', 'Query', 'UpdateItem'], audit: ['PutItem'] },
+    };
+    const byName = { ...stack.functions.api, processor: stack.functions.processor, blocklistCheckInvoke: stack.functions.blocklistCheckInvoke };
+    expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
+
+    for (const [name, tables] of Object.entries(expected)) {
+      const role = roleOf(logicalId(byName[name as keyof typeof byName]));
+      const policies = new Set(
+        ofType('AWS::IAM::Policy').filter(([, policy]) => referencedIds(policy.Properties?.['Roles']).has(role)).map(([id]) => id),
+      );
+      const actionsOn = (tableId: string) =>
+        [...new Set(
+          allStatements()
+            .filter(({ policy, statement }) => policies.has(policy) && referencedIds(statement.Resource).has(tableId))
+            .flatMap(({ statement }) => actionsOf(statement))
+            .filter((action) => action.startsWith('dynamodb:'))
+            .map((action) => action.slice('dynamodb:'.length)),
+        )].sort();
+      expect({ name, consent: actionsOn(consentId), audit: actionsOn(auditId) }).toEqual({ name, ...tables });
+    }
   });
 
   it('lets only the consent-request and webhook functions send to the queue', () => {
