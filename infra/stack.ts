@@ -19,6 +19,8 @@ export const CONTEXT = {
   cognitoDomainPrefix: 'cognitoDomainPrefix',
   /** Comma-separated callback URLs of the user client; default `http://localhost:3000/callback`. */
   callbackUrls: 'callbackUrls',
+  /** E-mail address subscribed to the alarm topic; default none. */
+  alarmEmail: 'alarmEmail',
   /** `AUTO_BLOCK_CODES` of the webhook (comma-separated error codes, or `none`); default the code table. */
   autoBlockCodes: 'autoBlockCodes',
 } as const;
@@ -37,7 +39,7 @@ export class WhatsAppConsentStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    this.data = new ConsentData(this, 'Data', { consentTable, auditTable, consentQueue });
+    this.data = new ConsentData(this, 'Data', { consentTable, auditTable, consentQueue, alarmEmail: this.alarmEmail() });
 
     // Deployed with a generated verify token and an empty app secret: the handshake works at once, and
     // callbacks are refused until an operator stores Meta's app secret (README, "Deploying").
@@ -89,6 +91,7 @@ export class WhatsAppConsentStack extends Stack {
       TokenEndpoint: { value: this.auth.tokenEndpoint, description: 'OAuth token endpoint of the hosted Cognito domain' },
       ConsentQueueUrl: { value: this.data.queue.queueUrl, description: 'FIFO queue of consent events' },
       DeadLetterQueueUrl: { value: this.data.deadLetterQueue.queueUrl, description: 'FIFO dead-letter queue of consent events' },
+      AlarmTopicArn: { value: this.data.alarmTopic.topicArn, description: 'SNS topic of the dead-letter alarm' },
       ConsentTableName: { value: this.data.consentTable.tableName, description: 'Consent state, requests, profiles' },
       AuditTableName: { value: this.data.auditTable.tableName, description: 'Append-only audit' },
       BlocklistCheckFunctionName: {
@@ -117,6 +120,11 @@ export class WhatsAppConsentStack extends Stack {
     if (typeof configured === 'string' && configured.length > 0) return configured;
     const base = this.stackName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/aws|amazon|cognito/g, 'x');
     return `${base}-${this.account}`;
+  }
+
+  private alarmEmail(): string | undefined {
+    const value: unknown = this.node.tryGetContext(CONTEXT.alarmEmail);
+    return typeof value === 'string' && value.includes('@') ? value : undefined;
   }
 
   private autoBlockCodes(): string | undefined {

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  Mfa,
   OAuthScope,
   ResourceServerScope,
   UserPool,
@@ -60,6 +61,18 @@ export class ConsentAuth extends Construct {
       signInAliases: { username: true, email: true },
       autoVerify: { email: true },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // An editor's account can make numbers unreachable for every campaign: long passwords and a
+      // second factor (an authenticator app; SMS needs an SNS spending setup and is weaker).
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
       // The users and their group memberships are who-may-edit-the-blocklist; rebuilding them is manual work.
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -1,5 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AttributeType, BillingMode, ProjectionType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -13,6 +18,11 @@ export interface ConsentDataProps {
   readonly auditTable: TableDefinition;
   /** The FIFO queue of consent events and the settings of its FIFO dead-letter queue. */
   readonly consentQueue: QueueDefinition;
+  /**
+   * Who hears of the dead-letter alarm by e-mail (they confirm the subscription once).
+   * @default - nobody yet; subscribe to the topic later
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -27,6 +37,8 @@ export class ConsentData extends Construct {
   public readonly deadLetterQueue: Queue;
   /** Fires as soon as one event has given up: its request is `failed` and someone should look. */
   public readonly deadLetterAlarm: Alarm;
+  /** Where the alarm notifies; subscribe people or a chat integration to it. */
+  public readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: ConsentDataProps) {
     super(scope, id);
@@ -63,6 +75,21 @@ export class ConsentData extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+
+    // Encrypted with a key of our own: CloudWatch may not use the AWS-managed SNS key to publish.
+    const alarmKey = new Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the alarm topic of the WhatsApp consent service',
+      enableKeyRotation: true,
+    });
+    alarmKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'WhatsApp consent service alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    this.deadLetterAlarm.addOkAction(new SnsAction(this.alarmTopic));
   }
 }
 

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -46,14 +47,19 @@ export interface ConsentFunctionProps {
 
 /**
  * A Lambda function of this service with every default in one place: Node.js 22 on arm64, bundled by
- * the local esbuild as minified ESM with source maps, Powertools settings, and its own log group with a
- * retention (a log group that Lambda creates on first use keeps logs forever).
+ * the local esbuild as minified ESM with source maps, Powertools settings, its own log group with a
+ * retention (a log group that Lambda creates on first use keeps logs forever), and its own role.
  */
 export class ConsentFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ConsentFunctionProps) {
     // The log group must exist before the function that names it, hence in the parent scope.
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    // A role of its own that may write to its own log group only, instead of the managed
+    // AWSLambdaBasicExecutionRole, which may write to every log group of the account.
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
     super(scope, id, {
+      role,
       entry: join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,

@@ -72,6 +72,11 @@ function allStatements(): { policy: string; statement: Statement }[] {
   return found;
 }
 
+/** The statement `LogGroup.grantWrite` makes: a function writing its own log streams. */
+function isOwnLogWrite(statement: Statement): boolean {
+  return actionsOf(statement).every((action) => action === 'logs:CreateLogStream' || action === 'logs:PutLogEvents');
+}
+
 function actionsOf(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
@@ -243,6 +248,20 @@ describe('queues', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.data.deadLetterQueue), 'QueueName'] } }],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
+      OKActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
+    });
+  });
+
+  it('notifies through an encrypted, TLS-only SNS topic that CloudWatch may publish to', () => {
+    const topic = resource(logicalId(stack.data.alarmTopic));
+    const [keyId] = referencedIds(topic.Properties?.['KmsMasterKeyId']);
+    const keyPolicy = JSON.stringify(resource(keyId ?? '').Properties?.['KeyPolicy']);
+
+    expect(keyId).toBeDefined();
+    expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
   });
 });
@@ -390,7 +409,7 @@ describe('permissions', () => {
     const consentId = logicalId(stack.data.consentTable);
     for (const fn of [stack.functions.api.blocklistCheck, stack.functions.blocklistCheckInvoke]) {
       const policy = policyOfRole(roleOf(logicalId(fn)));
-      const statements = allStatements().filter((found) => found.policy === policy);
+      const statements = allStatements().filter((found) => found.policy === policy && !isOwnLogWrite(found.statement));
 
       expect(statements.map(({ statement }) => actionsOf(statement))).toEqual([['dynamodb:BatchGetItem']]);
       expect([...referencedIds(statements[0]?.statement.Resource)]).toEqual([consentId]);
@@ -425,12 +444,26 @@ describe('permissions', () => {
     expect(text).not.toContain(ENV.whatsappVerifyToken);
   });
 
-  it('gives the health function no permissions beyond its logs', () => {
+  it('gives the health function no permissions beyond writing its own logs', () => {
     const healthRole = roleOf(logicalId(stack.functions.api.health));
-    const attached = ofType('AWS::IAM::Policy').filter(([, policy]) =>
-      referencedIds(policy.Properties?.['Roles']).has(healthRole),
-    );
-    expect(attached).toEqual([]);
+    const statements = allStatements().filter(({ policy }) => policy === policyOfRole(healthRole));
+
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.every(({ statement }) => isOwnLogWrite(statement))).toBe(true);
+  });
+
+  it('lets every function write only to its own log group, with no managed policy', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const role = resource(roleOf(id));
+      const [logGroupId] = referencedIds((fn.Properties?.['LoggingConfig'] as { LogGroup?: unknown } | undefined)?.LogGroup);
+      const logStatements = allStatements().filter(
+        ({ policy, statement }) => policy === policyOfRole(roleOf(id)) && actionsOf(statement).some((action) => action.startsWith('logs:')),
+      );
+
+      expect(role.Properties?.['ManagedPolicyArns']).toBeUndefined();
+      expect(logGroupId).toBeDefined();
+      expect(logStatements.map(({ statement }) => [...referencedIds(statement.Resource)])).toEqual([[logGroupId]]);
+    }
   });
 });
 
@@ -551,6 +584,7 @@ describe('outputs', () => {
         'WebhookUrl',
         'WebhookSecretArn',
         'BlocklistCheckFunctionName',
+        'AlarmTopicArn',
       ]),
     );
   });
