@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
+import { applyAwsSolutionsChecks } from '../checks.js';
 import { WhatsAppConsentStack } from '../stack.js';
 
 const app = new App();
+applyAwsSolutionsChecks(app);
 
 // Pinned to the CLI's account and region when it knows them; environment-agnostic otherwise, so that
 // `cdk synth` works offline and without credentials.

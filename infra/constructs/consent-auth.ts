@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   Mfa,
@@ -75,6 +75,13 @@ export class ConsentAuth extends Construct {
       mfaSecondFactor: { otp: true, sms: false },
       // The users and their group memberships are who-may-edit-the-blocklist; rebuilding them is manual work.
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG8',
+      reason:
+        'Threat protection (the Plus plan) is billed per active user; the operators are few, invited by an ' +
+        'administrator, and must use a 12-character password and TOTP. Set featurePlan PLUS where policy asks for it',
     });
 
     this.userPool.addGroup('BlocklistEditors', {
