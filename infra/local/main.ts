@@ -48,7 +48,8 @@ const stack = await startLocalStack({
 });
 
 console.log(`WhatsApp consent service listening on ${stack.url}`);
-console.log(`  DynamoDB ${stack.dynamoDbEndpoint}, SQS ${stack.sqsEndpoint}, queue ${stack.resources.consentQueueUrl}`);
+console.log(`  DynamoDB ${stack.dynamoDbEndpoint}, SQS ${stack.sqsEndpoint}`);
+console.log(`  queue ${stack.resources.consentQueueUrl}, dead letters ${stack.resources.deadLetterQueueUrl}`);
 console.log('  Make a token: npm run --silent token -- --user alice --group whatsapp-blocklist-editors');
 if (env.LOCAL_STACK_READY_FILE) {
   await writeFile(env.LOCAL_STACK_READY_FILE, JSON.stringify({ url: stack.url, dynamoDbEndpoint: stack.dynamoDbEndpoint, sqsEndpoint: stack.sqsEndpoint, ...stack.resources }));
