@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { acceptConsentRequest } from '../../shared/domain/accept-consent-request.js';
 import { REASON_MAX_LENGTH, type ConsentAction } from '../../shared/domain/consent-event.js';

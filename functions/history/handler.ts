@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
 import type { AuditEntry, Page } from '../../shared/domain/records.js';

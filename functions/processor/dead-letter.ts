@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestStore } from '../../shared/domain/ports.js';
 import { e164Schema } from '../../shared/domain/consent-event.js';
 import { logger } from '../../shared/observability.js';

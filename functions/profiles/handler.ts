@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { replaceProfile, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';

@@ -17,6 +17,22 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The Powertools service name; the same one `shared/observability.ts` gives its logger. */
 export const SERVICE_NAME = 'whatsapp-consent';
 
+/** How every function is bundled (as ESM, besides); `npm run size` builds with these same settings. */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  // The SDK in the Lambda runtime is whatever version AWS ships that month; bundling the one in
+  // package-lock.json runs in AWS exactly what the tests ran (e.g. `useQueueUrlAsEndpoint` of SQSClient).
+  bundleAwsSDK: true,
+  // CommonJS dependencies bundled into ESM still call `require` for Node built-ins; ESM has none.
+  // The alias keeps the banner's import from clashing with a bundled module's own `createRequire`.
+  banner:
+    "import { createRequire as __bannerCreateRequire } from 'module'; " +
+    'const require = __bannerCreateRequire(import.meta.url);',
+};
+
 export interface ConsentFunctionProps {
   /** The handler file, relative to the project root (an `entry` of `functions` in `infra/resources.ts`). */
   readonly entry: string;
@@ -78,18 +94,7 @@ export class ConsentFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // The SDK in the Lambda runtime is whatever version AWS ships that month; bundling the one in
-        // package-lock.json runs in AWS exactly what the tests ran (e.g. `useQueueUrlAsEndpoint` of SQSClient).
-        bundleAwsSDK: true,
-        // CommonJS dependencies bundled into ESM still call `require` for Node built-ins; ESM has none.
-        // The alias keeps the banner's import from clashing with a bundled module's own `createRequire`.
-        banner:
-          "import { createRequire as __bannerCreateRequire } from 'module'; " +
-          'const require = __bannerCreateRequire(import.meta.url);',
+        ...BUNDLING,
       },
     });
     Validations.of(this).acknowledge({

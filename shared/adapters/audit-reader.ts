@@ -1,10 +1,10 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { E164 } from '../domain/phone.js';
 import type { AuditReader } from '../domain/ports.js';
 import type { AuditEntry, Page, PageRequest } from '../domain/records.js';
 import { InvalidInputError } from '../domain/errors.js';
-import { dynamoDb } from './aws-clients.js';
+import { dynamoDb } from './dynamodb-client.js';
 import { keys } from './keys.js';
 
 /** The audit table's index of entries by the profile on whose page they were made. */

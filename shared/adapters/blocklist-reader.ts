@@ -1,7 +1,7 @@
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, type AttributeValue, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
 import type { BlockedState, BlocklistReader } from '../domain/blocklist-check.js';
 import type { E164 } from '../domain/phone.js';
-import { dynamoDbClient } from './aws-clients.js';
+import { dynamoDbClient } from './dynamodb-client.js';
 import { keys } from './keys.js';
 
 export interface BlocklistReaderOptions {

@@ -2,7 +2,7 @@ import { BatchGetCommand, GetCommand, type BatchGetCommandOutput } from '@aws-sd
 import type { E164 } from '../domain/phone.js';
 import type { ConsentState } from '../domain/consent-state.js';
 import type { ConsentStateStore } from '../domain/ports.js';
-import { dynamoDb } from './aws-clients.js';
+import { dynamoDb } from './dynamodb-client.js';
 import { keys } from './keys.js';
 
 /** BatchGetItem's limit. */

@@ -3,7 +3,7 @@ import type { EventLedger } from '../domain/ports.js';
 import type { ConsentState } from '../domain/consent-state.js';
 import type { E164 } from '../domain/phone.js';
 import type { AuditEntry, RequestStatus } from '../domain/records.js';
-import { dynamoDb } from './aws-clients.js';
+import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
 import { itemFromState } from './consent-state-store.js';
 import { keys, type TransactItem } from './keys.js';

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import type { E164 } from '../domain/phone.js';
 import type { ProfileStore } from '../domain/ports.js';
 import type { Profile } from '../domain/records.js';
-import { dynamoDb } from './aws-clients.js';
+import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
 import { keys, type TransactItem } from './keys.js';
 

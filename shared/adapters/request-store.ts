@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import type { E164 } from '../domain/phone.js';
 import type { CreateRequestResult, RequestStore } from '../domain/ports.js';
 import type { ConsentRequest, IdempotencyRecord } from '../domain/records.js';
-import { dynamoDb } from './aws-clients.js';
+import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
 import { keys, type TransactItem } from './keys.js';
 

@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { ConsentEvent } from '../domain/consent-event.js';
 import type { EventPublisher } from '../domain/ports.js';
-import { sqs } from './aws-clients.js';
+import { sqs } from './sqs-client.js';
 
 /**
  * Puts consent events on the FIFO queue. The message group is the number, so events for one number are

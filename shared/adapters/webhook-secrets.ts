@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
 const webhookSecretsSchema = z.object({ appSecret: z.string(), verifyToken: z.string().min(1) });

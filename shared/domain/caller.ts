@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who is calling, as read from a verified token's claims. */
 export interface Caller {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalisePhone, type E164 } from './phone.js';
 import { humanText } from './text.js';
 

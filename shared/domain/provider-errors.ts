@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a failed delivery's error code says, and so what the service does about it (SPEC.md, behaviour 8):

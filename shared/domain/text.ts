@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Free text that people type (reasons). Any Unicode is welcome, but a lone surrogate is not text: it cannot

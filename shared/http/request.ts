@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError, type FieldError } from '../domain/errors.js';
 import { normalisePhone, type E164 } from '../domain/phone.js';
 import type { HttpEvent } from './types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../../../shared/domain/errors.js';
 import { header, jsonBody, pageQuery, parseWith, pathParameters, phoneInput, queryParameters } from '../../../shared/http/request.js';
 import { httpEvent } from '../support/samples.js';
