@@ -484,6 +484,26 @@ describe('HTTP API', () => {
     expect(open.sort()).toEqual(['GET /health', 'GET /webhooks/whatsapp', 'POST /webhooks/whatsapp']);
   });
 
+  it('deploys every route of the spec, and no other', () => {
+    const deployed = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties?.['RouteKey']);
+
+    expect(deployed.sort()).toEqual(
+      [
+        'PUT /profiles/{profileId}',
+        'GET /profiles/{profileId}/whatsapp',
+        'POST /profiles/{profileId}/whatsapp/{phone}/block',
+        'POST /profiles/{profileId}/whatsapp/{phone}/unblock',
+        'GET /requests/{requestId}',
+        'GET /profiles/{profileId}/whatsapp/history',
+        'GET /numbers/{phone}/history',
+        'POST /blocklist/check',
+        'GET /webhooks/whatsapp',
+        'POST /webhooks/whatsapp',
+        'GET /health',
+      ].sort(),
+    );
+  });
+
   it('sends each route to the function that serves its group', () => {
     const routeResources = ofType('AWS::ApiGatewayV2::Route');
     for (const route of routes) {
