@@ -1,4 +1,4 @@
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
@@ -20,13 +20,7 @@ export interface HttpApiOptions {
  * claims, the body limit, and finally the route for the request's `routeKey`.
  */
 export function httpApi(routes: Record<string, RouteHandler>, options: HttpApiOptions = {}) {
-  return middy<HttpEvent, HttpResult, Error, HttpContext>()
-    .use(injectLambdaContext(logger))
-    .use(problemJson({ logger }))
-    .use(httpHeaderNormalizer())
-    .use(authenticate())
-    .use(bodyLimit(limitOf(options)))
-    .handler(routeByKey(routes));
+  return chain<HttpContext>(options, authenticate()).handler(routeByKey(routes));
 }
 
 /**
@@ -34,14 +28,15 @@ export function httpApi(routes: Record<string, RouteHandler>, options: HttpApiOp
  * function itself proves who is calling.
  */
 export function publicHttpApi(routes: Record<string, PublicRouteHandler>, options: HttpApiOptions = {}) {
-  return middy<HttpEvent, HttpResult, Error, Context>()
+  return chain<Context>(options).handler(routeByKey(routes));
+}
+
+/** The shared middlewares, with the caller's middleware (if any) between header normalisation and the body limit. */
+function chain<C extends Context>(options: HttpApiOptions, ...identify: MiddlewareObj<HttpEvent, HttpResult, Error, C>[]) {
+  return middy<HttpEvent, HttpResult, Error, C>()
     .use(injectLambdaContext(logger))
     .use(problemJson({ logger }))
     .use(httpHeaderNormalizer())
-    .use(bodyLimit(limitOf(options)))
-    .handler(routeByKey(routes));
-}
-
-function limitOf(options: HttpApiOptions) {
-  return options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
+    .use(identify)
+    .use(bodyLimit(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }));
 }

@@ -1,27 +1,9 @@
 import fc from 'fast-check';
 import type { ConsentEvent } from '../../../shared/domain/consent-event.js';
 import { transition, type ConsentState } from '../../../shared/domain/consent-state.js';
-import { PHONE, sampleAutomaticEvent, sampleEvent } from '../support/samples.js';
+import { PHONE, sampleState, sampleAutomaticEvent, sampleEvent } from '../support/samples.js';
 
 const APPLIED_AT = '2025-01-02T03:04:06.000Z';
-
-/** A number manually unblocked (sequence 5), as the processor stores it. */
-function stateWith(overrides: Partial<ConsentState> = {}): ConsentState {
-  return {
-    phone: PHONE,
-    blocked: false,
-    source: 'manual',
-    reason: 'customer asked again',
-    reasonCode: undefined,
-    profileId: 'profile-0',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    updatedBy: 'olga',
-    version: 3,
-    lastSeq: 5,
-    decidedAt: '2025-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
 
 describe('transition, automatic events', () => {
   it('blocks a number never seen on wa_blocked, as version 1 with no manual sequence', () => {
@@ -51,8 +33,8 @@ describe('transition, automatic events', () => {
   });
 
   it.each([
-    ['manually', stateWith({ blocked: true, source: 'manual' })],
-    ['automatically', stateWith({ blocked: true, source: 'automatic', reasonCode: '1013', profileId: undefined, decidedAt: undefined, lastSeq: 0 })],
+    ['manually', sampleState({ blocked: true, source: 'manual' })],
+    ['automatically', sampleState({ blocked: true, source: 'automatic', reasonCode: '1013', profileId: undefined, decidedAt: undefined, lastSeq: 0 })],
   ])('leaves a number already blocked %s unchanged, and writes no state', (_label, current) => {
     const event = sampleAutomaticEvent({ occurredAt: '2025-02-01T00:00:00.000Z' });
 
@@ -64,7 +46,7 @@ describe('transition, automatic events', () => {
     ['at the same time as', '2025-02-01T00:00:00.000Z'],
   ])('supersedes a failure when the number was manually unblocked %s it happened', (_label, decidedAt) => {
     // prepare
-    const current = stateWith({ blocked: false, decidedAt });
+    const current = sampleState({ blocked: false, decidedAt });
     const event = sampleAutomaticEvent({ occurredAt: '2025-02-01T00:00:00.000Z' });
 
     // act, assess
@@ -73,7 +55,7 @@ describe('transition, automatic events', () => {
 
   it('blocks a number manually unblocked before the failure, keeping lastSeq and decidedAt', () => {
     // prepare
-    const current = stateWith({ blocked: false, version: 3, lastSeq: 5, decidedAt: '2025-01-01T00:00:00.000Z' });
+    const current = sampleState({ blocked: false, version: 3, lastSeq: 5, decidedAt: '2025-01-01T00:00:00.000Z' });
     const event = sampleAutomaticEvent({ occurredAt: '2025-01-01T00:00:00.001Z', reasonCode: '1013', reason: 'Not a WhatsApp user' });
 
     // act
@@ -100,7 +82,7 @@ describe('transition, automatic events', () => {
 
   it('compares instants, not strings, when ordering a failure against a decision', () => {
     // as strings, '…00Z' sorts after '…00.500Z'; as instants it is half a second before
-    const current = stateWith({ blocked: false, decidedAt: '2025-02-01T00:00:00.500Z' });
+    const current = sampleState({ blocked: false, decidedAt: '2025-02-01T00:00:00.500Z' });
 
     expect(transition(current, sampleAutomaticEvent({ occurredAt: '2025-02-01T00:00:00Z' }), APPLIED_AT).outcome).toBe('superseded');
     expect(transition(current, sampleAutomaticEvent({ occurredAt: '2025-02-01T00:00:01Z' }), APPLIED_AT).outcome).toBe('applied');
@@ -108,10 +90,10 @@ describe('transition, automatic events', () => {
 
   it.each([
     ['never seen', undefined],
-    ['unblocked', stateWith({ blocked: false, decidedAt: '2020-01-01T00:00:00.000Z' })],
-    ['unblocked after the opt-out', stateWith({ blocked: false, decidedAt: '2030-01-01T00:00:00.000Z' })],
-    ['blocked manually', stateWith({ blocked: true })],
-    ['blocked automatically', stateWith({ blocked: true, source: 'automatic', decidedAt: undefined, lastSeq: 0 })],
+    ['unblocked', sampleState({ blocked: false, decidedAt: '2020-01-01T00:00:00.000Z' })],
+    ['unblocked after the opt-out', sampleState({ blocked: false, decidedAt: '2030-01-01T00:00:00.000Z' })],
+    ['blocked manually', sampleState({ blocked: true })],
+    ['blocked automatically', sampleState({ blocked: true, source: 'automatic', decidedAt: undefined, lastSeq: 0 })],
   ])('records a wa_opted_out on a number %s as unchanged, and writes no state', (_label, current) => {
     const event = sampleAutomaticEvent({ action: 'wa_opted_out', reasonCode: '131050' });
 
@@ -121,7 +103,7 @@ describe('transition, automatic events', () => {
   it('applies a manual unblock after an automatic block by its sequence', () => {
     // prepare: the number was unblocked manually (sequence 5), then blocked by the provider
     const blockedByProvider = transition(
-      stateWith({ blocked: false, lastSeq: 5 }),
+      sampleState({ blocked: false, lastSeq: 5 }),
       sampleAutomaticEvent({ occurredAt: '2025-01-03T00:00:00.000Z' }),
       APPLIED_AT,
     );
@@ -163,7 +145,7 @@ describe('transition, automatic events', () => {
   });
 
   it('still supersedes a stale manual event after an automatic block', () => {
-    const blocked = transition(stateWith({ blocked: false, lastSeq: 5 }), sampleAutomaticEvent({ occurredAt: '2025-01-03T00:00:00.000Z' }), APPLIED_AT);
+    const blocked = transition(sampleState({ blocked: false, lastSeq: 5 }), sampleAutomaticEvent({ occurredAt: '2025-01-03T00:00:00.000Z' }), APPLIED_AT);
     if (blocked.outcome !== 'applied') throw new Error('expected the automatic block to apply');
 
     expect(transition(blocked.next, sampleEvent({ action: 'unblock', sequence: 5 }), APPLIED_AT)).toEqual({ outcome: 'superseded' });

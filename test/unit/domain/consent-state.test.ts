@@ -1,26 +1,9 @@
 import fc from 'fast-check';
 import type { ConsentAction } from '../../../shared/domain/consent-event.js';
 import { transition, type ConsentState, type Transition } from '../../../shared/domain/consent-state.js';
-import { PHONE, sampleEvent } from '../support/samples.js';
+import { PHONE, sampleState, sampleEvent } from '../support/samples.js';
 
 const APPLIED_AT = '2025-01-02T03:04:06.000Z';
-
-function stateWith(overrides: Partial<ConsentState> = {}): ConsentState {
-  return {
-    phone: PHONE,
-    blocked: true,
-    source: 'manual',
-    reason: 'first reason',
-    reasonCode: undefined,
-    profileId: 'profile-0',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    updatedBy: 'olga',
-    version: 3,
-    lastSeq: 5,
-    decidedAt: '2025-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
 
 describe('transition', () => {
   it('applies a block of a number never seen, as version 1', () => {
@@ -55,11 +38,11 @@ describe('transition', () => {
   it('applies an unblock of a blocked number and counts the version up', () => {
     const event = sampleEvent({ action: 'unblock', sequence: 6, reason: 'customer asked again' });
 
-    const result = transition(stateWith({ blocked: true, version: 3, lastSeq: 5 }), event, APPLIED_AT);
+    const result = transition(sampleState({ blocked: true, version: 3, lastSeq: 5 }), event, APPLIED_AT);
 
     expect(result).toEqual({
       outcome: 'applied',
-      next: stateWith({
+      next: sampleState({
         blocked: false,
         reason: 'customer asked again',
         profileId: event.profileId,
@@ -73,7 +56,7 @@ describe('transition', () => {
   });
 
   it('leaves a block of a blocked number unchanged: only lastSeq, decidedAt and the version move', () => {
-    const current = stateWith({ blocked: true, lastSeq: 5, version: 3 });
+    const current = sampleState({ blocked: true, lastSeq: 5, version: 3 });
     const event = sampleEvent({ action: 'block', sequence: 9, requestedAt: '2025-03-01T00:00:00.000Z' });
 
     const result = transition(current, event, APPLIED_AT);
@@ -85,7 +68,7 @@ describe('transition', () => {
     ['an equal', 5],
     ['a lower', 2],
   ])('supersedes an event with %s sequence than the last applied', (_label, sequence) => {
-    const result = transition(stateWith({ blocked: true, lastSeq: 5 }), sampleEvent({ action: 'unblock', sequence }), APPLIED_AT);
+    const result = transition(sampleState({ blocked: true, lastSeq: 5 }), sampleEvent({ action: 'unblock', sequence }), APPLIED_AT);
 
     expect(result).toEqual({ outcome: 'superseded' });
   });

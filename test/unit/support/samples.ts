@@ -2,6 +2,7 @@ import { lambdaContext as localLambdaContext } from '../../../infra/local/lambda
 import { gatewayEvent, type GatewayEventOptions } from '../../support/api-events.js';
 import type { Caller } from '../../../shared/domain/caller.js';
 import type { AutomaticConsentEvent, ManualConsentEvent } from '../../../shared/domain/consent-event.js';
+import type { ConsentState } from '../../../shared/domain/consent-state.js';
 import { normalisePhone, type E164 } from '../../../shared/domain/phone.js';
 import type { HttpContext, HttpEvent } from '../../../shared/http/types.js';
 
@@ -39,6 +40,24 @@ export function sampleEvent(overrides: Partial<ManualConsentEvent> = {}): Manual
     actor: { type: 'user', sub: 'sub-erin', username: 'erin' },
     requestedAt: '2025-01-02T03:04:05.000Z',
     sequence: 1,
+    ...overrides,
+  };
+}
+
+/** A number's state as the processor stores it: blocked by hand, sequence 5, version 3. */
+export function sampleState(overrides: Partial<ConsentState> = {}): ConsentState {
+  return {
+    phone: PHONE,
+    blocked: true,
+    source: 'manual',
+    reason: 'first reason',
+    reasonCode: undefined,
+    profileId: 'profile-0',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+    updatedBy: 'olga',
+    version: 3,
+    lastSeq: 5,
+    decidedAt: '2025-01-01T00:00:00.000Z',
     ...overrides,
   };
 }
