@@ -97,6 +97,7 @@ export const routes: RouteDefinition[] = [
   { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/unblock', function: 'consentRequests', authorization: 'jwt' },
   { method: 'GET', path: '/requests/{requestId}', function: 'consentRequests', authorization: 'jwt' },
   { method: 'GET', path: '/profiles/{profileId}/whatsapp/history', function: 'history', authorization: 'jwt' },
+  { method: 'GET', path: '/numbers/{phone}', function: 'profiles', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/check', function: 'blocklistCheck', authorization: 'jwt' },
   { method: 'GET', path: '/webhooks/whatsapp', function: 'whatsappWebhook', authorization: 'none', openBecause: WEBHOOK_IS_OPEN },

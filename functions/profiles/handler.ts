@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
-import { replaceProfile, viewProfileConsent } from '../../shared/domain/profiles.js';
+import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
 import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
@@ -35,7 +35,15 @@ export const getProfileConsent: RouteHandler = async (event, { caller }) => {
   return json(200, await viewProfileConsent(profileId, { profiles, states, requests }));
 };
 
+/** `GET /numbers/{phone}`: one number's consent and pending requests, whichever profiles hold it. */
+export const getNumberConsent: RouteHandler = async (event, { caller }) => {
+  authorise(caller, 'consent:read');
+  const { phone } = pathParameters(event, z.object({ phone: phoneInput }));
+  return json(200, await viewNumberConsent(phone, { states, requests }));
+};
+
 export const handler = httpApi({
   'PUT /profiles/{profileId}': putProfile,
   'GET /profiles/{profileId}/whatsapp': getProfileConsent,
+  'GET /numbers/{phone}': getNumberConsent,
 });

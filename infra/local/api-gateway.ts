@@ -11,6 +11,8 @@ export interface LocalApiOptions {
   routes: RouteDefinition[];
   handlers: Record<RouteDefinition['function'], HttpHandler>;
   verifyToken: (token: string) => Promise<Record<string, unknown>>;
+  /** Serves what is not the API (the console); resolves to `false` for requests it leaves to the routes. */
+  site?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   log: (line: string) => void;
 }
 
@@ -32,7 +34,7 @@ export function startLocalApi(options: LocalApiOptions): Promise<Server> {
   const compiled = options.routes.map(compileRoute);
   const server = createServer((request, response) => {
     const started = performance.now();
-    handle(request, response, compiled, options)
+    serve(request, response, compiled, options)
       .catch(() => send(response, gatewayProblem(500, 'Internal Server Error', 'The local gateway failed.')))
       .finally(() => {
         options.log(`${request.method} ${request.url} ${response.statusCode} ${(performance.now() - started).toFixed(0)}ms`);
@@ -42,6 +44,11 @@ export function startLocalApi(options: LocalApiOptions): Promise<Server> {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve(server));
   });
+}
+
+async function serve(request: IncomingMessage, response: ServerResponse, routes: CompiledRoute[], options: LocalApiOptions): Promise<void> {
+  if (options.site && (await options.site(request, response))) return;
+  await handle(request, response, routes, options);
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, routes: CompiledRoute[], options: LocalApiOptions): Promise<void> {

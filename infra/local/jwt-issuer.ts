@@ -12,7 +12,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
  */
 export const LOCAL_ISSUER = 'https://local-cognito.invalid/whatsapp-consent';
 const KEY_ID = 'local-1';
-const TOKEN_LIFETIME_SECONDS = 60 * 60;
+export const TOKEN_LIFETIME_SECONDS = 60 * 60;
 
 interface KeyFile {
   privateJwk: JWK;

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as z from 'zod';
-import { defaultLocalStackOptions, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, startLocalStack } from './stack.js';
+import { buildConsole } from './console-site.js';
+import { defaultLocalStackOptions, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, PROJECT_ROOT, startLocalStack } from './stack.js';
 
 /**
  * `npm start`: the whole service on this machine. Settings come from the environment (README,
@@ -30,6 +31,11 @@ const env = z
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
 
+const consoleDirectory = await buildConsole(PROJECT_ROOT).catch((error: unknown) => {
+  console.error('The console could not be built:', error);
+  process.exit(1);
+});
+
 const stack = await startLocalStack({
   ...defaultLocalStackOptions(),
   port: env.PORT,
@@ -42,12 +48,14 @@ const stack = await startLocalStack({
   whatsappAppSecret: env.WHATSAPP_APP_SECRET,
   whatsappVerifyToken: env.WHATSAPP_VERIFY_TOKEN,
   autoBlockCodes: env.AUTO_BLOCK_CODES,
+  consoleDirectory,
 }).catch((error: unknown) => {
   console.error('The local stack could not start:', error);
   process.exit(1);
 });
 
 console.log(`WhatsApp consent service listening on ${stack.url}`);
+console.log(`  Console ${stack.url}/console/ (local sign-in: any user name, tick the groups you need)`);
 console.log(`  DynamoDB ${stack.dynamoDbEndpoint}, SQS ${stack.sqsEndpoint}`);
 console.log(`  queue ${stack.resources.consentQueueUrl}, dead letters ${stack.resources.deadLetterQueueUrl}`);
 console.log('  Make a token: npm run --silent token -- --user alice --group whatsapp-blocklist-editors');

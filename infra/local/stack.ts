@@ -6,6 +6,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../shared/config.js';
 import { functions, routes, type ApiFunctionName } from '../resources.js';
 import { startLocalApi, type HttpHandler } from './api-gateway.js';
+import { consoleSite } from './console-site.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
 import { createTokenVerifier, defaultKeyFile } from './jwt-issuer.js';
@@ -32,6 +33,8 @@ export interface LocalStackOptions {
   whatsappVerifyToken: string;
   /** `AUTO_BLOCK_CODES`; undefined keeps the default code table. */
   autoBlockCodes: string | undefined;
+  /** The built console (`buildConsole`), served at `/console/`; undefined serves none. */
+  consoleDirectory: string | undefined;
   log: (line: string) => void;
 }
 
@@ -59,6 +62,7 @@ export const defaultLocalStackOptions = (): LocalStackOptions => ({
   whatsappAppSecret: LOCAL_WHATSAPP_APP_SECRET,
   whatsappVerifyToken: LOCAL_WHATSAPP_VERIFY_TOKEN,
   autoBlockCodes: undefined,
+  consoleDirectory: undefined,
   log: (line) => console.log(line),
 });
 
@@ -116,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes,
       handlers: httpHandlers,
       verifyToken: await createTokenVerifier(options.keyFile),
+      ...(options.consoleDirectory ? { site: consoleSite({ directory: options.consoleDirectory, keyFile: options.keyFile }) } : {}),
       log: options.log,
     });
     started.push({ stop: () => closeServer(server) });

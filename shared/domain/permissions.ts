@@ -10,10 +10,16 @@ export type Permission =
   | 'profiles:write'
   | 'consent:read';
 
+/** The Cognito groups that grant permissions. */
+export const GROUPS = {
+  blocklistEditors: 'whatsapp-blocklist-editors',
+  profileAdmins: 'profile-admins',
+} as const;
+
 /** Each permission is granted by any of its Cognito groups or OAuth scopes. */
 const grants: Record<Permission, { groups: readonly string[]; scopes: readonly string[]; anyCaller: boolean }> = {
-  'whatsapp-blocklist:edit': { groups: ['whatsapp-blocklist-editors'], scopes: ['whatsapp-blocklist/edit'], anyCaller: false },
-  'profiles:write': { groups: ['profile-admins'], scopes: ['profiles/write'], anyCaller: false },
+  'whatsapp-blocklist:edit': { groups: [GROUPS.blocklistEditors], scopes: ['whatsapp-blocklist/edit'], anyCaller: false },
+  'profiles:write': { groups: [GROUPS.profileAdmins], scopes: ['profiles/write'], anyCaller: false },
   'whatsapp-blocklist:check': { groups: [], scopes: ['whatsapp-blocklist/check'], anyCaller: true },
   'consent:read': { groups: [], scopes: [], anyCaller: true },
 };

@@ -1,8 +1,8 @@
 import type { E164 } from './phone.js';
 import type { Caller } from './caller.js';
-import type { ConsentSource } from './consent-state.js';
+import type { ConsentSource, ConsentState } from './consent-state.js';
 import type { ConsentAction } from './consent-event.js';
-import type { Profile } from './records.js';
+import type { ConsentRequest, Profile } from './records.js';
 import type { Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
 import { NotFoundError, ServiceUnavailableError } from './errors.js';
 
@@ -63,22 +63,31 @@ export async function viewProfileConsent(
     deps.states.getMany(profile.whatsappNumbers),
     Promise.all(profile.whatsappNumbers.map((phone) => deps.requests.listPending(phone))),
   ]);
-  const numbers = profile.whatsappNumbers.map((phone, index): NumberView => {
-    const state = states.get(phone);
-    return {
-      phone,
-      blocked: state?.blocked ?? false,
-      source: state?.source ?? null,
-      reason: state?.reason ?? null,
-      reasonCode: state?.reasonCode ?? null,
-      updatedAt: state?.updatedAt ?? null,
-      updatedBy: state?.updatedBy ?? null,
-      pending: (pendingByNumber[index] ?? []).map(({ requestId, action, requestedAt }) => ({
-        requestId,
-        action,
-        requestedAt,
-      })),
-    };
-  });
+  const numbers = profile.whatsappNumbers.map((phone, index) => numberView(phone, states.get(phone), pendingByNumber[index] ?? []));
   return { profileId, numbers };
+}
+
+/**
+ * One number's consent wherever it is held: its state and the requests on it that are still pending.
+ * A number never seen is unblocked, with nothing pending.
+ */
+export async function viewNumberConsent(
+  phone: E164,
+  deps: { states: ConsentStateStore; requests: RequestStore },
+): Promise<NumberView> {
+  const [states, pending] = await Promise.all([deps.states.getMany([phone]), deps.requests.listPending(phone)]);
+  return numberView(phone, states.get(phone), pending);
+}
+
+function numberView(phone: E164, state: ConsentState | undefined, pending: readonly ConsentRequest[]): NumberView {
+  return {
+    phone,
+    blocked: state?.blocked ?? false,
+    source: state?.source ?? null,
+    reason: state?.reason ?? null,
+    reasonCode: state?.reasonCode ?? null,
+    updatedAt: state?.updatedAt ?? null,
+    updatedBy: state?.updatedBy ?? null,
+    pending: pending.map(({ requestId, action, requestedAt }) => ({ requestId, action, requestedAt })),
+  };
 }

@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import sirv from 'sirv';
+import * as z from 'zod';
+import { GROUPS } from '../../shared/domain/permissions.js';
+import { issueToken, TOKEN_LIFETIME_SECONDS } from './jwt-issuer.js';
+
+/** Where the console is built to, and what the local stack serves at `/console/`. */
+export const CONSOLE_PATH = '/console';
+export const LOCAL_TOKEN_PATH = '/local/token';
+
+/** Builds the console (`web/`) with Vite into `web/dist`, and returns that directory. */
+export async function buildConsole(projectRoot: string): Promise<string> {
+  // Loaded on demand: only `npm start` builds, and the tests that import the stack's helpers need no Vite.
+  const { build } = await import('vite');
+  await build({ configFile: join(projectRoot, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  return join(projectRoot, 'web', 'dist');
+}
+
+/**
+ * The console's local config: the API on the same origin, and the local sign-in form in place of
+ * Cognito's managed login, offering the groups that grant permissions.
+ */
+const localConfig = {
+  apiUrl: '',
+  auth: { kind: 'local', tokenUrl: LOCAL_TOKEN_PATH, groups: [GROUPS.blocklistEditors, GROUPS.profileAdmins] },
+};
+
+/**
+ * The headers CloudFront adds in AWS, with the API on the console's own origin; serving them locally
+ * means a page that breaks the content security policy breaks in the browser tests too.
+ */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; manifest-src 'self'; " +
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+const tokenRequest = z.strictObject({
+  user: z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N}._@+-]+$/u, 'may hold letters, digits and . _ @ + - only'),
+  groups: z.array(z.enum([GROUPS.blocklistEditors, GROUPS.profileAdmins])).max(2).default([]),
+});
+
+const MAX_TOKEN_REQUEST_BYTES = 4096;
+
+/**
+ * Serves the built console under `/console/` (any path without a file falls back to `index.html`, so
+ * deep links survive a reload) and the local-only token endpoint behind its sign-in form. Neither exists
+ * in AWS. Resolves to `false` for requests that are not its own, which the local API gateway then serves.
+ */
+export function consoleSite(options: { directory: string; keyFile: string }) {
+  const files = sirv(options.directory, {
+    single: true,
+    dev: false,
+    etag: true,
+    setHeaders: (response, pathname) => {
+      // Vite fingerprints everything under assets/; index.html must be revalidated to pick up a new build.
+      response.setHeader('cache-control', pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+
+  return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === LOCAL_TOKEN_PATH) {
+      await issueLocalToken(request, response, options.keyFile);
+      return true;
+    }
+    if (path === '/' || path === CONSOLE_PATH) {
+      response.writeHead(302, { location: `${CONSOLE_PATH}/` }).end();
+      return true;
+    }
+    if (!path.startsWith(`${CONSOLE_PATH}/`)) return false;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendJson(response, 405, problem(405, 'Method Not Allowed', 'The console is read-only.'));
+      return true;
+    }
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    if (path === `${CONSOLE_PATH}/config.json`) {
+      response.setHeader('cache-control', 'no-store');
+      sendJson(response, 200, localConfig);
+      return true;
+    }
+    request.url = (request.url ?? '/').slice(CONSOLE_PATH.length);
+    files(request, response, () => sendJson(response, 404, problem(404, 'Not Found', 'No such file in the console.')));
+    return true;
+  };
+}
+
+async function issueLocalToken(request: IncomingMessage, response: ServerResponse, keyFile: string): Promise<void> {
+  if (request.method !== 'POST') return sendJson(response, 405, problem(405, 'Method Not Allowed', 'POST a user name and groups.'));
+  if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+    return sendJson(response, 415, problem(415, 'Unsupported Media Type', 'The body must be application/json.'));
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_TOKEN_REQUEST_BYTES) return sendJson(response, 413, problem(413, 'Payload Too Large', 'The body is too large.'));
+    chunks.push(chunk as Buffer);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return sendJson(response, 400, problem(400, 'Bad Request', 'The body is not JSON.'));
+  }
+  const parsed = tokenRequest.safeParse(body);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message }));
+    return sendJson(response, 400, { ...problem(400, 'Bad Request', `The sign-in is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`), errors });
+  }
+  const token = await issueToken(keyFile, { user: parsed.data.user, groups: parsed.data.groups });
+  response.setHeader('cache-control', 'no-store');
+  sendJson(response, 200, { access_token: token, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS });
+}
+
+function problem(status: number, title: string, detail: string) {
+  return { type: 'about:blank', title, status, detail };
+}
+
+function sendJson(response: ServerResponse, status: number, body: object): void {
+  response.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,88 @@
+import { ApiError } from './api-error.js';
+import type { AuditEntry, ConsentAction, ConsentRequest, NumberConsent, Page, Problem, ProfileConsent } from './types.js';
+
+/** Gives the bearer token for the next call, or `undefined` when nobody is signed in. */
+export type TokenGetter = () => Promise<string | undefined> | string | undefined;
+
+/** A call that has not answered by then is reported as a network error; the caller may retry. */
+const TIMEOUT_MS = 15_000;
+export const HISTORY_PAGE_SIZE = 20;
+
+/**
+ * The service's HTTPS API, as the console uses it. Every call sends the bearer token; every failure
+ * becomes an {@link ApiError}.
+ */
+export class ConsentApi {
+  private readonly base: string;
+
+  /** @param apiUrl the API's base URL; empty for the page's own origin (the local stack). */
+  constructor(apiUrl: string, private readonly token: TokenGetter) {
+    this.base = apiUrl.replace(/\/+$/, '');
+  }
+
+  profile(profileId: string): Promise<ProfileConsent> {
+    return this.call('GET', `/profiles/${encodeURIComponent(profileId)}/whatsapp`);
+  }
+
+  number(phone: string): Promise<NumberConsent> {
+    return this.call('GET', `/numbers/${encodeURIComponent(phone)}`);
+  }
+
+  request(requestId: string): Promise<ConsentRequest> {
+    return this.call('GET', `/requests/${encodeURIComponent(requestId)}`);
+  }
+
+  profileHistory(profileId: string, cursor?: string | null): Promise<Page<AuditEntry>> {
+    return this.call('GET', `/profiles/${encodeURIComponent(profileId)}/whatsapp/history${pageQuery(cursor)}`);
+  }
+
+  numberHistory(phone: string, cursor?: string | null): Promise<Page<AuditEntry>> {
+    return this.call('GET', `/numbers/${encodeURIComponent(phone)}/history${pageQuery(cursor)}`);
+  }
+
+  /**
+   * Asks for a block or unblock. The idempotency key makes a repeated call (a double click, a retry after
+   * a lost answer) the same request.
+   */
+  change(
+    input: { profileId: string; phone: string; action: ConsentAction; reason: string },
+    idempotencyKey: string,
+  ): Promise<{ requestId: string; status: 'pending' }> {
+    return this.call(
+      'POST',
+      `/profiles/${encodeURIComponent(input.profileId)}/whatsapp/${encodeURIComponent(input.phone)}/${input.action}`,
+      { reason: input.reason },
+      { 'idempotency-key': idempotencyKey },
+    );
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const token = await this.token();
+    if (!token) throw new ApiError('unauthorized', 'You are not signed in.', undefined, undefined);
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw ApiError.network(error);
+    }
+    const payload = await response.json().catch(() => undefined);
+    if (!response.ok) throw ApiError.fromResponse(response.status, payload as Problem | undefined);
+    return payload as T;
+  }
+}
+
+function pageQuery(cursor: string | null | undefined): string {
+  const query = new URLSearchParams({ limit: String(HISTORY_PAGE_SIZE) });
+  if (cursor) query.set('cursor', cursor);
+  return `?${query}`;
+}

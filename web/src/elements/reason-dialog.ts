@@ -1,0 +1,173 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { createRef, ref } from 'lit/directives/ref.js';
+import type { ConsentAction } from '../api/types.js';
+import { readablePhone } from '../model/format.js';
+
+/** The service's limit on a reason, in characters. */
+export const REASON_MAX_LENGTH = 500;
+
+export interface ReasonRequest {
+  action: ConsentAction;
+  phone: string;
+  /**
+   * Sends the change with the reason and the confirmation's idempotency key; resolves once the service
+   * accepted it, or rejects with a message to show in the dialog.
+   */
+  submit: (reason: string, idempotencyKey: string) => Promise<void>;
+}
+
+/**
+ * The confirmation of a block or unblock: a modal `<dialog>` (focus stays inside, Escape cancels) asking
+ * for the reason. One confirmation is one request: Confirm is disabled while it is being sent, and a
+ * retry after an error reuses the same idempotency key, unless the reason was changed in between.
+ */
+export class ReasonDialog extends LitElement {
+  static override properties = {
+    request: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  };
+
+  static override styles = css`
+    dialog {
+      border: 1px solid #d0d7de;
+      border-radius: 10px;
+      padding: 1.25rem 1.5rem;
+      width: min(32rem, calc(100vw - 2rem));
+      box-shadow: 0 12px 32px rgb(0 0 0 / 0.2);
+      color: #1b1f24;
+      font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+    }
+    dialog::backdrop { background: rgb(15 20 25 / 0.45); }
+    h2 { font-size: 1.15rem; margin: 0 0 0.5rem; }
+    label { display: block; font-weight: 600; margin: 1rem 0 0.25rem; }
+    input { font: inherit; width: 100%; box-sizing: border-box; padding: 0.45rem 0.5rem; border: 1px solid #6e7781; border-radius: 6px; }
+    input[aria-invalid='true'] { border-color: #b3261e; }
+    .hint { color: #4f5a66; font-size: 0.9rem; margin: 0.25rem 0 0; }
+    .error { color: #b3261e; margin: 0.5rem 0 0; }
+    .buttons { display: flex; gap: 0.5rem; justify-content: flex-end; margin-top: 1.25rem; }
+    button { font: inherit; border-radius: 6px; border: 1px solid #d0d7de; background: #fff; color: #1b1f24; padding: 0.4rem 1rem; cursor: pointer; }
+    button.primary { background: #0b5cad; border-color: #0b5cad; color: #fff; }
+    button.primary.block { background: #b3261e; border-color: #b3261e; }
+    button:disabled { cursor: progress; opacity: 0.7; }
+    :focus-visible { outline: 3px solid #0b5cad; outline-offset: 2px; }
+  `;
+
+  declare request: ReasonRequest | undefined;
+  declare error: string | undefined;
+  declare busy: boolean;
+
+  private readonly dialog = createRef<HTMLDialogElement>();
+  private readonly input = createRef<HTMLInputElement>();
+  /** The key of this confirmation, and the reason it was last sent with. */
+  private attempt: { key: string; reason: string } | undefined;
+
+  constructor() {
+    super();
+    this.busy = false;
+  }
+
+  /** Opens the dialog for one change; focus moves to the reason field. */
+  async show(request: ReasonRequest): Promise<void> {
+    this.request = request;
+    this.error = undefined;
+    this.busy = false;
+    this.attempt = undefined;
+    await this.updateComplete;
+    if (this.input.value) this.input.value.value = '';
+    this.dialog.value?.showModal();
+    this.input.value?.focus();
+  }
+
+  /** Shows a message in the open dialog (for example after the person signed in again). */
+  showError(message: string): void {
+    this.error = message;
+  }
+
+  get open(): boolean {
+    return this.dialog.value?.open ?? false;
+  }
+
+  override render() {
+    const request = this.request;
+    const verb = request?.action === 'unblock' ? 'Unblock' : 'Block';
+    return html`
+      <dialog ${ref(this.dialog)} aria-labelledby="title" aria-describedby="summary" @close=${this.onClose}>
+        ${request
+          ? html`
+              <form novalidate @submit=${this.onSubmit}>
+                <h2 id="title">${verb} ${readablePhone(request.phone)}?</h2>
+                <p id="summary">
+                  ${request.action === 'block'
+                    ? 'Campaigns will not send WhatsApp messages to this number, from any profile, until someone unblocks it.'
+                    : 'Campaigns may send WhatsApp messages to this number again.'}
+                  The change is recorded with your name and reason.
+                </p>
+                <label for="reason">Reason</label>
+                <input
+                  ${ref(this.input)}
+                  id="reason"
+                  name="reason"
+                  type="text"
+                  autocomplete="off"
+                  maxlength=${REASON_MAX_LENGTH}
+                  aria-invalid=${this.error && !this.busy ? 'true' : 'false'}
+                  aria-describedby="reason-hint ${this.error ? 'reason-error' : ''}"
+                  ?readonly=${this.busy}
+                />
+                <p class="hint" id="reason-hint">Required, 1 to ${REASON_MAX_LENGTH} characters.</p>
+                ${this.error ? html`<p class="error" id="reason-error" role="alert">${this.error}</p>` : nothing}
+                <div class="buttons">
+                  <button type="button" @click=${this.cancel}>Cancel</button>
+                  <button type="submit" class="primary ${request.action}" ?disabled=${this.busy}>
+                    ${this.busy ? 'Sending…' : 'Confirm'}
+                  </button>
+                </div>
+              </form>
+            `
+          : nothing}
+      </dialog>
+    `;
+  }
+
+  private cancel = () => {
+    this.dialog.value?.close('cancel');
+  };
+
+  private onClose = () => {
+    this.dispatchEvent(new CustomEvent('reason-dialog-closed', { bubbles: true, composed: true }));
+  };
+
+  private onSubmit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const request = this.request;
+    if (!request || this.busy) return;
+    const reason = (this.input.value?.value ?? '').normalize('NFC').trim();
+    const length = [...reason].length;
+    if (length === 0 || length > REASON_MAX_LENGTH) {
+      this.error = length === 0 ? 'Enter a reason: it is required.' : `The reason is too long: at most ${REASON_MAX_LENGTH} characters.`;
+      this.input.value?.focus();
+      return;
+    }
+    if (!this.attempt || this.attempt.reason !== reason) this.attempt = { key: crypto.randomUUID(), reason };
+    this.busy = true;
+    this.error = undefined;
+    try {
+      await request.submit(reason, this.attempt.key);
+      this.dialog.value?.close('confirm');
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+      this.input.value?.focus();
+    } finally {
+      this.busy = false;
+    }
+  };
+}
+
+customElements.define('consent-reason-dialog', ReasonDialog);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'consent-reason-dialog': ReasonDialog;
+  }
+}

@@ -1,0 +1,55 @@
+import { css } from 'lit';
+
+/**
+ * The look every element shares. Colours meet WCAG AA contrast on white; status is never told by colour
+ * alone (each status has its words and an icon).
+ */
+export const baseStyles = css`
+  :host {
+    --ink: #1b1f24;
+    --muted: #4f5a66;
+    --line: #d0d7de;
+    --surface: #ffffff;
+    --subtle: #f6f8fa;
+    --accent: #0b5cad;
+    --ok: #1a7f37;
+    --blocked: #b3261e;
+    --warning: #8a4b00;
+    --focus: #0b5cad;
+    color: var(--ink);
+    font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+  }
+  h1, h2, h3 { line-height: 1.25; margin: 0 0 0.5rem; }
+  h1 { font-size: 1.5rem; }
+  h2 { font-size: 1.15rem; }
+  a { color: var(--accent); }
+  :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+  button {
+    font: inherit;
+    border-radius: 6px;
+    border: 1px solid var(--line);
+    background: var(--surface);
+    color: var(--ink);
+    padding: 0.35rem 0.9rem;
+    cursor: pointer;
+  }
+  button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+  button:disabled { cursor: not-allowed; opacity: 0.7; }
+  input[type='text'], input[type='search'] {
+    font: inherit;
+    padding: 0.35rem 0.5rem;
+    border: 1px solid #6e7781;
+    border-radius: 6px;
+    min-width: 0;
+  }
+  input[aria-invalid='true'] { border-color: var(--blocked); }
+  .muted { color: var(--muted); }
+  .error { color: var(--blocked); }
+  .visually-hidden {
+    position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+    clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+  }
+  .card { background: var(--surface); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; }
+  .notice { border-left: 4px solid var(--accent); background: var(--subtle); padding: 0.5rem 0.75rem; margin: 0.5rem 0 1rem; }
+  .notice.error { border-left-color: var(--blocked); color: var(--ink); }
+`;

@@ -1,0 +1,98 @@
+import type { AuditActor, AuditEntry, ConsentAction, NumberConsent, RequestStatus } from '../api/types.js';
+import { readablePhone } from './format.js';
+
+/**
+ * Everything the console says about consent, in words: a status never rests on colour alone, and the
+ * same wording serves the profile page, the number page and the history.
+ */
+
+export type StatusTone = 'ok' | 'blocked' | 'warning';
+
+export interface StatusWords {
+  /** A short status: what a campaign may do with the number. */
+  label: string;
+  /** Why, when the status needs explaining (the provider's code and text). */
+  detail: string | undefined;
+  tone: StatusTone;
+}
+
+/** The number's status as the profile row and the number page state it. */
+export function statusOf(number: Pick<NumberConsent, 'blocked' | 'source' | 'reason' | 'reasonCode'>): StatusWords {
+  if (!number.blocked) return { label: 'Can receive WhatsApp messages', detail: undefined, tone: 'ok' };
+  switch (number.source) {
+    case 'automatic':
+      return {
+        label: 'Undeliverable: blocked automatically',
+        detail: providerReason(number.reasonCode, number.reason),
+        tone: 'warning',
+      };
+    case 'recipient':
+      return { label: 'Opted out by the recipient', detail: number.reason ?? undefined, tone: 'blocked' };
+    default:
+      return { label: 'Blocked by an operator', detail: undefined, tone: 'blocked' };
+  }
+}
+
+/** `131026: Message undeliverable`, or whichever half is known. */
+export function providerReason(code: string | null, text: string | null): string | undefined {
+  if (code && text) return `WhatsApp error ${code}: ${text}`;
+  if (code) return `WhatsApp error ${code}`;
+  return text ?? undefined;
+}
+
+/** Who made a change, for people: a user's name, or the provider with the sender it named. */
+export function actorName(actor: AuditActor | string | null): string {
+  if (actor === null) return 'nobody yet';
+  if (typeof actor === 'string') {
+    const sender = /^whatsapp:(.+)$/.exec(actor)?.[1];
+    return sender ? `WhatsApp (sender ${sender})` : actor;
+  }
+  if (actor.type === 'user') return actor.username;
+  return `WhatsApp (sender ${actor.displayPhoneNumber ?? actor.phoneNumberId})`;
+}
+
+const ACTIONS: Record<string, string> = {
+  block: 'Block',
+  unblock: 'Unblock',
+  wa_blocked: 'Automatic block: undeliverable',
+  wa_opted_out: 'Marketing opt-out by the recipient',
+};
+
+export function actionName(action: string): string {
+  return ACTIONS[action] ?? action;
+}
+
+const OUTCOMES: Record<string, string> = {
+  applied: 'Applied',
+  unchanged: 'No change: it was already so',
+  superseded: 'Superseded by a newer change',
+  held: 'Held by the automatic-block guard',
+  failed: 'Failed',
+};
+
+export function outcomeName(outcome: string): string {
+  return OUTCOMES[outcome] ?? outcome;
+}
+
+/** The reason column of the history: the operator's words, or the provider's code and text. */
+export function entryReason(entry: Pick<AuditEntry, 'reason' | 'reasonCode'>): string {
+  return entry.reasonCode ? (providerReason(entry.reasonCode, entry.reason) ?? '') : entry.reason;
+}
+
+/** What became of a request once it settled, said to the person who asked for it. */
+export function settledMessage(status: Exclude<RequestStatus, 'pending'>, action: ConsentAction, phone: string): string {
+  const number = readablePhone(phone);
+  switch (status) {
+    case 'applied':
+      return action === 'block' ? `${number} is now blocked.` : `${number} is unblocked and can receive WhatsApp messages.`;
+    case 'unchanged':
+      return `${number} was already ${action === 'block' ? 'blocked' : 'unblocked'}; nothing changed. Your request is recorded in the history.`;
+    case 'superseded':
+      return `Your request to ${action} ${number} was superseded: a newer change to this number was applied first, so it changed nothing.`;
+    case 'failed':
+      return `Your request to ${action} ${number} failed: the service could not apply it and nothing changed. Try again, or tell an administrator if it fails again.`;
+  }
+}
+
+/** The permission a person needs to change a number (the service's permission name). */
+export const EDIT_PERMISSION = 'Edit WhatsApp blocklist';

@@ -1,0 +1,31 @@
+import { CONSOLE_BASE } from './base.js';
+
+/** The console's pages and their paths; every page is a link that survives a reload. */
+export type Route =
+  | { page: 'home' }
+  | { page: 'profile'; profileId: string }
+  | { page: 'number'; phone: string }
+  | { page: 'not-found' };
+
+export const consoleHref = {
+  home: () => CONSOLE_BASE,
+  profile: (profileId: string) => `${CONSOLE_BASE}profiles/${encodeURIComponent(profileId)}`,
+  number: (phone: string) => `${CONSOLE_BASE}numbers/${encodeURIComponent(phone)}`,
+};
+
+export function routeOf(pathname: string): Route {
+  if (!pathname.startsWith(CONSOLE_BASE)) return { page: 'not-found' };
+  const rest = pathname.slice(CONSOLE_BASE.length).replace(/\/+$/, '');
+  if (rest === '' || rest === 'callback') return { page: 'home' };
+  const [section, id, ...extra] = rest.split('/');
+  if (!id || extra.length > 0) return { page: 'not-found' };
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(id);
+  } catch {
+    return { page: 'not-found' };
+  }
+  if (section === 'profiles') return { page: 'profile', profileId: decoded };
+  if (section === 'numbers') return { page: 'number', phone: decoded };
+  return { page: 'not-found' };
+}
