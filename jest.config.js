@@ -9,7 +9,7 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // The ESM build imports its JSON metadata without an import attribute, which jest warns about on
     // every import; the CommonJS build is the same code and metadata.
-    '^libphonenumber-js/max$': '<rootDir>/node_modules/libphonenumber-js/max/index.cjs',
+    '^libphonenumber-js/(max|min)$': '<rootDir>/node_modules/libphonenumber-js/$1/index.cjs',
   },
   transform: {
     '^.+\\.ts$': [

@@ -15,6 +15,7 @@ const UNBLOCK = 'POST /profiles/{profileId}/whatsapp/{phone}/unblock';
 const GET_REQUEST = 'GET /requests/{requestId}';
 const PROFILE_HISTORY = 'GET /profiles/{profileId}/whatsapp/history';
 const NUMBER_HISTORY = 'GET /numbers/{phone}/history';
+const GET_NUMBER = 'GET /numbers/{phone}';
 
 let nextNumber = 100_000;
 /** A fresh valid Czech mobile number for each test, so tests sharing the tables never collide. */
@@ -254,6 +255,38 @@ describe('GET /profiles/{profileId}/whatsapp', () => {
       profileId,
       numbers: [{ phone, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, pending: [] }],
     });
+  });
+});
+
+describe('GET /numbers/{phone}', () => {
+  it('shows a number never seen as unblocked with nothing pending, whatever form the path takes', async () => {
+    const phone = freshPhone();
+    for (const written of [phone, phone.slice(1)]) {
+      const response = await invoke(profiles.handler, apiEvent(GET_NUMBER, { pathParameters: { phone: written }, caller: reader }));
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ phone, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, pending: [] });
+    }
+  });
+
+  it("lists a number's pending request, whichever profile it was made on", async () => {
+    // prepare
+    const phone = freshPhone();
+    const profileId = await createProfile([phone]);
+    const accepted = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId, phone }, body: { reason: 'asked' }, caller: editor }));
+
+    // act
+    const response = await invoke(profiles.handler, apiEvent(GET_NUMBER, { pathParameters: { phone }, caller: reader }));
+
+    // assess
+    expect(response.body).toMatchObject({ phone, blocked: false, pending: [{ requestId: accepted.body.requestId, action: 'block' }] });
+  });
+
+  it('answers 400 problem+json for something that is not a phone number, and 401 without claims', async () => {
+    const invalid = await invoke(profiles.handler, apiEvent(GET_NUMBER, { pathParameters: { phone: '+420777123456abc' }, caller: reader }));
+    expect(invalid.status).toBe(400);
+    expect(invalid.contentType).toBe('application/problem+json');
+    const anonymous = await invoke(profiles.handler, apiEvent(GET_NUMBER, { pathParameters: { phone: freshPhone() }, caller: null }));
+    expect(anonymous.status).toBe(401);
   });
 });
 

@@ -1,0 +1,103 @@
+import { jest } from '@jest/globals';
+import { ApiError } from '../../../web/src/api/api-error.js';
+import { ConsentApi } from '../../../web/src/api/consent-api.js';
+
+/**
+ * The console's API client, with `fetch` answered in the test: what it sends, and how each failure
+ * becomes an ApiError the console can put into words.
+ */
+
+type Call = { url: string; init: RequestInit };
+const calls: Call[] = [];
+let answer: () => Promise<Response>;
+const realFetch = globalThis.fetch;
+
+beforeEach(() => {
+  calls.length = 0;
+  answer = async () => Response.json({ ok: true });
+  globalThis.fetch = jest.fn(async (url: string | URL | Request, init?: RequestInit) => {
+    calls.push({ url: String(url), init: init ?? {} });
+    return answer();
+  }) as typeof fetch;
+});
+
+afterAll(() => {
+  globalThis.fetch = realFetch;
+});
+
+const problem = (status: number, detail: string) =>
+  new Response(JSON.stringify({ type: 'about:blank', title: 'x', status, detail }), { status, headers: { 'content-type': 'application/problem+json' } });
+
+describe('requests', () => {
+  it('encodes path parts, sends the bearer token, and strips a trailing slash from the base URL', async () => {
+    // prepare
+    const api = new ConsentApi('https://api.example.com/', () => 'token-1');
+
+    // act
+    await api.number('+420777123456');
+    await api.profileHistory('team/a b', 'cursor+1');
+
+    // assess
+    expect(calls.map((call) => call.url)).toEqual([
+      'https://api.example.com/numbers/%2B420777123456',
+      'https://api.example.com/profiles/team%2Fa%20b/whatsapp/history?limit=20&cursor=cursor%2B1',
+    ]);
+    expect((calls[0]!.init.headers as Record<string, string>)['authorization']).toBe('Bearer token-1');
+  });
+
+  it('sends a change as JSON with its reason and Idempotency-Key', async () => {
+    // prepare
+    const api = new ConsentApi('', async () => 'token-1');
+
+    // act
+    await api.change({ profileId: 'p-1', phone: '+420777123456', action: 'unblock', reason: 'Asked again' }, 'key-1');
+
+    // assess
+    expect(calls[0]!.url).toBe('/profiles/p-1/whatsapp/%2B420777123456/unblock');
+    expect(calls[0]!.init.method).toBe('POST');
+    expect(calls[0]!.init.body).toBe('{"reason":"Asked again"}');
+    expect(calls[0]!.init.headers).toMatchObject({ 'content-type': 'application/json', 'idempotency-key': 'key-1' });
+  });
+
+  it('calls nothing when nobody is signed in, and says so as unauthorized', async () => {
+    const api = new ConsentApi('', () => undefined);
+
+    await expect(api.profile('p-1')).rejects.toMatchObject({ kind: 'unauthorized' });
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('failures', () => {
+  it.each([
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+    [404, 'not-found'],
+    [400, 'invalid'],
+    [413, 'invalid'],
+    [422, 'conflict'],
+    [503, 'unavailable'],
+    [500, 'server'],
+  ])('a %i is %s, with the problem detail as message', async (status, kind) => {
+    answer = async () => problem(status, `detail of ${status}`);
+    const error = await new ConsentApi('', () => 't').profile('p').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ kind, status, message: `detail of ${status}` });
+  });
+
+  it('names the status when the answer is not a problem document', async () => {
+    answer = async () => new Response('<html>bad gateway</html>', { status: 502 });
+    await expect(new ConsentApi('', () => 't').profile('p')).rejects.toMatchObject({ kind: 'server', message: 'The service answered 502.' });
+  });
+
+  it('turns a refused connection and a timeout into network errors', async () => {
+    answer = async () => {
+      throw new TypeError('fetch failed');
+    };
+    await expect(new ConsentApi('', () => 't').profile('p')).rejects.toMatchObject({ kind: 'network', message: 'The service could not be reached.' });
+
+    answer = async () => {
+      throw new DOMException('timed out', 'TimeoutError');
+    };
+    await expect(new ConsentApi('', () => 't').profile('p')).rejects.toMatchObject({ kind: 'network', message: 'The service did not answer in time.' });
+  });
+});

@@ -1,0 +1,66 @@
+import { actorName, entryReason, outcomeName, settledMessage, statusOf } from '../../../web/src/model/consent-words.js';
+
+/** The console's words for states, actors and outcomes: a status is never told by colour alone. */
+
+describe('statusOf', () => {
+  it('says an unblocked number can receive messages', () => {
+    expect(statusOf({ blocked: false, source: 'manual', reason: 'back again', reasonCode: null })).toEqual({
+      label: 'Can receive WhatsApp messages',
+      detail: undefined,
+      tone: 'ok',
+    });
+  });
+
+  it('says who blocked a number: an operator, the provider (with its code and text) or the recipient', () => {
+    expect(statusOf({ blocked: true, source: 'manual', reason: 'asked', reasonCode: null }).label).toBe('Blocked by an operator');
+    expect(statusOf({ blocked: true, source: 'automatic', reason: 'Message undeliverable', reasonCode: '131026' })).toEqual({
+      label: 'Undeliverable: blocked automatically',
+      detail: 'WhatsApp error 131026: Message undeliverable',
+      tone: 'warning',
+    });
+    expect(statusOf({ blocked: true, source: 'recipient', reason: 'STOP', reasonCode: null }).label).toBe('Opted out by the recipient');
+  });
+});
+
+describe('actorName', () => {
+  it('names a user by name and the provider by its sender', () => {
+    expect(actorName({ type: 'user', sub: 's-1', username: 'erin' })).toBe('erin');
+    expect(actorName({ type: 'provider', provider: 'whatsapp', phoneNumberId: '1234', displayPhoneNumber: '15550001111' })).toBe('WhatsApp (sender 15550001111)');
+    expect(actorName({ type: 'provider', provider: 'whatsapp', phoneNumberId: '1234' })).toBe('WhatsApp (sender 1234)');
+  });
+
+  it("reads the state's updatedBy, where the provider is written whatsapp:<sender id>", () => {
+    expect(actorName('whatsapp:967249473135513')).toBe('WhatsApp (sender 967249473135513)');
+    expect(actorName('erin')).toBe('erin');
+    expect(actorName(null)).toBe('nobody yet');
+  });
+});
+
+describe('history columns', () => {
+  it("shows the operator's reason, or the provider's code with its text", () => {
+    expect(entryReason({ reason: 'asked by phone', reasonCode: null })).toBe('asked by phone');
+    expect(entryReason({ reason: 'Message undeliverable', reasonCode: '131026' })).toBe('WhatsApp error 131026: Message undeliverable');
+  });
+
+  it('names every outcome in words, and passes an unknown one through', () => {
+    expect(outcomeName('applied')).toBe('Applied');
+    expect(outcomeName('superseded')).toBe('Superseded by a newer change');
+    expect(outcomeName('held')).toBe('Held by the automatic-block guard');
+    expect(outcomeName('something-new')).toBe('something-new');
+  });
+});
+
+describe('settledMessage', () => {
+  it.each([
+    ['applied', 'block', '+420 777 123 456 is now blocked.'],
+    ['applied', 'unblock', '+420 777 123 456 is unblocked and can receive WhatsApp messages.'],
+    ['unchanged', 'block', '+420 777 123 456 was already blocked; nothing changed. Your request is recorded in the history.'],
+  ] as const)('%s %s: %s', (status, action, message) => {
+    expect(settledMessage(status, action, '+420777123456')).toBe(message);
+  });
+
+  it('tells superseded and failed requests apart, saying that nothing changed', () => {
+    expect(settledMessage('superseded', 'unblock', '+420777123456')).toMatch(/^Your request to unblock \+420 777 123 456 was superseded: a newer change/);
+    expect(settledMessage('failed', 'block', '+420777123456')).toMatch(/^Your request to block \+420 777 123 456 failed: .*nothing changed/);
+  });
+});

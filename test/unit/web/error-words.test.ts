@@ -1,0 +1,22 @@
+import { ApiError } from '../../../web/src/api/api-error.js';
+import { errorMessage } from '../../../web/src/model/error-words.js';
+
+describe('errorMessage', () => {
+  it('names the permission on a refused change', () => {
+    expect(errorMessage(new ApiError('forbidden', 'no', 403, undefined), true)).toBe(
+      'You do not have the permission “Edit WhatsApp blocklist”, which changing a number needs.',
+    );
+  });
+
+  it('tells a person that a change retried after a network error is not applied twice', () => {
+    expect(errorMessage(ApiError.network(new TypeError('x')), true)).toBe(
+      'The service could not be reached. Your request may not have arrived. Confirm again to retry: it will not be applied twice.',
+    );
+  });
+
+  it('asks to sign in again on a refused token, and passes the API detail through otherwise', () => {
+    expect(errorMessage(new ApiError('unauthorized', 'x', 401, undefined))).toMatch(/^Your session has ended\. Sign in again/);
+    expect(errorMessage(new ApiError('not-found', 'Profile p does not exist.', 404, undefined))).toBe('Profile p does not exist.');
+    expect(errorMessage(new Error('boom'))).toBe('Something went wrong in the console. Reload the page and try again.');
+  });
+});

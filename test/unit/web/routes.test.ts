@@ -1,0 +1,32 @@
+import fc from 'fast-check';
+import { consoleHref, routeOf } from '../../../web/src/routes.js';
+
+/** The console's paths: every page is a link that survives a reload. */
+
+describe('routeOf', () => {
+  it.each([
+    ['/console/', { page: 'home' }],
+    ['/console', { page: 'not-found' }],
+    ['/console/callback', { page: 'home' }],
+    ['/console/profiles/p-42', { page: 'profile', profileId: 'p-42' }],
+    ['/console/profiles/p-42/', { page: 'profile', profileId: 'p-42' }],
+    ['/console/numbers/%2B420777123456', { page: 'number', phone: '+420777123456' }],
+    ['/console/numbers/420777123456', { page: 'number', phone: '420777123456' }],
+    ['/console/profiles/', { page: 'not-found' }],
+    ['/console/profiles/a/b', { page: 'not-found' }],
+    ['/console/numbers/%E0%A4%A', { page: 'not-found' }],
+    ['/console/elsewhere/x', { page: 'not-found' }],
+    ['/other', { page: 'not-found' }],
+  ])('%s is %j', (path, route) => {
+    expect(routeOf(path)).toEqual(route);
+  });
+
+  it('reads back whatever profile id or number a link was made for', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), (id) => {
+        expect(routeOf(new URL(consoleHref.profile(id), 'https://console.example').pathname)).toEqual({ page: 'profile', profileId: id });
+        expect(routeOf(new URL(consoleHref.number(id), 'https://console.example').pathname)).toEqual({ page: 'number', phone: id });
+      }),
+    );
+  });
+});
