@@ -21,7 +21,8 @@ export function normalisePhone(input: string): PhoneParseResult {
   if (input.length === 0 || input.length > MAX_INPUT_LENGTH) {
     return { ok: false, reason: 'must be an international phone number of at most 64 characters' };
   }
-  const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()));
+  // `extract: false`: the whole input must be the number; `call me at +420…` or `+420…abc` is not one.
+  const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()), { extract: false });
   if (!parsed || !parsed.isValid()) {
     return { ok: false, reason: 'is not a valid international phone number' };
   }

@@ -12,7 +12,7 @@ describe('normalisePhone', () => {
     expect(normalisePhone(input)).toEqual({ ok: true, phone: expected });
   });
 
-  it.each(['', 'abc', '777 123 456', '+420 777 123 456 ext 5', '+420777123456789', `+${'1'.repeat(70)}`, "1' OR '1'='1"])(
+  it.each(['', 'abc', '+420777123456abc', 'call me at +420 777 123 456', 'tel:+420777123456', '+420777123456;', '777 123 456', '+420 777 123 456 ext 5', '+420777123456789', `+${'1'.repeat(70)}`, "1' OR '1'='1"])(
     'refuses %j',
     (input) => {
       expect(normalisePhone(input).ok).toBe(false);
