@@ -82,8 +82,8 @@ export class ConsentHistory extends LitElement {
     const byNumber = this.perspective === 'number';
     return html`
       ${this.error ? html`<p class="notice error" role="alert">The history could not be loaded. ${errorMessage(this.error)}</p>` : nothing}
-      ${this.entries.length === 0 && !this.loading && !this.error
-        ? html`<p class="muted">No changes yet.</p>`
+      ${this.entries.length === 0 && !this.error
+        ? html`<p class="muted">${this.loading ? 'Loading the history…' : 'No changes yet.'}</p>`
         : html`
             <div class="scroll">
               <table>

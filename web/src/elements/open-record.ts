@@ -11,7 +11,7 @@ export class OpenRecord extends LitElement {
     baseStyles,
     css`
       :host { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); }
-      form { display: grid; gap: 0.5rem; }
+      form { display: grid; gap: 0.5rem; align-content: start; }
       label { font-weight: 600; }
       .row { display: flex; gap: 0.5rem; }
       .row input { flex: 1; }
@@ -29,9 +29,10 @@ export class OpenRecord extends LitElement {
         <label for="profile-id">Profile id</label>
         <div class="row">
           <input id="profile-id" name="profileId" type="text" autocomplete="off" maxlength="200"
-            aria-invalid=${this.profileError ? 'true' : 'false'} aria-describedby="profile-error" />
+            aria-invalid=${this.profileError ? 'true' : 'false'} aria-describedby="profile-hint profile-error" />
           <button type="submit" class="primary">Open profile</button>
         </div>
+        <p id="profile-hint" class="muted">The customer profile's id in the CDP, such as crm-1001.</p>
         <p id="profile-error" class="error">${this.profileError ?? nothing}</p>
       </form>
       <form class="card" @submit=${this.openNumber} novalidate aria-labelledby="number-title">

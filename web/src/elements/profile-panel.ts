@@ -6,6 +6,7 @@ import type { ConsentAction, NumberConsent, ProfileConsent } from '../api/types.
 import { userFromToken } from '../auth/token-claims.js';
 import { EDIT_PERMISSION, settledMessage } from '../model/consent-words.js';
 import { errorMessage } from '../model/error-words.js';
+import { readablePhone } from '../model/format.js';
 import { pollUntil } from '../model/poll.js';
 import { consoleHref } from '../routes.js';
 import { ConsentHistory } from './consent-history.js';
@@ -198,7 +199,7 @@ export class ProfilePanel extends LitElement {
 
   private askForChange(number: NumberConsent, opener: HTMLElement): void {
     if (number.pending.length > 0) {
-      this.announce(`A change to ${number.phone} is still pending; wait until it is applied.`, 'info');
+      this.announce(`A change to ${readablePhone(number.phone)} is still pending; wait until it is applied.`, 'info');
       return;
     }
     this.opener = opener;
@@ -210,7 +211,7 @@ export class ProfilePanel extends LitElement {
         try {
           const accepted = await this.api!.change({ profileId: this.profileId, phone: number.phone, action, reason }, idempotencyKey);
           this.markPending(number.phone, { requestId: accepted.requestId, action, requestedAt: new Date().toISOString() });
-          this.announce(`Pending: your request to ${action} ${number.phone} was accepted and is being applied.`, 'info');
+          this.announce(`Pending: your request to ${action} ${readablePhone(number.phone)} was accepted and is being applied.`, 'info');
           this.watch(accepted.requestId, action, number.phone);
         } catch (error) {
           this.reportApiError(error);

@@ -12,7 +12,7 @@ export function readablePhone(e164: string): string {
 export function phoneFromInput(input: string): string | undefined {
   const trimmed = input.trim();
   const international = trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : /^\d/.test(trimmed) ? `+${trimmed}` : trimmed;
-  const parsed = parsePhoneNumberFromString(international);
+  const parsed = parsePhoneNumberFromString(international, { extract: false });
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
