@@ -15,5 +15,12 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    rollupOptions: {
+      // The console's page, and the elements alone for host pages under a name that does not change.
+      input: { console: 'index.html', embed: 'src/embed.ts' },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'embed' ? 'embed.js' : 'assets/[name]-[hash].js'),
+      },
+    },
   },
 });

@@ -2,7 +2,7 @@ import type { Browser, Page, Route } from 'playwright-core';
 import { LOCAL_WHATSAPP_APP_SECRET } from '../../../infra/local/stack.js';
 import { accessibilityViolations, launchChromium, openConsole, screenshot, signIn } from '../../support/browser.js';
 import { uniquePhone } from '../../support/consent-api.js';
-import { createProfile, http, tokenFor } from '../../support/http-client.js';
+import { createProfile, http, stack, tokenFor } from '../../support/http-client.js';
 import { eventually } from '../../support/poll.js';
 import { callbackBody, signatureOf, statusObject } from '../../support/whatsapp-callbacks.js';
 
@@ -238,5 +238,39 @@ describe('the number page and automatic blocks', () => {
     await page.getByText('Enter a phone number in international form').waitFor();
     expect(new URL(page.url()).pathname).toBe('/console/');
     await page.context().close();
+  });
+});
+
+describe('embedding', () => {
+  it('runs the profile panel inside a host page that loads /console/embed.js and hands it a token getter', async () => {
+    // prepare: a host page of the CDP's own, with nothing of the console but the element
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone], 'console');
+    const token = await tokenFor({ user: 'hana', groups: [EDITORS] });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const hostUrl = `${stack.url}/host-page-of-the-cdp`;
+    await page.route(hostUrl, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><html lang="en"><head><title>CDP profile</title>
+          <script type="module" src="/console/embed.js"></script></head>
+          <body><main><h1>Customer</h1>
+          <whatsapp-consent-profile profile-id="${profileId}"></whatsapp-consent-profile></main>
+          <script type="module">
+            document.querySelector('whatsapp-consent-profile').getToken = async () => ${JSON.stringify(token)};
+          </script></body></html>`,
+      }),
+    );
+
+    // act
+    await page.goto(hostUrl);
+
+    // assess: the panel reads the profile with the host's token and offers the switch to this editor
+    await switchFor(page, phone).waitFor();
+    expect(await page.getByRole('heading', { name: 'WhatsApp Subscription Status' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'History' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    await context.close();
   });
 });
