@@ -5,6 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { applyAwsSolutionsChecks } from '../../infra/checks.js';
 import { WhatsAppConsentStack } from '../../infra/stack.js';
+import { consoleBuild } from './console-build.js';
 
 /*
  * cdk-nag's AWS Solutions rules, as `cdk synth` applies them (`infra/bin/app.ts`). Bundling is skipped:
@@ -12,6 +13,7 @@ import { WhatsAppConsentStack } from '../../infra/stack.js';
  */
 
 const outdirs: string[] = [];
+const build = consoleBuild();
 
 function appWithChecks(): App {
   const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
@@ -23,12 +25,24 @@ function appWithChecks(): App {
 
 afterAll(() => {
   for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+  build.remove();
 });
 
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged in the stack: synthesis succeeds with the AWS Solutions rules applied', () => {
     const app = appWithChecks();
-    new WhatsAppConsentStack(app, 'NagStack');
+    new WhatsAppConsentStack(app, 'NagStack', { consoleAssetsPath: build.path });
+
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('finds nothing unacknowledged either when the stack is pinned to an account and region, as with credentials', () => {
+    // The CDK asset bucket's name, which one acknowledgement names, then holds the account and region.
+    const app = appWithChecks();
+    new WhatsAppConsentStack(app, 'NagStack', {
+      consoleAssetsPath: build.path,
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
 
     expect(() => app.synth()).not.toThrow();
   });
@@ -36,7 +50,7 @@ describe('cdk-nag', () => {
   it('fails synthesis on a finding, so the rules are really applied', () => {
     // prepare: the same stack with one queue that breaks the rules (no dead-letter queue, no TLS-only policy)
     const app = appWithChecks();
-    const stack = new WhatsAppConsentStack(app, 'NagStack');
+    const stack = new WhatsAppConsentStack(app, 'NagStack', { consoleAssetsPath: build.path });
     new Queue(stack, 'CarelessQueue');
 
     // act, assess

@@ -1,29 +1,53 @@
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { App, Lazy, Stack, type CfnElement } from 'aws-cdk-lib';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { ENV } from '../../shared/config.js';
 import { GROUPS } from '../../infra/constructs/consent-auth.js';
+import { ConsoleHosting } from '../../infra/constructs/console-hosting.js';
 import { auditTable, consentQueue, consentTable, functions, PROCESSOR_TIMEOUT_SECONDS, routes } from '../../infra/resources.js';
-import { WhatsAppConsentStack } from '../../infra/stack.js';
+import { WhatsAppConsentStack, type WhatsAppConsentStackProps } from '../../infra/stack.js';
+import { consoleBuild, CONSOLE_SCRIPT, type ConsoleBuild } from './console-build.js';
 
 /*
  * Assertions on the synthesized CloudFormation template. The stack is synthesized once (which bundles
  * every function with the local esbuild) and each test inspects one promise the stack makes.
  */
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
-type Statement = { Effect: string; Action: string | string[]; Resource?: unknown };
+type Resource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
 
+let build: ConsoleBuild;
+let app: App;
 let stack: WhatsAppConsentStack;
 let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  const app = new App();
-  stack = new WhatsAppConsentStack(app, 'TestStack');
+  build = consoleBuild();
+  app = new App();
+  stack = new WhatsAppConsentStack(app, 'TestStack', { consoleAssetsPath: build.path });
   template = Template.fromStack(stack);
   resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
 });
+
+afterAll(() => build.remove());
+
+/** A second synthesis without bundling, for tests of settings that do not reach the function code. */
+function unbundledStack(id: string, context: Record<string, unknown>, props: WhatsAppConsentStackProps = {}): WhatsAppConsentStack {
+  const unbundled = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  return new WhatsAppConsentStack(unbundled, id, { consoleAssetsPath: build.path, ...props });
+}
 
 /** The logical id of a construct's CloudFormation resource. */
 function logicalId(construct: IConstruct): string {
@@ -40,7 +64,7 @@ function ofType(type: string): [string, Resource][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);
 }
 
-/** Every logical id that a CloudFormation value mentions through `Ref` or `Fn::GetAtt`. */
+/** Every logical id that a CloudFormation value mentions through `Ref`, `Fn::GetAtt` or `Fn::Sub`. */
 function referencedIds(value: unknown): Set<string> {
   const ids = new Set<string>();
   const visit = (node: unknown): void => {
@@ -49,11 +73,30 @@ function referencedIds(value: unknown): Set<string> {
     for (const [key, inner] of Object.entries(node)) {
       if (key === 'Ref' && typeof inner === 'string') ids.add(inner);
       else if (key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string') ids.add(inner[0]);
-      else visit(inner);
+      else if (key === 'Fn::Sub') {
+        const [text, variables] = Array.isArray(inner) ? inner : [inner, {}];
+        for (const [, name] of String(text).matchAll(/\$\{([^}.!]+)/g)) if (!name?.startsWith('AWS::')) ids.add(name ?? '');
+        visit(variables);
+      } else visit(inner);
     }
   };
   visit(value);
   return ids;
+}
+
+/**
+ * A CloudFormation value as text, with `<Id>` for a reference and `<Id.Attribute>` for an attribute, so
+ * that tokens can be compared with what the template means: `https://<Distribution.DomainName>`.
+ */
+function render(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const node = value as Record<string, unknown>;
+  if (typeof node['Ref'] === 'string') return `<${node['Ref']}>`;
+  const getAtt = node['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
+  const join = node['Fn::Join'];
+  if (Array.isArray(join)) return (join[1] as unknown[]).map(render).join(String(join[0]));
+  throw new Error(`Cannot render ${JSON.stringify(value)}`);
 }
 
 /** Every IAM statement of the template, with the policy that holds it. */
@@ -94,11 +137,39 @@ function appliesTo(statement: Statement, tableId: string): boolean {
 }
 
 function policyOfRole(roleId: string): string {
-  const match = ofType('AWS::IAM::Policy').find(([, policy]) =>
-    referencedIds(policy.Properties?.['Roles']).has(roleId),
-  );
-  if (!match) throw new Error(`No policy attached to ${roleId}`);
-  return match[0];
+  const [policy, ...others] = policiesOfRole(roleId);
+  if (!policy || others.length > 0) throw new Error(`${roleId} has ${others.length + (policy ? 1 : 0)} policies, not one`);
+  return policy;
+}
+
+function policiesOfRole(roleId: string): string[] {
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => referencedIds(policy.Properties?.['Roles']).has(roleId))
+    .map(([id]) => id);
+}
+
+/** Every statement of a function's role but the one that writes its own log group. */
+function statementsOfFunction(functionId: string): Statement[] {
+  const policies = new Set(policiesOfRole(roleOf(functionId)));
+  return allStatements()
+    .filter(({ policy, statement }) => policies.has(policy) && !isOwnLogWrite(statement))
+    .map(({ statement }) => statement);
+}
+
+/** The function behind each custom resource of a type (its `ServiceToken`). */
+function handlersOf(type: string): Set<string> {
+  return new Set(ofType(type).flatMap(([, custom]) => [...referencedIds(custom.Properties?.['ServiceToken'])]));
+}
+
+function onlyHandlerOf(type: string): string {
+  const [handler, ...others] = handlersOf(type);
+  if (!handler || others.length > 0) throw new Error(`${type} has ${others.length + (handler ? 1 : 0)} handlers, not one`);
+  return handler;
+}
+
+/** The functions that run at deployment time only, behind the console's custom resources. */
+function deploymentHandlers(): Set<string> {
+  return new Set([...handlersOf('Custom::CDKBucketDeployment'), ...handlersOf('Custom::HttpApiCors')]);
 }
 
 function roleOf(functionId: string): string {
@@ -108,8 +179,11 @@ function roleOf(functionId: string): string {
 }
 
 describe('functions', () => {
-  it('deploys one function per entry of `functions`, each on Node.js 22 and arm64', () => {
-    const deployed = ofType('AWS::Lambda::Function');
+  it('deploys one function per entry of `functions`, each on Node.js 22 and arm64, besides the two deployment handlers', () => {
+    const handlers = deploymentHandlers();
+    const deployed = ofType('AWS::Lambda::Function').filter(([id]) => !handlers.has(id));
+
+    expect(handlers.size).toBe(2);
     expect(deployed).toHaveLength(Object.keys(functions).length);
     for (const [, fn] of deployed) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
@@ -146,26 +220,24 @@ describe('functions', () => {
 
   it('takes the log level from the `logLevel` context, and refuses one Powertools does not know', () => {
     // A second synthesis without bundling: only the environment is under test here.
-    const withContext = (logLevel: string) =>
-      new WhatsAppConsentStack(new App({ context: { logLevel, 'aws:cdk:bundling-stacks': [] } }), 'LogLevelStack');
+    const withContext = (logLevel: string) => unbundledStack('LogLevelStack', { logLevel });
 
     const debug = Template.fromStack(withContext('debug'));
-    type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
-    const levels = Object.values(debug.findResources('AWS::Lambda::Function')).map(
-      (fn) => (fn as Fn).Properties.Environment.Variables['POWERTOOLS_LOG_LEVEL'],
-    );
+    type Fn = { Properties: { Environment?: { Variables: Record<string, unknown> } } };
+    const levels = Object.values(debug.findResources('AWS::Lambda::Function'))
+      .map((fn) => (fn as Fn).Properties.Environment?.Variables['POWERTOOLS_LOG_LEVEL'])
+      .filter((level) => level !== undefined);
     expect(levels).toEqual(Object.keys(functions).map(() => 'DEBUG'));
     expect(() => withContext('verbose')).toThrow(/logLevel/);
   });
 
   it('passes the `autoBlockCodes` context to the webhook alone, and refuses a malformed list', () => {
-    const withContext = (autoBlockCodes: string) =>
-      new WhatsAppConsentStack(new App({ context: { autoBlockCodes, 'aws:cdk:bundling-stacks': [] } }), 'AutoBlockStack');
+    const withContext = (autoBlockCodes: string) => unbundledStack('AutoBlockStack', { autoBlockCodes });
 
     const configured = withContext('131026,131049');
-    type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    type Fn = { Properties: { Environment?: { Variables: Record<string, unknown> } } };
     const values = Object.values(Template.fromStack(configured).findResources('AWS::Lambda::Function'))
-      .map((fn) => (fn as Fn).Properties.Environment.Variables[ENV.autoBlockCodes])
+      .map((fn) => (fn as Fn).Properties.Environment?.Variables[ENV.autoBlockCodes])
       .filter((value) => value !== undefined);
     expect(values).toEqual(['131026,131049']);
     expect(() => withContext('every failure')).toThrow(/autoBlockCodes/);
@@ -186,7 +258,7 @@ describe('functions', () => {
       expect(resource(logGroupId).Properties?.['RetentionInDays']).toBe(30);
       logGroupIds.add(logGroupId);
     }
-    expect(logGroupIds.size).toBe(Object.keys(functions).length);
+    expect(logGroupIds.size).toBe(ofType('AWS::Lambda::Function').length);
   });
 
   it('feeds the processor from the FIFO queue with partial batch responses', () => {
@@ -374,10 +446,7 @@ describe('permissions', () => {
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
     for (const [name, tables] of Object.entries(expected)) {
-      const role = roleOf(logicalId(byName[name as keyof typeof byName]));
-      const policies = new Set(
-        ofType('AWS::IAM::Policy').filter(([, policy]) => referencedIds(policy.Properties?.['Roles']).has(role)).map(([id]) => id),
-      );
+      const policies = new Set(policiesOfRole(roleOf(logicalId(byName[name as keyof typeof byName]))));
       const actionsOn = (tableId: string) =>
         [...new Set(
           allStatements()
@@ -456,14 +525,52 @@ describe('permissions', () => {
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       const role = resource(roleOf(id));
       const [logGroupId] = referencedIds((fn.Properties?.['LoggingConfig'] as { LogGroup?: unknown } | undefined)?.LogGroup);
+      const policies = new Set(policiesOfRole(roleOf(id)));
       const logStatements = allStatements().filter(
-        ({ policy, statement }) => policy === policyOfRole(roleOf(id)) && actionsOf(statement).some((action) => action.startsWith('logs:')),
+        ({ policy, statement }) => policies.has(policy) && actionsOf(statement).some((action) => action.startsWith('logs:')),
       );
 
       expect(role.Properties?.['ManagedPolicyArns']).toBeUndefined();
       expect(logGroupId).toBeDefined();
       expect(logStatements.map(({ statement }) => [...referencedIds(statement.Resource)])).toEqual([[logGroupId]]);
     }
+  });
+
+  it('lets the console deployment read the CDK assets, write only the console bucket, and invalidate the distribution', () => {
+    const bucketId = logicalId(stack.console.bucket);
+    const statements = statementsOfFunction(onlyHandlerOf('Custom::CDKBucketDeployment'));
+    const actions = [...new Set(statements.flatMap(actionsOf))].sort();
+    const writers = statements.filter((statement) =>
+      actionsOf(statement).some((pattern) => ['s3:PutObject', 's3:DeleteObject'].some((action) => covers(pattern, action))),
+    );
+
+    expect(actions).toEqual(
+      [
+        's3:GetObject*',
+        's3:GetBucket*',
+        's3:List*',
+        's3:DeleteObject*',
+        's3:PutObject',
+        's3:PutObjectLegalHold',
+        's3:PutObjectRetention',
+        's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+        's3:Abort*',
+        'cloudfront:GetInvalidation',
+        'cloudfront:CreateInvalidation',
+      ].sort(),
+    );
+    expect(writers.map((statement) => [...referencedIds(statement.Resource)])).toEqual([[bucketId]]);
+  });
+
+  it("lets the CORS handler update the API and delete its CORS configuration, that API's and nothing else", () => {
+    const apiId = logicalId(stack.api.httpApi);
+    const statements = statementsOfFunction(onlyHandlerOf('Custom::HttpApiCors'));
+
+    expect(statements.map((statement) => [actionsOf(statement), render(statement.Resource)])).toEqual([
+      [['apigateway:PATCH'], `arn:<AWS::Partition>:apigateway:<AWS::Region>::/apis/<${apiId}>`],
+      [['apigateway:DELETE'], `arn:<AWS::Partition>:apigateway:<AWS::Region>::/apis/<${apiId}>/cors`],
+    ]);
   });
 });
 
@@ -495,6 +602,7 @@ describe('HTTP API', () => {
         'POST /profiles/{profileId}/whatsapp/{phone}/unblock',
         'GET /requests/{requestId}',
         'GET /profiles/{profileId}/whatsapp/history',
+        'GET /numbers/{phone}',
         'GET /numbers/{phone}/history',
         'POST /blocklist/check',
         'GET /webhooks/whatsapp',
@@ -588,6 +696,282 @@ describe('Cognito', () => {
   });
 });
 
+describe('console', () => {
+  /** Part of the template, read by the assertions only. */
+  type Json = Record<string, any>;
+  type Event = { request: { method: string; uri: string; querystring: Record<string, unknown>; headers: Record<string, unknown> } };
+  type Directives = Map<string, string[]>;
+
+  function distributionConfig(): Json {
+    return resource(logicalId(stack.console.distribution)).Properties?.['DistributionConfig'] as Json;
+  }
+
+  function contentSecurityPolicy(): Directives {
+    const config = ofType('AWS::CloudFront::ResponseHeadersPolicy')[0]?.[1].Properties?.['ResponseHeadersPolicyConfig'] as Json;
+    const text = render(config['SecurityHeadersConfig']['ContentSecurityPolicy']['ContentSecurityPolicy']);
+    return new Map(text.split(';').map((directive) => {
+      const [name = '', ...sources] = directive.trim().split(/\s+/);
+      return [name, sources];
+    }));
+  }
+
+  /** The viewer-request function as CloudFront runs it: its deployed source, evaluated. */
+  function viewerRequest(): (event: Event) => Json {
+    const [[, fn] = ['', undefined]] = ofType('AWS::CloudFront::Function');
+    return runInNewContext(`${String(fn?.Properties?.['FunctionCode'])}\nhandler;`) as (event: Event) => Json;
+  }
+
+  function request(uri: string, querystring: Record<string, unknown> = {}): Event {
+    return { request: { method: 'GET', uri, querystring, headers: { host: { value: 'd111111abcdef8.cloudfront.net' } } } };
+  }
+
+  const consoleOrigin = () => `https://<${logicalId(stack.console.distribution)}.DomainName>`;
+  const apiEndpoint = () => `<${logicalId(stack.api.httpApi)}.ApiEndpoint>`;
+  const cognitoDomain = () => `https://<${logicalId(stack.auth.domain)}>.auth.<AWS::Region>.amazoncognito.com`;
+
+  it('keeps the bucket private: public access blocked, TLS enforced, encrypted, no website hosting', () => {
+    const id = logicalId(stack.console.bucket);
+    const bucket = resource(id).Properties;
+    const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties?.['Bucket']).has(id))?.[1];
+
+    expect(bucket).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(stack.console.accessLogs) } },
+    });
+    expect(bucket?.['WebsiteConfiguration']).toBeUndefined();
+    expect((policy?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it("logs the bucket's requests into a private bucket that S3 log delivery alone may write, for 90 days", () => {
+    const logsId = logicalId(stack.console.accessLogs);
+    const logs = resource(logsId).Properties;
+    const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties?.['Bucket']).has(logsId))?.[1];
+    const allows = (policy?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement.filter((st) => st.Effect === 'Allow');
+
+    expect(logs).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }] },
+    });
+    expect(logs?.['AccessControl']).toBeUndefined();
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 's3:PutObject', Principal: { Service: 'logging.s3.amazonaws.com' } });
+    expect(render((allows[0]?.Condition as Json)['ArnLike']['aws:SourceArn'])).toBe(`<${logicalId(stack.console.bucket)}.Arn>`);
+  });
+
+  it('lets only this distribution read the bucket, through origin access control', () => {
+    const bucketId = logicalId(stack.console.bucket);
+    const distributionId = logicalId(stack.console.distribution);
+    const [[oacId, oac] = ['', undefined], ...otherOacs] = ofType('AWS::CloudFront::OriginAccessControl');
+    const [origin, ...otherOrigins] = distributionConfig()['Origins'] as Json[];
+    const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties?.['Bucket']).has(bucketId))?.[1];
+    const allows = (policy?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement.filter((st) => st.Effect === 'Allow');
+
+    expect(otherOacs).toEqual([]);
+    expect(oac?.Properties?.['OriginAccessControlConfig']).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' });
+    expect(otherOrigins).toEqual([]);
+    expect(origin).toMatchObject({ OriginAccessControlId: { 'Fn::GetAtt': [oacId, 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } });
+    expect(referencedIds(origin?.['DomainName'])).toEqual(new Set([bucketId]));
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' } });
+    expect(render((allows[0]?.Condition as Json)['StringEquals']['AWS:SourceArn'])).toBe(
+      `arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/<${distributionId}>`,
+    );
+  });
+
+  it('redirects HTTP to HTTPS, serves HTTP/2 and HTTP/3 from price class 100, and only GET and HEAD', () => {
+    const config = distributionConfig();
+
+    expect(config).toMatchObject({
+      Enabled: true,
+      HttpVersion: 'http2and3',
+      PriceClass: 'PriceClass_100',
+      DefaultCacheBehavior: { ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'] },
+    });
+  });
+
+  it('sends HSTS for two years, nosniff, DENY framing and no referrer with every response', () => {
+    const [[policyId, policy] = ['', undefined]] = ofType('AWS::CloudFront::ResponseHeadersPolicy');
+    const headers = (policy?.Properties?.['ResponseHeadersPolicyConfig'] as Json)['SecurityHeadersConfig'];
+
+    expect(distributionConfig()['DefaultCacheBehavior']['ResponseHeadersPolicyId']).toEqual({ Ref: policyId });
+    expect(headers).toMatchObject({
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+    });
+  });
+
+  it('lets the console connect to the API and the Cognito domain and nowhere else, and load only its own files', () => {
+    const directives = contentSecurityPolicy();
+
+    expect(directives.get('connect-src')).toEqual([apiEndpoint(), cognitoDomain()]);
+    expect([...directives.values()].flat().filter((source) => source.includes('*'))).toEqual([]);
+    expect(Object.fromEntries(directives)).toEqual({
+      'default-src': ["'none'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'"],
+      'img-src': ["'self'", 'data:'],
+      'font-src': ["'self'"],
+      'manifest-src': ["'self'"],
+      'connect-src': [apiEndpoint(), cognitoDomain()],
+      'base-uri': ["'none'"],
+      'form-action': ["'self'"],
+      'frame-ancestors': ["'none'"],
+      'object-src': ["'none'"],
+    });
+  });
+
+  it('serves index.html for the console routes, the files as they are, and redirects / to /console/', () => {
+    const handler = viewerRequest();
+
+    for (const route of ['/console/', '/console/profiles/p-1', '/console/numbers/%2B420777123456', '/console/callback']) {
+      expect({ route, uri: handler(request(route))['uri'] }).toEqual({ route, uri: '/console/index.html' });
+    }
+    for (const file of [`/console/assets/${CONSOLE_SCRIPT}`, '/console/config.json', '/console/index.html']) {
+      expect({ file, uri: handler(request(file))['uri'] }).toEqual({ file, uri: file });
+    }
+    for (const path of ['/', '/console']) {
+      expect({ path, response: handler(request(path)) }).toEqual({
+        path,
+        response: { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '/console/' } } },
+      });
+    }
+    // The authorization code stays in the query string, for the console to read.
+    expect(handler(request('/console/callback', { code: { value: 'c' } }))).toMatchObject({ querystring: { code: { value: 'c' } } });
+  });
+
+  it('runs the function on viewer requests, before the cache, with the JavaScript 2.0 runtime', () => {
+    const [[functionId, fn] = ['', undefined]] = ofType('AWS::CloudFront::Function');
+
+    expect(fn?.Properties?.['FunctionConfig']).toMatchObject({ Runtime: 'cloudfront-js-2.0' });
+    expect(distributionConfig()['DefaultCacheBehavior']['FunctionAssociations']).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+    ]);
+  });
+
+  it("writes config.json with the stack's API URL and Cognito sign-in settings", () => {
+    const [deployment] = ofType('Custom::CDKBucketDeployment')
+      .map(([, custom]) => custom.Properties as { SourceObjectKeys: string[]; SourceMarkers?: Record<string, unknown>[] })
+      .filter((properties) => properties.SourceMarkers !== undefined);
+    const configIndex = deployment?.SourceMarkers?.findIndex((markers) => Object.keys(markers).length > 0) ?? -1;
+    const key = deployment?.SourceObjectKeys[configIndex] ?? '';
+    let text = readFileSync(join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'config.json'), 'utf8');
+    for (const [marker, value] of Object.entries(deployment?.SourceMarkers?.[configIndex] ?? {})) text = text.replaceAll(marker, render(value));
+
+    expect(JSON.parse(text)).toEqual({
+      apiUrl: apiEndpoint(),
+      auth: {
+        kind: 'cognito',
+        authority: `https://cognito-idp.<AWS::Region>.amazonaws.com/<${logicalId(stack.auth.userPool)}>`,
+        clientId: `<${logicalId(stack.auth.userClient)}>`,
+        domain: cognitoDomain(),
+      },
+    });
+  });
+
+  it('caches the hashed assets for a year, revalidates the rest, and clears CloudFront after a deployment', () => {
+    const deployments = ofType('Custom::CDKBucketDeployment').map(([, custom]) => custom.Properties ?? {});
+    const assets = deployments.find((properties) => properties['DestinationBucketKeyPrefix'] === 'console/assets/');
+    const entry = deployments.find((properties) => properties['DestinationBucketKeyPrefix'] === 'console/');
+
+    expect(deployments).toHaveLength(2);
+    expect(assets).toMatchObject({ Prune: false, SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' } });
+    expect(entry).toMatchObject({
+      Prune: true,
+      Exclude: ['assets/*'],
+      SystemMetadata: { 'cache-control': 'no-cache' },
+      DistributionId: { Ref: logicalId(stack.console.distribution) },
+      DistributionPaths: ['/console/*'],
+    });
+  });
+
+  it("lets Cognito send people back to the console, and to the local stack's console by default", () => {
+    const client = resource(logicalId(stack.auth.userClient)).Properties;
+
+    expect((client?.['CallbackURLs'] as unknown[]).map(render).sort()).toEqual(
+      ['http://localhost:3000/console/callback', `${consoleOrigin()}/console/callback`].sort(),
+    );
+    expect((client?.['LogoutURLs'] as unknown[]).map(render).sort()).toEqual(
+      ['http://localhost:3000/console/', `${consoleOrigin()}/console/`].sort(),
+    );
+  });
+
+  it('takes more callback URLs from the `callbackUrls` context, each with its directory as sign-out URL', () => {
+    const configured = unbundledStack('CallbackStack', { callbackUrls: 'https://ops.example.com/console/callback' });
+    const client = Template.fromStack(configured).findResources('AWS::Cognito::UserPoolClient', {
+      Properties: { AllowedOAuthFlows: ['code'] },
+    });
+    const properties = (Object.values(client)[0] as Resource).Properties;
+
+    expect((properties?.['CallbackURLs'] as unknown[]).map(render)).toContain('https://ops.example.com/console/callback');
+    expect((properties?.['CallbackURLs'] as unknown[]).map(render)).not.toContain('http://localhost:3000/console/callback');
+    expect((properties?.['LogoutURLs'] as unknown[]).map(render)).toContain('https://ops.example.com/console/');
+    expect(() => unbundledStack('BadCallbackStack', { callbackUrls: 'ops.example.com' })).toThrow(/callbackUrls/);
+  });
+
+  it('allows exactly the console origin on the API, with the methods and headers the console sends, and no cookies', () => {
+    const [[, cors] = ['', undefined], ...others] = ofType('Custom::HttpApiCors');
+    const call = (phase: string) => JSON.parse(render(cors?.Properties?.[phase])) as Json;
+
+    expect(others).toEqual([]);
+    expect(call('Update')).toEqual(call('Create'));
+    expect(call('Create')).toMatchObject({
+      service: 'ApiGatewayV2',
+      action: 'UpdateApi',
+      parameters: {
+        ApiId: `<${logicalId(stack.api.httpApi)}>`,
+        CorsConfiguration: {
+          AllowOrigins: [consoleOrigin()],
+          AllowMethods: ['GET', 'PUT', 'POST', 'OPTIONS'],
+          AllowHeaders: ['authorization', 'content-type', 'idempotency-key', 'accept'],
+          MaxAge: 3600,
+          AllowCredentials: false,
+        },
+      },
+    });
+    expect(call('Create')['parameters']['CorsConfiguration']['ExposeHeaders']).toBeUndefined();
+    expect(call('Delete')).toMatchObject({ action: 'DeleteCorsConfiguration', parameters: { ApiId: `<${logicalId(stack.api.httpApi)}>` } });
+    // Nothing else sets CORS: the API resource itself has none.
+    expect(resource(logicalId(stack.api.httpApi)).Properties?.['CorsConfiguration']).toBeUndefined();
+  });
+
+  it('has no dependency cycle, though the API allows the distribution and the distribution names the API', () => {
+    // Template refuses a template that CloudFormation could not deploy for a cycle.
+    expect(() => Template.fromJSON(template.toJSON())).not.toThrow();
+  });
+
+  it('would have a cycle with CORS on the HttpApi itself, which is why a custom resource sets it', () => {
+    // Guards the guard: the same check finds the cycle that `corsPreflight` would make.
+    const cyclic = new Stack(new App(), 'CyclicStack');
+    let hosting: ConsoleHosting | undefined;
+    const api = new HttpApi(cyclic, 'Api', {
+      corsPreflight: { allowOrigins: [Lazy.string({ produce: () => hosting?.origin })] },
+    });
+    hosting = new ConsoleHosting(cyclic, 'Console', {
+      assetsPath: build.path,
+      config: { apiUrl: api.apiEndpoint, auth: { kind: 'cognito', authority: 'https://a', clientId: 'c', domain: 'https://d' } },
+    });
+    // Synthesis reports the cycle as a warning of CloudFormation's own rules; only the refusal matters here.
+    const warnings = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    try {
+      expect(() => Template.fromStack(cyclic)).toThrow(/dependency cycle: .*ConsoleDistribution.*ConsoleHeaders/);
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+
+  it('refuses to synthesize without the console build, and says how to make it', () => {
+    expect(() => unbundledStack('NoBuildStack', {}, { consoleAssetsPath: join(build.path, 'missing') })).toThrow(
+      /npm run build:console/,
+    );
+  });
+});
+
 describe('outputs', () => {
   it('publishes what a client or operator needs to find the deployment', () => {
     const outputs = Object.keys(template.toJSON()['Outputs'] as Record<string, unknown>);
@@ -605,7 +989,18 @@ describe('outputs', () => {
         'WebhookSecretArn',
         'BlocklistCheckFunctionName',
         'AlarmTopicArn',
+        'ConsoleUrl',
+        'ConsoleBucketName',
+        'ConsoleDistributionId',
       ]),
     );
+  });
+
+  it("gives the console's address with its path, where the hosted logout also returns", () => {
+    const outputs = template.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
+
+    expect(render(outputs['ConsoleUrl']?.Value)).toBe(`https://<${logicalId(stack.console.distribution)}.DomainName>/console/`);
+    expect(outputs['ConsoleDistributionId']?.Value).toEqual({ Ref: logicalId(stack.console.distribution) });
+    expect(outputs['ConsoleBucketName']?.Value).toEqual({ Ref: logicalId(stack.console.bucket) });
   });
 });

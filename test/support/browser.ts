@@ -25,6 +25,30 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Chromium for the test file: launched before its tests, closed after them. Call at the file's top level. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium is not running: useChromium() must be called at the top level of the test file');
+    return browser;
+  };
+}
+
+/** The group that grants "Edit WhatsApp blocklist". */
+export const EDITORS = 'whatsapp-blocklist-editors';
+
+/** A number's switch on the profile page, found by the E.164 number in its accessible name. */
+export const switchFor = (page: Page, phone: string) => page.getByRole('switch', { name: new RegExp(phone.replace('+', '\\+')) });
+
+/** A number's row on the profile page. */
+export const rowOf = (page: Page, phone: string) => page.getByRole('listitem').filter({ hasText: phone });
+
 /** A fresh page (its own session storage) at a console path of the local stack. */
 export async function openConsole(browser: Browser, path = '/console/'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });

@@ -1,6 +1,6 @@
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { LOCAL_WHATSAPP_APP_SECRET } from '../../../infra/local/stack.js';
-import { accessibilityViolations, launchChromium, openConsole, screenshot, signIn } from '../../support/browser.js';
+import { accessibilityViolations, EDITORS, openConsole, rowOf, screenshot, signIn, switchFor, useChromium } from '../../support/browser.js';
 import { uniquePhone } from '../../support/consent-api.js';
 import { createProfile, http, stack, tokenFor } from '../../support/http-client.js';
 import { eventually } from '../../support/poll.js';
@@ -13,25 +13,14 @@ import { callbackBody, signatureOf, statusObject } from '../../support/whatsapp-
  * claims the group), the browser's network layer answers in the API's place.
  */
 
-const EDITORS = 'whatsapp-blocklist-editors';
 const BLOCK_URL = /\/whatsapp\/[^/]+\/block$/;
-let browser: Browser;
+const browser = useChromium();
 const readerToken = await tokenFor({ user: 'rita' });
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const switchFor = (page: Page, phone: string) => page.getByRole('switch', { name: new RegExp(phone.replace('+', '\\+')) });
-const rowOf = (page: Page, phone: string) => page.getByRole('listitem').filter({ hasText: phone });
 
 async function editorOnProfile(phones: string[]): Promise<{ page: Page; profileId: string }> {
   const profileId = await createProfile(phones, 'console');
-  const page = await openConsole(browser, `/console/profiles/${profileId}`);
+  const page = await openConsole(browser(), `/console/profiles/${profileId}`);
   await signIn(page, 'erin', [EDITORS]);
   await switchFor(page, phones[0]!).waitFor();
   return { page, profileId };
@@ -178,7 +167,7 @@ describe('the number page and automatic blocks', () => {
     await eventually(async () => (await profileNumbers(profileId))[0]?.blocked, (blocked) => blocked === true);
 
     // act: the profile page
-    const page = await openConsole(browser, `/console/profiles/${profileId}`);
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
     await signIn(page, 'erin', [EDITORS]);
 
     // assess
@@ -204,7 +193,7 @@ describe('the number page and automatic blocks', () => {
   it('opens a number typed in any international form, and its deep link survives a reload', async () => {
     // prepare
     const phone = uniquePhone();
-    const page = await openConsole(browser, '/console/');
+    const page = await openConsole(browser(), '/console/');
     await signIn(page, 'rita');
     const spaced = `${phone.slice(0, 4)} ${phone.slice(4, 7)} ${phone.slice(7, 10)} ${phone.slice(10)}`;
 
@@ -223,7 +212,7 @@ describe('the number page and automatic blocks', () => {
 
   it('says so when a profile does not exist, or the typed number is not one', async () => {
     // prepare
-    const page = await openConsole(browser, '/console/profiles/no-such-profile-here');
+    const page = await openConsole(browser(), '/console/profiles/no-such-profile-here');
     await signIn(page, 'rita');
 
     // assess
@@ -247,7 +236,7 @@ describe('embedding', () => {
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
     const token = await tokenFor({ user: 'hana', groups: [EDITORS] });
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     const hostUrl = `${stack.url}/host-page-of-the-cdp`;
     await page.route(hostUrl, (route) =>

@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, launchChromium, openConsole, screenshot, signIn } from '../../support/browser.js';
+import type { Page } from 'playwright-core';
+import { accessibilityViolations, EDITORS, openConsole, rowOf, screenshot, signIn, switchFor, useChromium } from '../../support/browser.js';
 import { uniquePhone } from '../../support/consent-api.js';
 import { createProfile, http, tokenFor } from '../../support/http-client.js';
 import { eventually } from '../../support/poll.js';
@@ -9,20 +9,9 @@ import { eventually } from '../../support/poll.js';
  * reason and watches it go from Pending to Blocked, then reads the history.
  */
 
-const EDITORS = 'whatsapp-blocklist-editors';
-let browser: Browser;
+const browser = useChromium();
 const readerToken = await tokenFor({ user: 'rita' });
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const switchFor = (page: Page, phone: string) => page.getByRole('switch', { name: new RegExp(phone.replace('+', '\\+')) });
-const rowOf = (page: Page, phone: string) => page.getByRole('listitem').filter({ hasText: phone });
 
 /** The requests the API holds for a profile's number, as the profile view lists them. */
 async function profileView(profileId: string) {
@@ -34,7 +23,7 @@ async function profileView(profileId: string) {
 describe('signing in', () => {
   it('shows the local sign-in form, with a field, a checkbox per group and a button, and nothing else before sign-in', async () => {
     // prepare, act
-    const page = await openConsole(browser, '/console/');
+    const page = await openConsole(browser(), '/console/');
     await page.getByLabel('User name').waitFor();
     await screenshot(page, 'console-sign-in');
 
@@ -51,7 +40,7 @@ describe('signing in', () => {
     // prepare
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
-    const page = await openConsole(browser, '/console/');
+    const page = await openConsole(browser(), '/console/');
     await signIn(page, 'otto');
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'console-start');
@@ -75,7 +64,7 @@ describe('blocking a number', () => {
     // prepare
     const [phone, other] = [uniquePhone(), uniquePhone()];
     const profileId = await createProfile([phone, other], 'console');
-    const page = await openConsole(browser, `/console/profiles/${profileId}`);
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
     await signIn(page, 'erin', [EDITORS]);
     const toggle = switchFor(page, phone);
     await toggle.waitFor();
@@ -131,7 +120,7 @@ describe('blocking a number', () => {
     // prepare
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
-    const page = await openConsole(browser, `/console/profiles/${profileId}`);
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
     await signIn(page, 'erin', [EDITORS]);
     const sent: string[] = [];
     page.on('request', (request) => {
@@ -157,7 +146,7 @@ describe('blocking a number', () => {
     // prepare
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
-    const page = await openConsole(browser, `/console/profiles/${profileId}`);
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
     await signIn(page, 'erin', [EDITORS]);
     const toggle = switchFor(page, phone);
     const dialog = page.getByRole('dialog');
@@ -189,7 +178,7 @@ describe('blocking a number', () => {
     // prepare
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
-    const page = await openConsole(browser, `/console/profiles/${profileId}`);
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
     await signIn(page, 'erin', [EDITORS]);
     const toggle = switchFor(page, phone);
     await toggle.waitFor();
@@ -226,7 +215,7 @@ describe('without the permission', () => {
     // prepare
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
-    const page = await openConsole(browser, `/console/profiles/${profileId}`);
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
 
     // act
     await signIn(page, 'rita');

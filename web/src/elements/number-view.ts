@@ -1,7 +1,7 @@
-import { LitElement, css, html } from 'lit';
-import { ConsentApi, type TokenGetter } from '../api/consent-api.js';
+import { css, html } from 'lit';
 import type { NumberConsent } from '../api/types.js';
 import { errorMessage } from '../model/error-words.js';
+import { ApiElement } from './api-element.js';
 import { numberIdentity, numberState, numberStateStyles } from './number-state.js';
 import { baseStyles } from './shared-styles.js';
 import { requestSignInIfRefused } from './signin-required.js';
@@ -11,11 +11,9 @@ import './consent-history.js';
  * One number, whichever profiles hold it: its consent state and its whole history (every profile's
  * changes and the provider's events). Changes are made on a profile's page, which records the profile.
  */
-export class NumberView extends LitElement {
+export class NumberView extends ApiElement {
   static override properties = {
-    apiUrl: { type: String, attribute: 'api-url' },
     phone: { type: String },
-    getToken: { attribute: false },
     number: { state: true },
     loadError: { state: true },
   };
@@ -29,30 +27,19 @@ export class NumberView extends LitElement {
     `,
   ];
 
-  declare apiUrl: string;
   declare phone: string;
-  declare getToken: TokenGetter;
   declare number: NumberConsent | undefined;
   declare loadError: unknown;
-  private api: ConsentApi | undefined;
+  protected readonly subjectKey = 'phone';
 
   constructor() {
     super();
-    this.apiUrl = '';
     this.phone = '';
-    this.getToken = () => undefined;
   }
 
-  override willUpdate(changed: Map<PropertyKey, unknown>) {
-    if (changed.has('apiUrl') || changed.has('getToken') || changed.has('phone')) {
-      this.api = new ConsentApi(this.apiUrl, () => this.getToken());
-      if (this.phone) void this.load();
-    }
-  }
-
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
     try {
-      this.number = await this.api!.number(this.phone);
+      this.number = await this.api.number(this.phone);
       this.loadError = undefined;
     } catch (error) {
       this.loadError = error;
@@ -78,7 +65,7 @@ export class NumberView extends LitElement {
         <p class="muted">Every change to this number, on any profile, and the WhatsApp provider's reports.</p>
         <consent-history
           perspective="number"
-          .loader=${(cursor: string | null) => this.api!.numberHistory(phone, cursor)}
+          .loader=${(cursor: string | null) => this.api.numberHistory(phone, cursor)}
         ></consent-history>
       </section>
     `;

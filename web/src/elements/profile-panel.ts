@@ -1,7 +1,6 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import { ApiError } from '../api/api-error.js';
-import { ConsentApi, type TokenGetter } from '../api/consent-api.js';
 import type { ConsentAction, NumberConsent, ProfileConsent } from '../api/types.js';
 import { userFromToken } from '../auth/token-claims.js';
 import { EDIT_PERMISSION, settledMessage } from '../model/consent-words.js';
@@ -9,6 +8,7 @@ import { errorMessage } from '../model/error-words.js';
 import { readablePhone } from '../model/format.js';
 import { pollUntil } from '../model/poll.js';
 import { consoleHref } from '../routes.js';
+import { ApiElement } from './api-element.js';
 import { ConsentHistory } from './consent-history.js';
 import { numberIdentity, numberState, numberStateStyles } from './number-state.js';
 import { ReasonDialog } from './reason-dialog.js';
@@ -35,11 +35,9 @@ interface Announcement {
  * It raises `consent-signin-required` (bubbling, composed) when the API refuses the token, so that the
  * host can sign the person in again; the page stays as it is.
  */
-export class ProfilePanel extends LitElement {
+export class ProfilePanel extends ApiElement {
   static override properties = {
-    apiUrl: { type: String, attribute: 'api-url' },
     profileId: { type: String, attribute: 'profile-id' },
-    getToken: { attribute: false },
     profile: { state: true },
     canEdit: { state: true },
     loadError: { state: true },
@@ -82,15 +80,13 @@ export class ProfilePanel extends LitElement {
     `,
   ];
 
-  declare apiUrl: string;
   declare profileId: string;
-  declare getToken: TokenGetter;
   declare profile: ProfileConsent | undefined;
   declare canEdit: boolean;
   declare loadError: unknown;
   declare announcement: Announcement | undefined;
 
-  private api: ConsentApi | undefined;
+  protected readonly subjectKey = 'profileId';
   private readonly dialog = createRef<ReasonDialog>();
   private readonly history = createRef<ConsentHistory>();
   /** Requests being watched until they settle, by id; aborted when the element leaves the page. */
@@ -100,9 +96,7 @@ export class ProfilePanel extends LitElement {
 
   constructor() {
     super();
-    this.apiUrl = '';
     this.profileId = '';
-    this.getToken = () => undefined;
     this.canEdit = false;
   }
 
@@ -112,17 +106,9 @@ export class ProfilePanel extends LitElement {
     this.watching.clear();
   }
 
-  override willUpdate(changed: Map<PropertyKey, unknown>) {
-    if (changed.has('apiUrl') || changed.has('getToken') || changed.has('profileId')) {
-      this.api = new ConsentApi(this.apiUrl, () => this.getToken());
-      if (this.profileId) void this.refresh();
-    }
-  }
-
   /** Reads the profile's numbers again, and watches every pending request on them. */
-  async refresh(): Promise<void> {
+  protected async load(): Promise<void> {
     const api = this.api;
-    if (!api) return;
     try {
       const token = await this.getToken();
       this.canEdit = token ? (userFromToken(token)?.canEdit ?? false) : false;
@@ -162,7 +148,7 @@ export class ProfilePanel extends LitElement {
         <h2 id="history-heading">History</h2>
         <consent-history
           ${ref(this.history)}
-          .loader=${(cursor: string | null) => this.api!.profileHistory(this.profileId, cursor)}
+          .loader=${(cursor: string | null) => this.api.profileHistory(this.profileId, cursor)}
         ></consent-history>
       </section>
       <consent-reason-dialog ${ref(this.dialog)} @reason-dialog-closed=${this.restoreFocus}></consent-reason-dialog>
@@ -209,7 +195,7 @@ export class ProfilePanel extends LitElement {
       phone: number.phone,
       submit: async (reason, idempotencyKey) => {
         try {
-          const accepted = await this.api!.change({ profileId: this.profileId, phone: number.phone, action, reason }, idempotencyKey);
+          const accepted = await this.api.change({ profileId: this.profileId, phone: number.phone, action, reason }, idempotencyKey);
           this.markPending(number.phone, { requestId: accepted.requestId, action, requestedAt: new Date().toISOString() });
           this.announce(`Pending: your request to ${action} ${readablePhone(number.phone)} was accepted and is being applied.`, 'info');
           this.watch(accepted.requestId, action, number.phone);
@@ -242,14 +228,14 @@ export class ProfilePanel extends LitElement {
     if (this.watching.has(requestId)) return;
     const controller = new AbortController();
     this.watching.set(requestId, controller);
-    pollUntil(() => this.api!.request(requestId), (request) => request.status !== 'pending', {
+    pollUntil(() => this.api.request(requestId), (request) => request.status !== 'pending', {
       signal: controller.signal,
       isFatal: (error) => error instanceof ApiError && (error.kind === 'unauthorized' || error.kind === 'not-found'),
     })
       .then(async (request) => {
         if (request.status === 'pending') return;
         // The new state and the message appear together.
-        await Promise.all([this.refresh(), this.history.value?.reload()]);
+        await Promise.all([this.load(), this.history.value?.reload()]);
         this.announce(settledMessage(request.status, action, phone), request.status === 'failed' ? 'error' : 'info');
       })
       .catch((error: unknown) => {
