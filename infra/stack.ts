@@ -1,4 +1,6 @@
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CorsHttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { autoBlockCodesSchema } from '../shared/domain/provider-errors.js';
@@ -6,8 +8,10 @@ import { auditTable, consentQueue, consentTable, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
 import { ConsentData } from './constructs/consent-data.js';
-import { LOG_LEVELS, type LogLevel } from './constructs/consent-function.js';
+import { LOG_LEVELS, PROJECT_ROOT, type LogLevel } from './constructs/consent-function.js';
 import { ConsentFunctions } from './constructs/consent-functions.js';
+import { ConsoleHosting } from './constructs/console-hosting.js';
+import { HttpApiCors } from './constructs/http-api-cors.js';
 
 /**
  * Context keys (`cdk synth -c key=value` or `cdk.json`) that tune a deployment without code changes.
@@ -17,7 +21,11 @@ export const CONTEXT = {
   logLevel: 'logLevel',
   /** Prefix of the hosted Cognito domain; default derived from the stack name and account. */
   cognitoDomainPrefix: 'cognitoDomainPrefix',
-  /** Comma-separated callback URLs of the user client; default `http://localhost:3000/callback`. */
+  /**
+   * Comma-separated callback URLs of the user client besides the console's own in CloudFront; default
+   * `http://localhost:3000/console/callback`, a console served on the local stack's port. Each URL's
+   * directory (`…/console/`) is allowed as a sign-out URL: the console's sign-out returns there.
+   */
   callbackUrls: 'callbackUrls',
   /** E-mail address subscribed to the alarm topic; default none. */
   alarmEmail: 'alarmEmail',
@@ -25,9 +33,29 @@ export const CONTEXT = {
   autoBlockCodes: 'autoBlockCodes',
 } as const;
 
+export interface WhatsAppConsentStackProps extends StackProps {
+  /**
+   * The operator console's static build, which `npm run build:console` writes.
+   * @default `<project root>/web/dist`
+   */
+  readonly consoleAssetsPath?: string;
+}
+
+/**
+ * The requests the console's browser sends to the API, which CORS must let through: bearer tokens in
+ * `authorization` rather than cookies, JSON bodies, and idempotency keys on block and unblock.
+ */
+const CONSOLE_REQUESTS = {
+  allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+  allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'accept'],
+  allowCredentials: false,
+  maxAge: Duration.hours(1),
+};
+
 /**
  * The whole service in one stack: the stateful resources (tables, queues), the functions with their
- * permissions, Cognito, and the HTTP API, each a construct joined to the others by typed props.
+ * permissions, Cognito, the HTTP API and the operator console, each a construct joined to the others by
+ * typed props.
  */
 export class WhatsAppConsentStack extends Stack {
   public readonly data: ConsentData;
@@ -35,8 +63,9 @@ export class WhatsAppConsentStack extends Stack {
   public readonly functions: ConsentFunctions;
   public readonly auth: ConsentAuth;
   public readonly api: ConsentApi;
+  public readonly console: ConsoleHosting;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: WhatsAppConsentStackProps = {}) {
     super(scope, id, props);
 
     this.data = new ConsentData(this, 'Data', { consentTable, auditTable, consentQueue, alarmEmail: this.alarmEmail() });
@@ -70,9 +99,11 @@ export class WhatsAppConsentStack extends Stack {
       logLevel: this.logLevel(),
     });
 
+    const callbackUrls = this.callbackUrls();
     this.auth = new ConsentAuth(this, 'Auth', {
       domainPrefix: this.cognitoDomainPrefix(),
-      callbackUrls: this.callbackUrls(),
+      callbackUrls,
+      logoutUrls: callbackUrls.map((url) => new URL('./', url).href),
     });
 
     this.api = new ConsentApi(this, 'Api', {
@@ -80,6 +111,26 @@ export class WhatsAppConsentStack extends Stack {
       functions: this.functions.api,
       userPool: this.auth.userPool,
       clients: [this.auth.userClient, this.auth.machineClient],
+    });
+
+    this.console = new ConsoleHosting(this, 'Console', {
+      assetsPath: props.consoleAssetsPath ?? join(PROJECT_ROOT, 'web', 'dist'),
+      config: {
+        // The endpoint has no trailing slash, unlike the stage URL.
+        apiUrl: this.api.httpApi.apiEndpoint,
+        auth: {
+          kind: 'cognito',
+          authority: this.auth.issuer,
+          clientId: this.auth.userClient.userPoolClientId,
+          domain: this.auth.domain.baseUrl(),
+        },
+      },
+    });
+    // The console's address is known only now: after the API and Cognito, which its policy names.
+    this.auth.addRedirectUrls({ callbackUrl: this.console.callbackUrl, logoutUrl: this.console.url });
+    new HttpApiCors(this, 'ConsoleCors', {
+      httpApi: this.api.httpApi,
+      corsPreflight: { allowOrigins: [this.console.origin], ...CONSOLE_REQUESTS },
     });
 
     this.outputs();
@@ -106,6 +157,9 @@ export class WhatsAppConsentStack extends Stack {
       },
       WebhookUrl: { value: `${this.api.url}webhooks/whatsapp`, description: 'Callback URL to give Meta' },
       WebhookSecretArn: { value: this.webhookSecret.secretArn, description: 'Secret holding the Meta app secret and verify token' },
+      ConsoleUrl: { value: this.console.url, description: 'The operator console' },
+      ConsoleBucketName: { value: this.console.bucket.bucketName, description: "Bucket of the console's build (under console/)" },
+      ConsoleDistributionId: { value: this.console.distribution.distributionId, description: 'CloudFront distribution of the console' },
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
@@ -144,6 +198,8 @@ export class WhatsAppConsentStack extends Stack {
   private callbackUrls(): string[] {
     const configured: unknown = this.node.tryGetContext(CONTEXT.callbackUrls);
     const urls = typeof configured === 'string' ? configured.split(',').map((url) => url.trim()).filter(Boolean) : [];
-    return urls.length > 0 ? urls : ['http://localhost:3000/callback'];
+    const invalid = urls.find((url) => !URL.canParse(url));
+    if (invalid !== undefined) throw new Error(`Context ${CONTEXT.callbackUrls}: ${invalid} is not a URL`);
+    return urls.length > 0 ? urls : ['http://localhost:3000/console/callback'];
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   Mfa,
@@ -31,13 +31,22 @@ export interface ConsentAuthProps {
    * token endpoint that machine clients call. Unique per region across all AWS accounts.
    */
   readonly domainPrefix: string;
-  /** Where the hosted login may send users back with their authorization code. */
+  /**
+   * Where the hosted login may send users back with their authorization code. `addRedirectUrls` adds
+   * more, e.g. of an app hosted in the same stack.
+   */
   readonly callbackUrls: string[];
   /**
    * Where the hosted logout may send users back.
    * @default - the callback URLs
    */
   readonly logoutUrls?: string[];
+}
+
+/** Where an app of the people's client receives its authorization code, and where it lands after logout. */
+export interface RedirectUrls {
+  readonly callbackUrl: string;
+  readonly logoutUrl: string;
 }
 
 /**
@@ -51,9 +60,14 @@ export class ConsentAuth extends Construct {
   /** For scripts and sync jobs: permissions come from the scopes it is allowed to request. */
   public readonly machineClient: UserPoolClient;
   public readonly domain: UserPoolDomain;
+  // Read when the template is written, so that URLs added after the client was built are in it.
+  private readonly callbackUrls: string[];
+  private readonly logoutUrls: string[];
 
   constructor(scope: Construct, id: string, props: ConsentAuthProps) {
     super(scope, id);
+    this.callbackUrls = [...props.callbackUrls];
+    this.logoutUrls = [...(props.logoutUrls ?? props.callbackUrls)];
 
     this.userPool = new UserPool(this, 'UserPool', {
       // Operators are invited by an administrator; nobody grants themself access.
@@ -113,8 +127,8 @@ export class ConsentAuth extends Construct {
         // the API accepts `whatsapp-blocklist/edit` or `profiles/write` in place of the group. A user's
         // permissions must come from their groups alone.
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: props.callbackUrls,
-        logoutUrls: props.logoutUrls ?? props.callbackUrls,
+        callbackUrls: Lazy.list({ produce: () => unique(this.callbackUrls) }),
+        logoutUrls: Lazy.list({ produce: () => unique(this.logoutUrls) }),
       },
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
@@ -132,8 +146,27 @@ export class ConsentAuth extends Construct {
     this.domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
   }
 
+  /**
+   * Lets the hosted login and logout send people back to an app whose address is known only once other
+   * resources exist, such as the console's CloudFront domain (the console's distribution needs this
+   * construct's domain, so it cannot be built before it).
+   */
+  addRedirectUrls(urls: RedirectUrls): void {
+    this.callbackUrls.push(urls.callbackUrl);
+    this.logoutUrls.push(urls.logoutUrl);
+  }
+
   /** The token endpoint of the hosted domain, for client-credentials requests. */
   get tokenEndpoint(): string {
     return `${this.domain.baseUrl()}/oauth2/token`;
   }
+
+  /** The issuer of the pool's tokens, which is also the OIDC authority of the people's client. */
+  get issuer(): string {
+    return `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }

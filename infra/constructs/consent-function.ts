@@ -62,18 +62,26 @@ export interface ConsentFunctionProps {
 }
 
 /**
+ * A log group with a retention, and a Lambda role that may write to that log group only, instead of the
+ * managed AWSLambdaBasicExecutionRole, which may write to every log group of the account. Both are
+ * created in `scope` as `<id>Logs` and `<id>Role`: the log group must exist before the function that
+ * names it, so it cannot be the function's child.
+ */
+export function ownLogging(scope: Construct, id: string, retention = RetentionDays.ONE_MONTH): { logGroup: LogGroup; role: Role } {
+  const logGroup = new LogGroup(scope, `${id}Logs`, { retention });
+  const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  return { logGroup, role };
+}
+
+/**
  * A Lambda function of this service with every default in one place: Node.js 22 on arm64, bundled by
  * the local esbuild as minified ESM with source maps, Powertools settings, its own log group with a
  * retention (a log group that Lambda creates on first use keeps logs forever), and its own role.
  */
 export class ConsentFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ConsentFunctionProps) {
-    // The log group must exist before the function that names it, hence in the parent scope.
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
-    // A role of its own that may write to its own log group only, instead of the managed
-    // AWSLambdaBasicExecutionRole, which may write to every log group of the account.
-    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
+    const { logGroup, role } = ownLogging(scope, id, props.logRetention);
     super(scope, id, {
       role,
       entry: join(PROJECT_ROOT, props.entry),

@@ -725,6 +725,11 @@ describe('console', () => {
     return { request: { method: 'GET', uri, querystring, headers: { host: { value: 'd111111abcdef8.cloudfront.net' } } } };
   }
 
+  function bucketPolicyStatements(bucketId: string): Statement[] {
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties?.['Bucket']).has(bucketId)) ?? [];
+    return (policy?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement;
+  }
+
   const consoleOrigin = () => `https://<${logicalId(stack.console.distribution)}.DomainName>`;
   const apiEndpoint = () => `<${logicalId(stack.api.httpApi)}.ApiEndpoint>`;
   const cognitoDomain = () => `https://<${logicalId(stack.auth.domain)}>.auth.<AWS::Region>.amazoncognito.com`;
@@ -732,7 +737,6 @@ describe('console', () => {
   it('keeps the bucket private: public access blocked, TLS enforced, encrypted, no website hosting', () => {
     const id = logicalId(stack.console.bucket);
     const bucket = resource(id).Properties;
-    const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties?.['Bucket']).has(id))?.[1];
 
     expect(bucket).toMatchObject({
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -740,7 +744,7 @@ describe('console', () => {
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(stack.console.accessLogs) } },
     });
     expect(bucket?.['WebsiteConfiguration']).toBeUndefined();
-    expect((policy?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement).toContainEqual(
+    expect(bucketPolicyStatements(id)).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
   });
@@ -748,8 +752,7 @@ describe('console', () => {
   it("logs the bucket's requests into a private bucket that S3 log delivery alone may write, for 90 days", () => {
     const logsId = logicalId(stack.console.accessLogs);
     const logs = resource(logsId).Properties;
-    const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties?.['Bucket']).has(logsId))?.[1];
-    const allows = (policy?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement.filter((st) => st.Effect === 'Allow');
+    const allows = bucketPolicyStatements(logsId).filter((statement) => statement.Effect === 'Allow');
 
     expect(logs).toMatchObject({
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
@@ -766,8 +769,7 @@ describe('console', () => {
     const distributionId = logicalId(stack.console.distribution);
     const [[oacId, oac] = ['', undefined], ...otherOacs] = ofType('AWS::CloudFront::OriginAccessControl');
     const [origin, ...otherOrigins] = distributionConfig()['Origins'] as Json[];
-    const policy = ofType('AWS::S3::BucketPolicy').find(([, p]) => referencedIds(p.Properties?.['Bucket']).has(bucketId))?.[1];
-    const allows = (policy?.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement.filter((st) => st.Effect === 'Allow');
+    const allows = bucketPolicyStatements(bucketId).filter((statement) => statement.Effect === 'Allow');
 
     expect(otherOacs).toEqual([]);
     expect(oac?.Properties?.['OriginAccessControlConfig']).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' });
