@@ -13,7 +13,15 @@ export const LOCAL_TOKEN_PATH = '/local/token';
 export async function buildConsole(projectRoot: string): Promise<string> {
   // Loaded on demand: only `npm start` builds, and the tests that import the stack's helpers need no Vite.
   const { build } = await import('vite');
-  await build({ configFile: join(projectRoot, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  // Vite picks libraries' development builds unless NODE_ENV says production (jest sets it to `test`).
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: join(projectRoot, 'web', 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
   return join(projectRoot, 'web', 'dist');
 }
 
@@ -54,7 +62,8 @@ const MAX_TOKEN_REQUEST_BYTES = 4096;
 export function consoleSite(options: { directory: string; keyFile: string }) {
   const files = sirv(options.directory, {
     single: true,
-    dev: false,
+    // Read from disk on every request: a rebuild (`npm run build:console`, `cdk synth`) is served at once.
+    dev: true,
     etag: true,
     setHeaders: (response, pathname) => {
       // Vite fingerprints everything under assets/; index.html must be revalidated to pick up a new build.
