@@ -9,12 +9,10 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { GROUPS } from '../../shared/domain/permissions.js';
 
-/** Cognito groups that grant permissions (SPEC.md, behaviour 5; `shared/domain/permissions.ts`). */
-export const GROUPS = {
-  blocklistEditors: 'whatsapp-blocklist-editors',
-  profileAdmins: 'profile-admins',
-} as const;
+/** The Cognito groups that grant permissions, named once, beside the permission rules. */
+export { GROUPS };
 
 /** OAuth resource servers and their scopes: a token's `scope` claim holds `<identifier>/<scope>`. */
 export const RESOURCE_SERVERS = {
