@@ -105,6 +105,7 @@ describe('requests that do not apply', () => {
     // act
     const dialog = await confirmBlock(page, phone, 'Customer wrote to support');
     await dialog.getByRole('alert').filter({ hasText: 'could not be reached' }).waitFor();
+    expect(await dialog.getByLabel('Reason').getAttribute('aria-invalid')).toBe('false');
     await screenshot(page, 'console-network-error');
     await dialog.getByRole('button', { name: 'Confirm' }).dblclick();
 

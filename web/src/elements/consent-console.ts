@@ -84,6 +84,9 @@ export class ConsentConsole extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('popstate', this.onLocationChange);
+    this.removeEventListener('navigate', this.onNavigate as EventListener);
+    this.removeEventListener(SIGNIN_REQUIRED, this.onSignInRequired);
+    this.removeEventListener('click', this.onLinkClick);
   }
 
   override updated(changed: Map<PropertyKey, unknown>) {

@@ -25,6 +25,7 @@ export class ReasonDialog extends LitElement {
   static override properties = {
     request: { state: true },
     error: { state: true },
+    reasonInvalid: { state: true },
     busy: { state: true },
   };
 
@@ -55,6 +56,8 @@ export class ReasonDialog extends LitElement {
 
   declare request: ReasonRequest | undefined;
   declare error: string | undefined;
+  /** The error is about the reason itself (empty, too long), rather than about sending it. */
+  declare reasonInvalid: boolean;
   declare busy: boolean;
 
   private readonly dialog = createRef<HTMLDialogElement>();
@@ -65,27 +68,20 @@ export class ReasonDialog extends LitElement {
   constructor() {
     super();
     this.busy = false;
+    this.reasonInvalid = false;
   }
 
   /** Opens the dialog for one change; focus moves to the reason field. */
   async show(request: ReasonRequest): Promise<void> {
     this.request = request;
     this.error = undefined;
+    this.reasonInvalid = false;
     this.busy = false;
     this.attempt = undefined;
     await this.updateComplete;
     if (this.input.value) this.input.value.value = '';
     this.dialog.value?.showModal();
     this.input.value?.focus();
-  }
-
-  /** Shows a message in the open dialog (for example after the person signed in again). */
-  showError(message: string): void {
-    this.error = message;
-  }
-
-  get open(): boolean {
-    return this.dialog.value?.open ?? false;
   }
 
   override render() {
@@ -111,7 +107,7 @@ export class ReasonDialog extends LitElement {
                   type="text"
                   autocomplete="off"
                   maxlength=${REASON_MAX_LENGTH}
-                  aria-invalid=${this.error && !this.busy ? 'true' : 'false'}
+                  aria-invalid=${this.reasonInvalid ? 'true' : 'false'}
                   aria-describedby="reason-hint ${this.error ? 'reason-error' : ''}"
                   ?readonly=${this.busy}
                 />
@@ -146,12 +142,14 @@ export class ReasonDialog extends LitElement {
     const length = [...reason].length;
     if (length === 0 || length > REASON_MAX_LENGTH) {
       this.error = length === 0 ? 'Enter a reason: it is required.' : `The reason is too long: at most ${REASON_MAX_LENGTH} characters.`;
+      this.reasonInvalid = true;
       this.input.value?.focus();
       return;
     }
     if (!this.attempt || this.attempt.reason !== reason) this.attempt = { key: crypto.randomUUID(), reason };
     this.busy = true;
     this.error = undefined;
+    this.reasonInvalid = false;
     try {
       await request.submit(reason, this.attempt.key);
       this.dialog.value?.close('confirm');
