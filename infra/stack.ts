@@ -22,9 +22,10 @@ export const CONTEXT = {
   /** Prefix of the hosted Cognito domain; default derived from the stack name and account. */
   cognitoDomainPrefix: 'cognitoDomainPrefix',
   /**
-   * Comma-separated callback URLs of the user client besides the console's own in CloudFront; default
-   * `http://localhost:3000/console/callback`, a console served on the local stack's port. Each URL's
-   * directory (`…/console/`) is allowed as a sign-out URL: the console's sign-out returns there.
+   * Comma-separated callback URLs of the user client besides the console's own in CloudFront (for a
+   * host page that embeds the console's elements, say); default none, so the deployed client trusts no
+   * address but its own console. Each URL's directory (`…/console/`) is allowed as a sign-out URL: the
+   * console's sign-out returns there.
    */
   callbackUrls: 'callbackUrls',
   /** E-mail address subscribed to the alarm topic; default none. */
@@ -200,6 +201,6 @@ export class WhatsAppConsentStack extends Stack {
     const urls = typeof configured === 'string' ? configured.split(',').map((url) => url.trim()).filter(Boolean) : [];
     const invalid = urls.find((url) => !URL.canParse(url));
     if (invalid !== undefined) throw new Error(`Context ${CONTEXT.callbackUrls}: ${invalid} is not a URL`);
-    return urls.length > 0 ? urls : ['http://localhost:3000/console/callback'];
+    return urls;
   }
 }

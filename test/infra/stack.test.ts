@@ -891,15 +891,11 @@ describe('console', () => {
     });
   });
 
-  it("lets Cognito send people back to the console, and to the local stack's console by default", () => {
+  it('lets Cognito send people back to the deployed console only, by default', () => {
     const client = resource(logicalId(stack.auth.userClient)).Properties;
 
-    expect((client?.['CallbackURLs'] as unknown[]).map(render).sort()).toEqual(
-      ['http://localhost:3000/console/callback', `${consoleOrigin()}/console/callback`].sort(),
-    );
-    expect((client?.['LogoutURLs'] as unknown[]).map(render).sort()).toEqual(
-      ['http://localhost:3000/console/', `${consoleOrigin()}/console/`].sort(),
-    );
+    expect((client?.['CallbackURLs'] as unknown[]).map(render)).toEqual([`${consoleOrigin()}/console/callback`]);
+    expect((client?.['LogoutURLs'] as unknown[]).map(render)).toEqual([`${consoleOrigin()}/console/`]);
   });
 
   it('takes more callback URLs from the `callbackUrls` context, each with its directory as sign-out URL', () => {
@@ -910,7 +906,6 @@ describe('console', () => {
     const properties = (Object.values(client)[0] as Resource).Properties;
 
     expect((properties?.['CallbackURLs'] as unknown[]).map(render)).toContain('https://ops.example.com/console/callback');
-    expect((properties?.['CallbackURLs'] as unknown[]).map(render)).not.toContain('http://localhost:3000/console/callback');
     expect((properties?.['LogoutURLs'] as unknown[]).map(render)).toContain('https://ops.example.com/console/');
     expect(() => unbundledStack('BadCallbackStack', { callbackUrls: 'ops.example.com' })).toThrow(/callbackUrls/);
   });
