@@ -1,9 +1,9 @@
-import { css, html } from 'lit';
+import { html } from 'lit';
 import type { NumberConsent } from '../api/types.js';
 import { errorMessage } from '../model/error-words.js';
 import { ApiElement } from './api-element.js';
 import { numberIdentity, numberState, numberStateStyles } from './number-state.js';
-import { baseStyles } from './shared-styles.js';
+import { baseStyles, panelStyles } from './shared-styles.js';
 import { requestSignInIfRefused } from './signin-required.js';
 import './consent-history.js';
 
@@ -18,14 +18,7 @@ export class NumberView extends ApiElement {
     loadError: { state: true },
   };
 
-  static override styles = [
-    baseStyles,
-    numberStateStyles,
-    css`
-      :host { display: block; }
-      section + section { margin-top: 2rem; }
-    `,
-  ];
+  static override styles = [baseStyles, panelStyles, numberStateStyles];
 
   declare phone: string;
   declare number: NumberConsent | undefined;

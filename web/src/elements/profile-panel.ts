@@ -12,7 +12,7 @@ import { ApiElement } from './api-element.js';
 import { ConsentHistory } from './consent-history.js';
 import { numberIdentity, numberState, numberStateStyles } from './number-state.js';
 import { ReasonDialog } from './reason-dialog.js';
-import { baseStyles } from './shared-styles.js';
+import { baseStyles, panelStyles } from './shared-styles.js';
 import { requestSignInIfRefused } from './signin-required.js';
 import './consent-history.js';
 import './reason-dialog.js';
@@ -46,10 +46,9 @@ export class ProfilePanel extends ApiElement {
 
   static override styles = [
     baseStyles,
+    panelStyles,
     numberStateStyles,
     css`
-      :host { display: block; }
-      section + section { margin-top: 2rem; }
       ul.numbers { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.75rem; }
       li.number {
         display: grid; grid-template-columns: 1fr auto; gap: 0.25rem 1.5rem; align-items: start;

@@ -53,3 +53,9 @@ export const baseStyles = css`
   .notice { border-left: 4px solid var(--accent); background: var(--subtle); padding: 0.5rem 0.75rem; margin: 0.5rem 0 1rem; }
   .notice.error { border-left-color: var(--blocked); color: var(--ink); }
 `;
+
+/** The embeddable pages (profile panel, number view): blocks of sections. */
+export const panelStyles = css`
+  :host { display: block; }
+  section + section { margin-top: 2rem; }
+`;
