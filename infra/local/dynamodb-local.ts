@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { waitFor } from './free-port.js';
 
@@ -15,9 +16,13 @@ function jarDirectory(): string {
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
+/** A launcher of ours that binds DynamoDB Local to the loopback interface, run as a single-file program. */
+const LOOPBACK_LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'DynamoDbLocalOnLoopback.java');
+
 /**
- * Starts DynamoDB Local in memory on the given port and waits until it answers. It needs Java 17 or
- * later; the package's own launcher is not used because it expects an Amplify CLI installation.
+ * Starts DynamoDB Local in memory on the given port, listening on 127.0.0.1 only, and waits until it
+ * answers. It needs a Java 17 (or later) JDK: the launcher is a Java source file, which `java` compiles
+ * as it starts it. The package's own launcher is not used because it expects an Amplify CLI installation.
  */
 export async function startDynamoDbLocal({ port, heapMb = 1024 }: { port: number; heapMb?: number }): Promise<RunningEmulator> {
   assertJava();
@@ -27,8 +32,9 @@ export async function startDynamoDbLocal({ port, heapMb = 1024 }: { port: number
     [
       `-Xmx${heapMb}m`,
       `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(directory, 'DynamoDBLocal.jar'),
+      '-cp',
+      [join(directory, 'DynamoDBLocal.jar'), join(directory, 'DynamoDBLocal_lib', '*')].join(':'),
+      LOOPBACK_LAUNCHER,
       '-inMemory',
       '-sharedDb',
       '-disableTelemetry',
@@ -68,8 +74,8 @@ export async function startDynamoDbLocal({ port, heapMb = 1024 }: { port: number
 }
 
 function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    throw new Error('DynamoDB Local needs Java 17 or later on the PATH (Debian: apt-get install openjdk-17-jre-headless).');
+  const probe = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0 || !/^jdk\.compiler@/m.test(probe.stdout)) {
+    throw new Error('DynamoDB Local needs a Java 17 (or later) JDK on the PATH (Debian: apt-get install openjdk-17-jdk-headless).');
   }
 }
