@@ -58,6 +58,7 @@ export function stateFromItem(item: Record<string, any>): ConsentState {
     version: item['version'],
     lastSeq: item['lastSeq'],
     decidedAt: item['decidedAt'],
+    automaticAt: item['automaticAt'],
   };
 }
 

@@ -22,6 +22,11 @@ export interface ConsentState {
    * before it was known to nobody who decided, and must not overturn the decision.
    */
   decidedAt: string | undefined;
+  /**
+   * When the latest provider failure that blocked this number (or found it blocked already) happened.
+   * A manual request made before it was made without knowing of it, and must not overturn it.
+   */
+  automaticAt: string | undefined;
 }
 
 /** What applying an event did; also the final status of its request. */
@@ -44,12 +49,20 @@ const blockedBy: Record<ConsentAction, boolean> = { block: true, unblock: false 
 
 /**
  * 1. An event whose sequence is not newer than the last one applied is `superseded`: it changes nothing.
- * 2. An event that asks for the state the number already has is `unchanged`: only `lastSeq` and
+ * 2. So is a request made before the latest provider failure on the number (a redrive, or an event
+ *    that waited): whoever asked did not know of it. Meta's timestamps are whole seconds, so a failure
+ *    at 12:00:05 may have happened any time before 12:00:06; a request made within that second counts
+ *    as made after the failure, and the person's decision stands (as {@link automaticTransition} lets
+ *    it stand against a failure in the same second, whichever is applied first).
+ * 3. An event that asks for the state the number already has is `unchanged`: only `lastSeq` and
  *    `decidedAt` move on, so an older event that arrives later is still recognised as stale.
- * 3. Otherwise it is `applied`: the new state carries the event's action, reason and actor.
+ * 4. Otherwise it is `applied`: the new state carries the event's action, reason and actor.
  */
 function manualTransition(current: ConsentState | undefined, event: ManualConsentEvent, appliedAt: string): Transition {
   if (current && event.sequence <= current.lastSeq) {
+    return { outcome: 'superseded' };
+  }
+  if (current?.automaticAt !== undefined && Date.parse(event.requestedAt) < Date.parse(current.automaticAt)) {
     return { outcome: 'superseded' };
   }
   const wantsBlocked = blockedBy[event.action];
@@ -66,6 +79,7 @@ function manualTransition(current: ConsentState | undefined, event: ManualConsen
     profileId: event.profileId,
     updatedAt: appliedAt,
     updatedBy: event.actor.username,
+    automaticAt: current?.automaticAt,
     ...decided,
   };
   // Never seen means unblocked; the state is still written, so that a stale block cannot win later.
@@ -84,7 +98,14 @@ function automaticTransition(current: ConsentState | undefined, event: Automatic
   if (current?.decidedAt !== undefined && Date.parse(event.occurredAt) <= Date.parse(current.decidedAt)) {
     return { outcome: 'superseded' };
   }
-  if (current?.blocked) return { outcome: 'unchanged', next: undefined };
+  if (current?.blocked) {
+    // Nothing changes for campaigns, but the failure's time is kept: a manual request made before it
+    // must not unblock the number later.
+    const automaticAt = later(current.automaticAt, event.occurredAt);
+    return automaticAt === current.automaticAt
+      ? { outcome: 'unchanged', next: undefined }
+      : { outcome: 'unchanged', next: { ...current, automaticAt, version: current.version + 1 } };
+  }
   return {
     outcome: 'applied',
     next: {
@@ -99,6 +120,12 @@ function automaticTransition(current: ConsentState | undefined, event: Automatic
       version: (current?.version ?? 0) + 1,
       lastSeq: current?.lastSeq ?? 0,
       decidedAt: current?.decidedAt,
+      automaticAt: later(current?.automaticAt, event.occurredAt),
     },
   };
+}
+
+/** The later of two ISO timestamps; either may be missing. */
+function later(a: string | undefined, b: string): string {
+  return a !== undefined && Date.parse(a) >= Date.parse(b) ? a : b;
 }

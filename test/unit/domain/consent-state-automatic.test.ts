@@ -28,17 +28,30 @@ describe('transition, automatic events', () => {
         version: 1,
         lastSeq: 0,
         decidedAt: undefined,
+        automaticAt: event.occurredAt,
       },
     });
   });
 
   it.each([
     ['manually', sampleState({ blocked: true, source: 'manual' })],
-    ['automatically', sampleState({ blocked: true, source: 'automatic', reasonCode: '1013', profileId: undefined, decidedAt: undefined, lastSeq: 0 })],
-  ])('leaves a number already blocked %s unchanged, and writes no state', (_label, current) => {
+    ['automatically', sampleState({ blocked: true, source: 'automatic', reasonCode: '1013', profileId: undefined, decidedAt: undefined, lastSeq: 0, automaticAt: '2025-01-15T00:00:00.000Z' })],
+  ])('leaves a number already blocked %s blocked as it was, and records only when the failure happened', (_label, current) => {
     const event = sampleAutomaticEvent({ occurredAt: '2025-02-01T00:00:00.000Z' });
 
-    expect(transition(current, event, APPLIED_AT)).toEqual({ outcome: 'unchanged', next: undefined });
+    expect(transition(current, event, APPLIED_AT)).toEqual({
+      outcome: 'unchanged',
+      next: { ...current, automaticAt: '2025-02-01T00:00:00.000Z', version: current.version + 1 },
+    });
+  });
+
+  it('writes no state for a failure older than the one already recorded on a blocked number', () => {
+    const current = sampleState({ blocked: true, source: 'automatic', automaticAt: '2025-03-01T00:00:00.000Z' });
+
+    expect(transition(current, sampleAutomaticEvent({ occurredAt: '2025-02-01T00:00:00.000Z' }), APPLIED_AT)).toEqual({
+      outcome: 'unchanged',
+      next: undefined,
+    });
   });
 
   it.each([
@@ -76,6 +89,7 @@ describe('transition, automatic events', () => {
         version: 4,
         lastSeq: 5,
         decidedAt: '2025-01-01T00:00:00.000Z',
+        automaticAt: '2025-01-01T00:00:00.001Z',
       },
     });
   });
@@ -128,8 +142,36 @@ describe('transition, automatic events', () => {
         version: blockedByProvider.next.version + 1,
         lastSeq: 6,
         decidedAt: unblock.requestedAt,
+        automaticAt: '2025-01-03T00:00:00.000Z',
       },
     });
+  });
+
+  it('supersedes a manual request made before the failure that blocked the number, even when it comes later', () => {
+    // prepare: an unblock requested at T1 waited (or was redriven) while the provider reported a failure at T2 > T1
+    const blocked = transition(sampleState({ blocked: false, lastSeq: 5 }), sampleAutomaticEvent({ occurredAt: '2025-01-03T00:00:05.000Z' }), APPLIED_AT);
+    if (blocked.outcome !== 'applied') throw new Error('expected the automatic block to apply');
+    const stale = sampleEvent({ action: 'unblock', sequence: 6, requestedAt: '2025-01-03T00:00:04.999Z' });
+
+    // act, assess
+    expect(transition(blocked.next, stale, APPLIED_AT)).toEqual({ outcome: 'superseded' });
+  });
+
+  it("lets a request made in the same second as the failure stand (Meta's timestamps are whole seconds)", () => {
+    const blocked = transition(sampleState({ blocked: false, lastSeq: 5 }), sampleAutomaticEvent({ occurredAt: '2025-01-03T00:00:05.000Z' }), APPLIED_AT);
+    if (blocked.outcome !== 'applied') throw new Error('expected the automatic block to apply');
+    const sameSecond = sampleEvent({ action: 'unblock', sequence: 6, requestedAt: '2025-01-03T00:00:05.300Z' });
+
+    expect(transition(blocked.next, sameSecond, APPLIED_AT)).toMatchObject({ outcome: 'applied', next: { blocked: false } });
+  });
+
+  it('supersedes a manual request made before a failure that found the number already blocked', () => {
+    // prepare: blocked by an editor; the provider then reports a failure at T2; an unblock requested at T1 < T2 comes late
+    const failed = transition(sampleState({ blocked: true, lastSeq: 5 }), sampleAutomaticEvent({ occurredAt: '2025-01-03T00:00:00.000Z' }), APPLIED_AT);
+    if (failed.outcome !== 'unchanged' || !failed.next) throw new Error('expected the failure to be recorded');
+    const stale = sampleEvent({ action: 'unblock', sequence: 6, requestedAt: '2025-01-02T00:00:00.000Z' });
+
+    expect(transition(failed.next, stale, APPLIED_AT)).toEqual({ outcome: 'superseded' });
   });
 
   it('applies the first manual event on a number the provider blocked when it was never seen', () => {
@@ -181,6 +223,7 @@ const anyState: fc.Arbitrary<ConsentState | undefined> = fc.option(
     version: fc.integer({ min: 1, max: 1_000 }),
     lastSeq: fc.integer({ min: 0, max: 1_000 }),
     decidedAt: fc.option(timestamp, { nil: undefined }),
+    automaticAt: fc.option(timestamp, { nil: undefined }),
   }),
   { nil: undefined },
 );
@@ -206,7 +249,8 @@ describe('transition, automatic events, for any state', () => {
         expect(result.next.lastSeq).toBe(current?.lastSeq ?? 0);
         expect(result.next.decidedAt).toBe(current?.decidedAt);
         expect(result.next.version).toBe((current?.version ?? 0) + 1);
-        expect(result.outcome).toBe('applied');
+        expect(Date.parse(result.next.automaticAt!)).toBe(Math.max(Date.parse(event.occurredAt), Date.parse(current?.automaticAt ?? event.occurredAt)));
+        expect(result.outcome).toBe(current?.blocked ? 'unchanged' : 'applied');
         expect(event.action).toBe('wa_blocked');
       }),
       { numRuns: 1_000 },
@@ -229,7 +273,7 @@ describe('transition, automatic events, for any state', () => {
     );
   });
 
-  it('keeps manual events in sequence order whatever automatic events come between them', () => {
+  it('keeps manual events in sequence order whatever automatic events come between them, and lets none made before the latest failure win', () => {
     const stream = fc.array(
       fc.oneof(
         fc.record({ kind: fc.constant('manual' as const), action: fc.constantFrom('block' as const, 'unblock' as const), at: timestamp }),
@@ -250,15 +294,21 @@ describe('transition, automatic events, for any state', () => {
 
         // act
         let state: ConsentState | undefined;
+        let lastDecision: ConsentEvent | undefined;
         for (const event of events) {
+          const before = state;
           const result = transition(state, event, APPLIED_AT);
           if (result.outcome !== 'superseded' && result.next) state = result.next;
+          if (event.source !== 'manual') continue;
+          // assess: a manual event is superseded exactly when it was made before the latest failure
+          const madeBeforeFailure = before?.automaticAt !== undefined && Date.parse(event.requestedAt) < Date.parse(before.automaticAt);
+          expect(result.outcome === 'superseded').toBe(madeBeforeFailure);
+          if (!madeBeforeFailure) lastDecision = event;
         }
 
-        // assess: every manual event applied in order, so lastSeq is the last one's
-        expect(state?.lastSeq ?? 0).toBe(sequence);
-        const lastManual = [...events].reverse().find((event) => event.source === 'manual');
-        expect(state?.decidedAt).toBe(lastManual?.source === 'manual' ? lastManual.requestedAt : undefined);
+        // assess: the decisions applied in order, so lastSeq and decidedAt are the last one's
+        expect(state?.lastSeq ?? 0).toBe(lastDecision?.source === 'manual' ? lastDecision.sequence : 0);
+        expect(state?.decidedAt).toBe(lastDecision?.source === 'manual' ? lastDecision.requestedAt : undefined);
       }),
       { numRuns: 500 },
     );

@@ -38,7 +38,7 @@ describe('viewProfileConsent', () => {
     const states = new InMemoryConsentStateStore([
       {
         phone: PHONE, blocked: true, source: 'manual', reason: 'asked by phone', reasonCode: undefined,
-        profileId: 'profile-1', updatedAt: NOW, updatedBy: 'erin', version: 1, lastSeq: 1, decidedAt: NOW,
+        profileId: 'profile-1', updatedAt: NOW, updatedBy: 'erin', version: 1, lastSeq: 1, decidedAt: NOW, automaticAt: undefined,
       },
     ]);
     const requests = new InMemoryRequestStore();

@@ -8,6 +8,7 @@ import {
   ServiceUnavailableError,
 } from '../../../shared/domain/errors.js';
 import { problemJson } from '../../../shared/http/problem-json.js';
+import { UnsupportedMediaTypeError } from '../../../shared/http/request.js';
 import type { HttpContext, HttpEvent, HttpResult } from '../../../shared/http/types.js';
 import { invoke, OK, parsed } from '../support/middy.js';
 import { httpEvent } from '../support/samples.js';
@@ -40,30 +41,32 @@ describe('problemJson', () => {
     expect(await invoke(handler, httpEvent())).toEqual(OK);
   });
 
-  it('turns an InvalidInputError into a 400 problem document listing each invalid field', async () => {
-    const { handler, logger } = throwing(
+  it.each([
+    [
+      'an InvalidInputError into a 400',
       new InvalidInputError([
         { field: 'body.reason', message: 'must not be empty or only white space' },
         { field: 'path.phone', message: 'is not a valid international phone number' },
       ]),
-    );
+      { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'The request has invalid fields; see errors.' },
+    ],
+    [
+      'an UnsupportedMediaTypeError into a 415',
+      new UnsupportedMediaTypeError(),
+      {
+        type: '/problems/unsupported-media-type',
+        title: 'Unsupported media type',
+        status: 415,
+        detail: 'The body must be JSON, sent with Content-Type: application/json.',
+      },
+    ],
+  ])('turns %s problem document listing each invalid field', async (_label, error, expected) => {
+    const { handler, logger } = throwing(error);
 
     const response = await invoke(handler, httpEvent());
 
-    expect(parsed(response)).toEqual({
-      statusCode: 400,
-      headers: PROBLEM,
-      body: {
-        type: '/problems/invalid-input',
-        title: 'Invalid input',
-        status: 400,
-        detail: 'The request has invalid fields; see errors.',
-        errors: [
-          { field: 'body.reason', message: 'must not be empty or only white space' },
-          { field: 'path.phone', message: 'is not a valid international phone number' },
-        ],
-      },
-    });
+    expect(parsed(response)).toEqual({ statusCode: expected.status, headers: PROBLEM, body: { ...expected, errors: error.errors } });
+    expect(error.errors.length).toBeGreaterThan(0);
     expect(logger.errors).toEqual([]);
   });
 

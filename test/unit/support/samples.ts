@@ -58,6 +58,7 @@ export function sampleState(overrides: Partial<ConsentState> = {}): ConsentState
     version: 3,
     lastSeq: 5,
     decidedAt: '2025-01-01T00:00:00.000Z',
+    automaticAt: undefined,
     ...overrides,
   };
 }
