@@ -11,21 +11,33 @@ import { keys, type TransactItem } from './keys.js';
 type RecordInput = Parameters<EventLedger['record']>[0];
 
 /**
- * Writes the processor's outcome for one event in a single transaction:
- * the audit entry (only if it does not exist yet), the new state if any (only if its `version` is still
- * the one that was read) and, for a manual request, the request's status.
+ * How long an applied event's marker is kept: far longer than an event can live on the queue (4 days)
+ * or in the dead-letter queue before a redrive (14 days).
+ */
+const APPLIED_EVENT_TTL_SECONDS = 90 * 24 * 60 * 60;
+
+/**
+ * Writes the processor's outcome for one event in a single transaction: a marker of the event's id
+ * (only if it does not exist yet), the audit entry (likewise), the new state if any (only if its
+ * `version` is still the one that was read) and, for a manual request, the request's status.
+ *
+ * The marker is keyed by the event id under the number the event was queued under, which every
+ * delivery shares: a provider failure whose WhatsApp id could be either of two numbers is applied once,
+ * even when a later delivery would resolve it to the other. The audit entry's own condition still
+ * catches repeats of events applied before markers existed.
  *
  * No `ClientRequestToken`: a retried event carries a new `appliedAt`, which DynamoDB would refuse as an
- * idempotency mismatch; the audit entry's existence condition already makes a repeat a no-op.
+ * idempotency mismatch; the conditions already make a repeat a no-op.
  */
 export class DynamoEventLedger implements EventLedger {
   constructor(
     private readonly consentTableName: string,
     private readonly auditTableName: string,
+    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
   async record(input: RecordInput): Promise<'committed' | 'duplicate' | 'conflict'> {
-    const items: TransactItem[] = [this.auditPut(input.audit)];
+    const items: TransactItem[] = [this.markerPut(input.queuedPhone, input.event.eventId), this.auditPut(input.audit)];
     const next = input.transition.outcome === 'superseded' ? undefined : input.transition.next;
     if (next) {
       items.push(this.statePut(next, input.expectedVersion));
@@ -39,10 +51,20 @@ export class DynamoEventLedger implements EventLedger {
     } catch (error) {
       const codes = cancellationCodes(error);
       if (!codes) throw error;
-      if (codes[0] === 'ConditionalCheckFailed') return 'duplicate';
+      if (codes[0] === 'ConditionalCheckFailed' || codes[1] === 'ConditionalCheckFailed') return 'duplicate';
       if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return 'conflict';
       throw error;
     }
+  }
+
+  private markerPut(queuedPhone: E164, eventId: string): TransactItem {
+    return {
+      Put: {
+        TableName: this.consentTableName,
+        Item: { ...keys.appliedEvent(queuedPhone, eventId), eventId, expiresAt: this.nowSeconds() + APPLIED_EVENT_TTL_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
   }
 
   private auditPut(audit: AuditEntry): TransactItem {

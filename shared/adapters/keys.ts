@@ -16,6 +16,8 @@ export const keys = {
   /** Marks that a profile holds a number: the index from numbers to profiles. */
   holder: (phone: E164, profileId: string) => ({ pk: `PHONE#${phone}`, sk: `HOLDER#${profileId}` }),
   idempotency: (callerSub: string, key: string) => ({ pk: `IDEMPOTENCY#${callerSub}#${key}`, sk: 'KEY' }),
+  /** Marks an event as applied, under the number it was queued under, whatever number it resolved to. */
+  appliedEvent: (queuedPhone: E164, eventId: string) => ({ pk: `PHONE#${queuedPhone}`, sk: `EVENT#${eventId}` }),
   /** Audit entries sort by when they were requested, then by event id. */
   audit: (phone: E164, requestedAt: string, eventId: string) => ({ pk: `PHONE#${phone}`, sk: `${requestedAt}#${eventId}` }),
   phonePartition: (phone: E164) => `PHONE#${phone}`,

@@ -24,7 +24,8 @@ const MAX_ATTEMPTS = 5;
  * 2. Read the number's state (strongly consistent) and decide the transition.
  * 3. Write audit entry, state and request status in one transaction, guarded by the audit entry not
  *    existing yet and the state's `version` being the one that was read.
- * 4. An existing audit entry means the event was applied before: a duplicate delivery, nothing to do.
+ * 4. An event applied before (known by its id, whichever number it resolved to then) is a duplicate
+ *    delivery: nothing to do.
  *    A moved `version` means someone else wrote in between: read again and decide again.
  */
 export async function applyConsentEvent(received: ConsentEvent, deps: ApplyDependencies): Promise<ApplyResult> {
@@ -35,6 +36,7 @@ export async function applyConsentEvent(received: ConsentEvent, deps: ApplyDepen
     const decided = transition(current, event, appliedAt);
     const result = await deps.ledger.record({
       event,
+      queuedPhone: received.phone,
       expectedVersion: current?.version,
       transition: decided,
       audit: auditEntryOf(event, appliedAt, decided.outcome),

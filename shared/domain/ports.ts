@@ -65,6 +65,11 @@ export interface EventLedger {
    */
   record(input: {
     event: ConsentEvent;
+    /**
+     * The number the event was queued under (its message group): the same on every delivery, whichever
+     * number a provider event resolves to, so that an event is applied once by its id alone.
+     */
+    queuedPhone: E164;
     expectedVersion: number | undefined;
     transition: Transition;
     audit: AuditEntry;

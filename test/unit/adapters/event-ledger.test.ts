@@ -11,7 +11,8 @@ process.env.AWS_REGION ??= 'us-east-1';
 const { DynamoEventLedger } = await import('../../../shared/adapters/event-ledger.js');
 
 const dynamoDb = mockClient(DynamoDBDocumentClient);
-const ledger = new DynamoEventLedger('consent-table', 'audit-table');
+const NOW_SECONDS = 1_800_000_000;
+const ledger = new DynamoEventLedger('consent-table', 'audit-table', () => NOW_SECONDS);
 const APPLIED_AT = '2025-01-02T03:04:06.000Z';
 
 /** What the processor hands the ledger for a first block of a number never seen. */
@@ -23,7 +24,7 @@ function firstBlock(): Parameters<EventLedger['record']>[0] {
     source: event.source, reason: event.reason, reasonCode: undefined, actor: event.actor, requestedAt: event.requestedAt,
     providerMessageId: undefined, recipientId: undefined, appliedAt: APPLIED_AT, outcome: decided.outcome,
   };
-  return { event, expectedVersion: undefined, transition: decided, audit, requestStatus: decided.outcome };
+  return { event, queuedPhone: event.phone, expectedVersion: undefined, transition: decided, audit, requestStatus: decided.outcome };
 }
 
 function cancelledWith(...codes: string[]): TransactionCanceledException {
@@ -40,7 +41,7 @@ afterAll(() => {
 });
 
 describe('DynamoEventLedger.record', () => {
-  it('writes audit entry, state and request status in one transaction, each guarded', async () => {
+  it('writes the event marker, audit entry, state and request status in one transaction, each guarded', async () => {
     // prepare
     dynamoDb.on(TransactWriteCommand).resolves({});
     const input = firstBlock();
@@ -54,13 +55,26 @@ describe('DynamoEventLedger.record', () => {
     expect(calls).toHaveLength(1);
     const items = calls[0]?.args[0].input.TransactItems ?? [];
     expect(items.map((item) => [item.Put?.TableName ?? item.Update?.TableName, item.Put?.ConditionExpression ?? item.Update?.UpdateExpression])).toEqual([
+      ['consent-table', 'attribute_not_exists(pk)'],
       ['audit-table', 'attribute_not_exists(pk)'],
       ['consent-table', 'attribute_not_exists(pk)'],
       ['consent-table', 'SET #status = :status, appliedAt = :appliedAt'],
     ]);
-    expect(items[0]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, eventId: input.event.eventId, outcome: 'applied' });
-    expect(items[1]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, sk: 'STATE', blocked: true, lastSeq: 1 });
-    expect(items[2]?.Update?.ExpressionAttributeValues).toEqual({ ':status': 'applied', ':appliedAt': APPLIED_AT });
+    expect(items[0]?.Put?.Item).toEqual({ pk: `PHONE#${PHONE}`, sk: `EVENT#${input.event.eventId}`, eventId: input.event.eventId, expiresAt: NOW_SECONDS + 90 * 24 * 60 * 60 });
+    expect(items[1]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, eventId: input.event.eventId, outcome: 'applied' });
+    expect(items[2]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, sk: 'STATE', blocked: true, lastSeq: 1 });
+    expect(items[3]?.Update?.ExpressionAttributeValues).toEqual({ ':status': 'applied', ':appliedAt': APPLIED_AT });
+  });
+
+  it('keys the marker by the number the event was queued under, not the one it resolved to', async () => {
+    dynamoDb.on(TransactWriteCommand).resolves({});
+    const queuedPhone = '+5511972146473' as typeof PHONE;
+
+    const input = { ...firstBlock(), queuedPhone };
+    await ledger.record(input);
+
+    const marker = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Put?.Item;
+    expect(marker).toMatchObject({ pk: `PHONE#${queuedPhone}`, sk: `EVENT#${input.event.eventId}` });
   });
 
   it('guards the state with the version that was read', async () => {
@@ -68,7 +82,7 @@ describe('DynamoEventLedger.record', () => {
 
     await ledger.record({ ...firstBlock(), expectedVersion: 4 });
 
-    const stateItem = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Put;
+    const stateItem = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[2]?.Put;
     expect(stateItem).toMatchObject({ ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': 4 } });
   });
 
@@ -78,16 +92,17 @@ describe('DynamoEventLedger.record', () => {
     await ledger.record({ ...firstBlock(), transition: { outcome: 'superseded' }, requestStatus: 'superseded' });
 
     const items = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items.map((item) => item.Put?.TableName ?? item.Update?.TableName)).toEqual(['audit-table', 'consent-table']);
-    expect(items[1]?.Update?.ExpressionAttributeValues).toMatchObject({ ':status': 'superseded' });
+    expect(items.map((item) => item.Put?.TableName ?? item.Update?.TableName)).toEqual(['consent-table', 'audit-table', 'consent-table']);
+    expect(items[2]?.Update?.ExpressionAttributeValues).toMatchObject({ ':status': 'superseded' });
   });
 
   it.each<[string[], 'duplicate' | 'conflict']>([
-    [['ConditionalCheckFailed', 'None', 'None'], 'duplicate'],
-    [['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'], 'duplicate'],
-    [['None', 'ConditionalCheckFailed', 'None'], 'conflict'],
-    [['None', 'TransactionConflict', 'None'], 'conflict'],
-    [['TransactionConflict', 'None', 'None'], 'conflict'],
+    [['ConditionalCheckFailed', 'None', 'None', 'None'], 'duplicate'],
+    [['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'], 'duplicate'],
+    [['None', 'ConditionalCheckFailed', 'None', 'None'], 'duplicate'],
+    [['None', 'None', 'ConditionalCheckFailed', 'None'], 'conflict'],
+    [['None', 'None', 'TransactionConflict', 'None'], 'conflict'],
+    [['TransactionConflict', 'None', 'None', 'None'], 'conflict'],
   ])('answers a transaction cancelled with %j as %s', async (codes, expected) => {
     dynamoDb.on(TransactWriteCommand).rejects(cancelledWith(...codes));
 
@@ -95,7 +110,7 @@ describe('DynamoEventLedger.record', () => {
   });
 
   it('rethrows a cancellation for another reason', async () => {
-    const cancelled = cancelledWith('None', 'ValidationError', 'None');
+    const cancelled = cancelledWith('None', 'None', 'ValidationError', 'None');
     dynamoDb.on(TransactWriteCommand).rejects(cancelled);
 
     await expect(ledger.record(firstBlock())).rejects.toBe(cancelled);
