@@ -20,9 +20,10 @@ export interface BlocklistChecker {
   /**
    * Numbers in any international format, duplicates allowed. Resolves to the blocked numbers (with the
    * block's source and reason code), the sendable ones (E.164, each once) and the inputs that are no
-   * valid number. Rejects with `UnprocessedKeysError` rather than answer from a partial read.
+   * valid number, as given (an entry that is not a string at all among them). Rejects with
+   * `UnprocessedKeysError` rather than answer from a partial read.
    */
-  check(phones: readonly string[]): Promise<CheckResult>;
+  check<Input = string>(phones: readonly Input[]): Promise<CheckResult<Input>>;
 }
 
 export function blocklistChecker(options: { tableName: string } & BlocklistReaderOptions): BlocklistChecker {

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { readConfig } from '../../shared/config.js';
 import { blocklistChecker, type CheckResult } from '../../shared/blocklist.js';
 import { checkRequestSchema } from '../../shared/domain/blocklist-check.js';
-import { parseWith } from '../../shared/http/request.js';
+import { parseDocument } from '../../shared/http/request.js';
 import { logger } from '../../shared/observability.js';
 
 const config = readConfig(['consentTableName']);
@@ -12,9 +12,10 @@ const checker = blocklistChecker({ tableName: config.consentTableName });
 
 /**
  * The check for campaign Lambdas that invoke it directly (`{ "phones": [...] }` in, the check's result
- * out). Invalid input fails the invocation with an `InvalidInputError` that lists every invalid field;
+ * out). An entry that is no number comes back in `invalid`, as given; input that is not such a list
+ * fails the invocation with an `InvalidInputError` that lists every invalid field;
  * a throttled read fails it with `UnprocessedKeysError`, so the caller retries rather than send blindly.
  */
-export const handler = middy<unknown, CheckResult, Error, Context>()
+export const handler = middy<unknown, CheckResult<unknown>, Error, Context>()
   .use(injectLambdaContext(logger))
-  .handler(async (event) => checker.check(parseWith(checkRequestSchema, event, 'event').phones));
+  .handler(async (event) => checker.check(parseDocument(checkRequestSchema, event, 'event').phones));

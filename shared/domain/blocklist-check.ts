@@ -5,9 +5,13 @@ import { normalisePhone, type E164 } from './phone.js';
 /** The most numbers one check may carry (SPEC.md, behaviour 9). */
 export const MAX_CHECK_NUMBERS = 10_000;
 
-/** A check's input, over HTTP or by direct invocation: numbers in any format, duplicates allowed. */
+/**
+ * A check's input, over HTTP or by direct invocation: numbers in any format, duplicates allowed. Only the
+ * list itself is checked here; an entry that is no number (too long, not even a string) does not refuse
+ * the check, it comes back in `invalid`.
+ */
 export const checkRequestSchema = z.strictObject({
-  phones: z.array(z.string().max(256)).min(1).max(MAX_CHECK_NUMBERS),
+  phones: z.array(z.unknown()).min(1).max(MAX_CHECK_NUMBERS),
 });
 
 /** What the check needs to know of a blocked number. */
@@ -25,32 +29,37 @@ export interface BlocklistReader {
   blockedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, BlockedState>>;
 }
 
-export interface CheckResult {
+/** `Input` is what the caller passed: strings from typed callers, any JSON value over HTTP. */
+export interface CheckResult<Input = string> {
   blocked: { phone: E164; source: ConsentSource; reasonCode: string | null }[];
   sendable: E164[];
-  /** The inputs that are no valid international number, as given. */
-  invalid: string[];
+  /** The inputs that are no valid international number (or not even strings), as given. */
+  invalid: Input[];
 }
 
 /**
  * The distinct numbers among the inputs, normalised to E.164 on demand, and the distinct inputs that
  * are not numbers at all. `+420 777 123 456` and `00420777123456` are one number, handed out once.
  */
-export class DistinctNumbers {
+export class DistinctNumbers<Input = string> {
   readonly phones: E164[] = [];
+  readonly invalid: Input[] = [];
   private readonly seen = new Set<E164>();
-  private readonly invalidInputs = new Set<string>();
+  /** Invalid strings, numbers, booleans and null, as they are. */
+  private readonly seenInvalid = new Set<unknown>();
+  /** Invalid arrays and objects, by their JSON text: two equal ones are one input. */
+  private readonly seenInvalidJson = new Set<unknown>();
   private position = 0;
 
-  constructor(private readonly inputs: readonly string[]) {}
+  constructor(private readonly inputs: readonly Input[]) {}
 
   /** Up to `size` numbers not handed out before; empty once the inputs are used up. */
   next(size: number): E164[] {
     const chunk: E164[] = [];
     while (chunk.length < size && this.position < this.inputs.length) {
-      const input = this.inputs[this.position++] as string;
-      const result = normalisePhone(input);
-      if (!result.ok) this.invalidInputs.add(input);
+      const input = this.inputs[this.position++] as Input;
+      const result = typeof input === 'string' ? normalisePhone(input) : undefined;
+      if (!result?.ok) this.addInvalid(input);
       else if (!this.seen.has(result.phone)) {
         this.seen.add(result.phone);
         this.phones.push(result.phone);
@@ -60,8 +69,11 @@ export class DistinctNumbers {
     return chunk;
   }
 
-  get invalid(): string[] {
-    return [...this.invalidInputs];
+  private addInvalid(input: Input): void {
+    const [seen, key] = typeof input === 'object' && input !== null ? [this.seenInvalidJson, JSON.stringify(input)] : [this.seenInvalid, input];
+    if (seen.has(key)) return;
+    seen.add(key);
+    this.invalid.push(input);
   }
 }
 
@@ -69,16 +81,16 @@ export class DistinctNumbers {
  * Which numbers a campaign may send to.
  *
  * 1. Normalise and de-duplicate the inputs, a chunk at a time as the reader asks for them; inputs that
- *    are no number are reported back as `invalid`.
+ *    are no number (or no string: a number, `null`, an object) are reported back as `invalid`.
  * 2. The reader finds the blocked ones among them.
  * 3. Every number is either `blocked` (with where the block came from) or `sendable`, in input order.
  */
-export async function checkBlocklist(inputs: readonly string[], reader: BlocklistReader): Promise<CheckResult> {
+export async function checkBlocklist<Input>(inputs: readonly Input[], reader: BlocklistReader): Promise<CheckResult<Input>> {
   const numbers = new DistinctNumbers(inputs);
   const blockedStates = await reader.blockedAmong((size) => numbers.next(size));
   // A number the reader never asked for was never read: calling it sendable would be a guess.
   if (numbers.next(1).length > 0) throw new Error('The blocklist reader stopped before it had read every number');
-  const blocked: CheckResult['blocked'] = [];
+  const blocked: CheckResult<Input>['blocked'] = [];
   const sendable: E164[] = [];
   for (const phone of numbers.phones) {
     const state = blockedStates.get(phone);

@@ -72,10 +72,18 @@ export function jsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.ou
   } catch {
     throw notJson();
   }
+  return parseDocument(schema, value, 'body');
+}
+
+/**
+ * A parsed JSON document (a body, a direct invocation's event), with the schema: arrays and objects
+ * nested deeper than `MAX_JSON_DEPTH` are refused before the schema sees them.
+ */
+export function parseDocument<S extends z.ZodType>(schema: S, value: unknown, location: string): z.output<S> {
   if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
-    throw new InvalidInputError([{ field: 'body', message: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep` }]);
+    throw new InvalidInputError([{ field: location, message: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep` }]);
   }
-  return parseWith(schema, value, 'body');
+  return parseWith(schema, value, location);
 }
 
 /**

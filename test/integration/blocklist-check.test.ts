@@ -118,12 +118,25 @@ describe('the check Lambda, invoked directly', () => {
     expect(result).toEqual({ blocked: [{ phone, source: 'automatic', reasonCode: '1013' }], sendable: [], invalid: ['junk'] });
   });
 
+  it('lists entries that are no number, strings or not, in invalid as given, and checks the rest', async () => {
+    const phone = uniquePhone();
+    const tooLong = phone.padEnd(300, ' ');
+
+    const result = await checkInvoke.handler({ phones: [phone, tooLong, 420777123456, null, { phone }] }, lambdaContext('check'));
+
+    expect(result).toEqual({ blocked: [], sendable: [phone], invalid: [tooLong, 420777123456, null, { phone }] });
+  });
+
   it('fails the invocation with every invalid field named on malformed input', async () => {
     await expect(checkInvoke.handler({ phones: [] }, lambdaContext('check'))).rejects.toMatchObject({
       name: 'InvalidInputError',
       errors: [expect.objectContaining({ field: 'event.phones' })],
     });
     await expect(checkInvoke.handler({ numbers: ['+420777123456'] }, lambdaContext('check'))).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(checkInvoke.handler({ phones: [JSON.parse(`${'['.repeat(50_000)}${']'.repeat(50_000)}`)] }, lambdaContext('check'))).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      errors: [{ field: 'event', message: 'must not nest arrays and objects more than 32 levels deep' }],
+    });
   });
 });
 
@@ -142,14 +155,70 @@ describe('POST /blocklist/check, through the handler', () => {
   });
 
   it.each([
-    ['an empty list', { phones: [] }],
-    ['10,001 numbers', { phones: Array.from({ length: 10_001 }, () => '+420777123456') }],
-    ['a number that is not a string', { phones: [420777123456] }],
-    ['an unknown field', { phones: ['+420777123456'], dryRun: true }],
-  ])('refuses %s with a 400 problem', async (_label, body) => {
+    ['an empty list', { phones: [] }, { field: 'body.phones', message: 'must list at least 1 item' }],
+    ['10,001 numbers', { phones: Array.from({ length: 10_001 }, () => '+420777123456') }, { field: 'body.phones', message: 'must list at most 10000 items' }],
+    ['phones that are not a list', { phones: '+420777123456' }, { field: 'body.phones', message: 'must be a list' }],
+    ['no phones', {}, { field: 'body.phones', message: 'is required' }],
+    ['an unknown field', { phones: ['+420777123456'], dryRun: true }, { field: 'body', message: 'has unknown fields: dryRun' }],
+  ])('refuses %s with a 400 problem in its own words', async (_label, body, fieldError) => {
     const response = await post(body);
 
-    expect(response).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+    expect(response).toMatchObject({ status: 400, contentType: 'application/problem+json', body: { type: '/problems/invalid-input', errors: [fieldError] } });
+  });
+
+  it('lists entries too long or not strings in invalid, as given, and checks the others', async () => {
+    // prepare
+    const [blocked, sendable] = [uniquePhone(), uniquePhone()];
+    await seedStates([{ phone: blocked, blocked: true, source: 'manual' }]);
+    const tooLong = `${sendable}${' '.repeat(256)}`;
+
+    // act
+    const response = await post({ phones: [blocked, tooLong, 420777123456, null, { phone: sendable }, [sendable], sendable, null] });
+
+    // assess
+    expect(response).toMatchObject({ status: 200, contentType: 'application/json' });
+    expect(response.body).toEqual({
+      blocked: [{ phone: blocked, source: 'manual', reasonCode: null }],
+      sendable: [sendable],
+      invalid: [tooLong, 420777123456, null, { phone: sendable }, [sendable]],
+    });
+  });
+
+  it('checks the other 9,999 numbers when one of 10,000 is too long', async () => {
+    const phones = Array.from({ length: 9_999 }, (_, index) => `+42073${String(index).padStart(7, '0')}`);
+    const tooLong = '1'.repeat(257);
+
+    const response = await post({ phones: [tooLong, ...phones] });
+
+    expect(response.status).toBe(200);
+    expect(response.body.invalid).toEqual([tooLong]);
+    expect(response.body.blocked.length + response.body.sendable.length).toBe(9_999);
+  });
+
+  it.each([
+    ['form fields', { 'content-type': 'application/x-www-form-urlencoded' }, 'phones=%2B420777123456'],
+    ['JSON declared as form fields', { 'content-type': 'application/x-www-form-urlencoded' }, '{"phones":["+420777123456"]}'],
+    ['CSV', { 'content-type': 'text/csv' }, 'phone\n+420777123456'],
+    ['no content type', { 'content-type': '' }, '{"phones":["+420777123456"]}'],
+  ])('refuses %s with a 415 problem', async (_label, headers, body) => {
+    const event = apiEvent('POST /blocklist/check', { body, headers });
+    if (headers['content-type'] === '') delete event.headers['content-type'];
+
+    const response = await invoke(checkHttp.handler, event);
+
+    expect(response).toMatchObject({
+      status: 415,
+      contentType: 'application/problem+json',
+      body: { type: '/problems/unsupported-media-type', status: 415, errors: [{ field: 'header.content-type' }] },
+    });
+  });
+
+  it('reads a body declared application/json with a charset', async () => {
+    const phone = uniquePhone();
+
+    const response = await invoke(checkHttp.handler, apiEvent('POST /blocklist/check', { body: { phones: [phone] }, headers: { 'content-type': 'application/json; charset=utf-8' } }));
+
+    expect(response).toMatchObject({ status: 200, body: { sendable: [phone] } });
   });
 
   it('refuses a body over 1 MiB with 413, and accepts one just under', async () => {

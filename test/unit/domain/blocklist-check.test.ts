@@ -295,17 +295,14 @@ describe('checkRequestSchema', () => {
   it.each([
     ['no numbers', { phones: [] }],
     ['10,001 numbers', { phones: Array.from({ length: MAX_CHECK_NUMBERS + 1 }, () => '+420777123456') }],
-    ['a number that is not a string', { phones: ['+420777123456', 420777123456] }],
-    ['null among the numbers', { phones: [null] }],
     ['phones that are not an array', { phones: '+420777123456' }],
     ['a missing phones field', {}],
     ['an unknown field', { phones: ['+420777123456'], profileId: 'profile-1' }],
-    ['a string over 256 characters', { phones: ['1'.repeat(257)] }],
   ])('refuses %s', (_, body) => {
     expect(checkRequestSchema.safeParse(body).success).toBe(false);
   });
 
-  it('accepts 10,000 numbers, duplicates and invalid ones included, up to 256 characters each', () => {
+  it('accepts 10,000 numbers, duplicates and invalid ones included', () => {
     // prepare
     const phones = Array.from({ length: MAX_CHECK_NUMBERS }, (_, i) => (i === 0 ? '1'.repeat(256) : i % 2 === 0 ? 'abc' : '+420777123456'));
 
@@ -318,7 +315,73 @@ describe('checkRequestSchema', () => {
     expect(parsed.data?.phones).toEqual(phones);
   });
 
+  it('accepts entries that are no number at all, for the check to list as invalid', () => {
+    // prepare
+    const phones = ['+420777123456', '1'.repeat(257), 420777123456, null, true, { phone: '+420777123456' }, ['+420777123456']];
+
+    // act
+    const parsed = checkRequestSchema.safeParse({ phones });
+
+    // assess
+    expect(parsed.success).toBe(true);
+    expect(parsed.data?.phones).toEqual(phones);
+  });
+
   it('accepts a single number', () => {
     expect(checkRequestSchema.parse({ phones: ['+420 777 123 456'] })).toEqual({ phones: ['+420 777 123 456'] });
+  });
+});
+
+describe('checkBlocklist, with entries that are not strings or too long', () => {
+  it('lists each of them in invalid as given, once, in input order, and checks the rest', async () => {
+    // prepare
+    const [blocked, sendable] = czechNumbers(2) as [E164, E164];
+    const reader = new FakeBlocklistReader(new Map([[blocked, manual('R1')]]));
+    const long = `+420 777 123 456${' '.repeat(300)}`;
+    const inputs: unknown[] = [
+      blocked,
+      long,
+      420777123456,
+      null,
+      { phone: sendable },
+      sendable,
+      ['+420777123456'],
+      false,
+      long,
+      420777123456,
+      '420777123456',
+      { phone: sendable },
+      null,
+    ];
+
+    // act
+    const result = await checkBlocklist(inputs, reader);
+
+    // assess
+    expect(result).toEqual({
+      blocked: [{ phone: blocked, source: 'manual', reasonCode: 'R1' }],
+      sendable: [sendable, '+420777123456'],
+      invalid: [long, 420777123456, null, { phone: sendable }, ['+420777123456'], false],
+    });
+    expect(reader.chunks.flat()).toEqual([blocked, sendable, '+420777123456']);
+  });
+
+  it('tells a string from the same value in another JSON type', async () => {
+    const result = await checkBlocklist(['null', null, '42', 42, '{}', {}, '[]', []], new FakeBlocklistReader(new Map()));
+
+    expect(result.invalid).toEqual(['null', null, '42', 42, '{}', {}, '[]', []]);
+  });
+
+  it('checks the other 9,999 numbers when one entry of 10,000 is too long', async () => {
+    // prepare
+    const phones = czechNumbers(9_999);
+    const tooLong = '+'.padEnd(257, '1');
+
+    // act
+    const result = await checkBlocklist([...phones.slice(0, 5_000), tooLong, ...phones.slice(5_000)], new FakeBlocklistReader(new Map()));
+
+    // assess
+    expect(result.sendable).toEqual(phones);
+    expect(result.invalid).toEqual([tooLong]);
   });
 });
