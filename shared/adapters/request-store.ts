@@ -3,11 +3,15 @@ import type { E164 } from '../domain/phone.js';
 import type { CreateRequestResult, RequestStore } from '../domain/ports.js';
 import type { ConsentRequest, IdempotencyRecord } from '../domain/records.js';
 import { dynamoDb } from './dynamodb-client.js';
+import { ServiceUnavailableError } from '../domain/errors.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
 import { keys, type TransactItem } from './keys.js';
 
 /** How long an `Idempotency-Key` is remembered. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/** Reads of an idempotency key that a concurrent submission is writing (about 0.6 s in all). */
+const KEY_READ_ATTEMPTS = 5;
 
 /** How many of a number's newest requests the profile page looks through for pending ones. */
 const PENDING_SCAN_LIMIT = 200;
@@ -74,9 +78,15 @@ export class DynamoRequestStore implements RequestStore {
       return { created: true };
     } catch (error) {
       const codes = cancellationCodes(error);
-      if (idempotency && codes?.[2] === 'ConditionalCheckFailed') {
-        const existing = await this.findIdempotencyRecord(idempotency.callerSub, idempotency.key);
+      const keyTaken = codes?.[2] === 'ConditionalCheckFailed' || codes?.[2] === 'TransactionConflict';
+      if (idempotency && keyTaken) {
+        // Another request holds the key, or is writing it right now (a concurrent submission with the
+        // same key): answer with that request once it is visible.
+        const existing = await this.awaitIdempotencyRecord(idempotency.callerSub, idempotency.key);
         if (existing) return { created: false, existing };
+        throw new ServiceUnavailableError('Another request with this Idempotency-Key is being recorded; nothing was recorded for this one. Retry with the same key.', {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -117,6 +127,16 @@ export class DynamoRequestStore implements RequestStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey && examined < PENDING_SCAN_LIMIT);
     return pending.reverse();
+  }
+
+  /** The record of a key that a concurrent transaction may still be writing: a few reads, a little apart. */
+  private async awaitIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined> {
+    for (let attempt = 0; attempt < KEY_READ_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      const existing = await this.findIdempotencyRecord(callerSub, key);
+      if (existing) return existing;
+    }
+    return undefined;
   }
 
   async findIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined> {

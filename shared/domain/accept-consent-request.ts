@@ -30,10 +30,12 @@ export interface AcceptedRequest {
 /**
  * Accepts a manual block or unblock request from a caller who holds the permission.
  *
- * 1. The profile must exist and hold the number (404 otherwise).
- * 2. A repeated `Idempotency-Key` with the same body returns the first request; with another body, 422.
- * 3. The request takes the number's next sequence, is recorded as `pending` (with the key), and its event
- *    is enqueued; the processor applies it later.
+ * 1. A repeated `Idempotency-Key` with the same body returns the first request, even if the number has
+ *    left the profile since; with another body, 422.
+ * 2. The profile must exist and hold the number (404 otherwise).
+ * 3. The request takes the number's next sequence and then its time, so that a later sequence never
+ *    carries an earlier time; it is recorded as `pending` (with the key), and its event is enqueued.
+ *    The processor applies it later.
  * 4. If the event cannot be enqueued, the request is marked `failed`, the key is freed for a retry, and
  *    the caller gets a 503.
  */
@@ -42,12 +44,6 @@ export async function acceptConsentRequest(
   input: ConsentRequestInput,
   deps: AcceptDependencies,
 ): Promise<AcceptedRequest> {
-  const profile = await deps.profiles.get(input.profileId);
-  if (!profile) throw new NotFoundError(`Profile ${input.profileId} does not exist.`);
-  if (!profile.whatsappNumbers.includes(input.phone)) {
-    throw new NotFoundError(`Profile ${input.profileId} does not hold the WhatsApp number ${input.phone}.`);
-  }
-
   const idempotency = input.idempotencyKey
     ? { callerSub: caller.sub, key: input.idempotencyKey, bodyHash: hashRequest(input) }
     : undefined;
@@ -56,7 +52,13 @@ export async function acceptConsentRequest(
     if (replay) return replay;
   }
 
-  const requestedAt = deps.clock.now().toISOString();
+  const profile = await deps.profiles.get(input.profileId);
+  if (!profile) throw new NotFoundError(`Profile ${input.profileId} does not exist.`);
+  if (!profile.whatsappNumbers.includes(input.phone)) {
+    throw new NotFoundError(`Profile ${input.profileId} does not hold the WhatsApp number ${input.phone}.`);
+  }
+
+  const sequence = await deps.requests.nextSequence(input.phone);
   const request: ConsentRequest = {
     requestId: deps.newId(),
     status: 'pending',
@@ -65,9 +67,9 @@ export async function acceptConsentRequest(
     profileId: input.profileId,
     reason: input.reason,
     requestedBy: { type: 'user', sub: caller.sub, username: caller.username },
-    requestedAt,
+    requestedAt: deps.clock.now().toISOString(),
     appliedAt: undefined,
-    sequence: await deps.requests.nextSequence(input.phone),
+    sequence,
   };
 
   const created = await deps.requests.create(request, idempotency);

@@ -52,6 +52,39 @@ describe('acceptConsentRequest', () => {
     expect(publisher.published).toEqual([]);
   });
 
+  it('takes the time after the sequence, so that a later sequence never carries an earlier time', async () => {
+    // prepare: the clock and the sequence counter say when each was read
+    const { requests, deps } = setUp();
+    const order: string[] = [];
+    const nextSequence = requests.nextSequence.bind(requests);
+    requests.nextSequence = async (phone) => {
+      order.push('sequence');
+      return nextSequence(phone);
+    };
+    deps.clock = { now: () => (order.push('clock'), new Date(NOW)) };
+
+    // act
+    await acceptConsentRequest(erin, blockInput(), deps);
+
+    // assess
+    expect(order).toEqual(['sequence', 'clock']);
+  });
+
+  it('answers a replayed key with the first request even after the number left the profile', async () => {
+    // prepare
+    const { profiles, publisher, deps } = setUp();
+    const first = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'k-left' }), deps);
+    const before = await profiles.get('profile-1');
+    expect(await profiles.replace({ profileId: 'profile-1', whatsappNumbers: [OTHER_PHONE], updatedAt: NOW, updatedBy: 'adam' }, before)).toBe('replaced');
+
+    // act
+    const replay = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'k-left' }), deps);
+
+    // assess
+    expect(replay).toEqual(first);
+    expect(publisher.published).toHaveLength(1);
+  });
+
   it('records a pending request and publishes one valid event with the next sequence of the number', async () => {
     // prepare
     const { requests, publisher, deps } = setUp();
