@@ -5,6 +5,8 @@ import {
   HttpMethod,
   HttpNoneAuthorizer,
   LogGroupLogDestination,
+  type CfnStage,
+  type HttpRoute,
   type HttpStage,
   type IHttpRouteAuthorizer,
   type ThrottleSettings,
@@ -17,6 +19,47 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ApiFunctionName, RouteDefinition } from '../resources.js';
 
+/** A route as API Gateway names it in its settings and logs: `POST /webhooks/whatsapp`. */
+export type RouteKey = `${RouteDefinition['method']} ${string}`;
+
+/** A limit in requests per second: the steady rate, and the burst (the size of the token bucket). */
+export type Throttle = Required<ThrottleSettings>;
+
+/**
+ * The limit of every route without one of its own: the people's routes (the console, back-office
+ * clients), which people do not call at anywhere near this rate.
+ */
+export const STAGE_THROTTLE: Throttle = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * Routes whose callers are machines with their own pace, each with a limit of its own (API Gateway's
+ * route settings), so that neither they nor the people's routes are refused for the other's traffic.
+ *
+ * - `POST /webhooks/whatsapp`: Meta's highest throughput tier sends 1,000 messages a second from one
+ *   business number, and each message gets up to three status callbacks (sent, delivered, then read or
+ *   failed): 1,000 × 3 = 3,000 callbacks a second. A refused callback is retried by Meta with growing
+ *   delays, so a failure, the one callback that matters here, would block its number late. The burst
+ *   of 5,000 absorbs a spike of callbacks that Meta delivers together after a delay of its own; it is
+ *   also the account's default bucket, so a larger one would buy nothing.
+ * - `GET /webhooks/whatsapp`: the subscription handshake, which Meta calls when the callback URL is
+ *   set or changed: a few requests, never a stream. Kept low because the route is open.
+ * - `POST /blocklist/check`: campaign Lambdas check up to 10,000 numbers a call before they send. A
+ *   sender at Meta's 1,000 messages a second that checks batches of 100 calls 10 times a second (with
+ *   full batches, once every ten seconds), so 200 a second (burst 400) serves twenty such senders at
+ *   once. A full check reads 10,000 items, so DynamoDB's read capacity bounds full-size checks well
+ *   before this limit does.
+ *
+ * All of it sits under API Gateway's account-level limit, shared by every API of the account in the
+ * region: 10,000 requests a second with a burst of 5,000 by default. These routes take at most
+ * 3,000 + 10 + 200 of it, plus the people's routes; another busy API in the same account and region
+ * can still starve the webhook, so raise that quota (Service Quotas) before adding one.
+ */
+export const ROUTE_THROTTLES: Readonly<Partial<Record<RouteKey, Throttle>>> = {
+  'POST /webhooks/whatsapp': { rateLimit: 3_000, burstLimit: 5_000 },
+  'GET /webhooks/whatsapp': { rateLimit: 10, burstLimit: 20 },
+  'POST /blocklist/check': { rateLimit: 200, burstLimit: 400 },
+};
+
 export interface ConsentApiProps {
   /** The routes to serve (`routes` in `infra/resources.ts`, which the local stack serves too). */
   readonly routes: readonly RouteDefinition[];
@@ -27,10 +70,16 @@ export interface ConsentApiProps {
   /** Clients whose tokens are accepted: their ids are the authorizer's audience. */
   readonly clients: readonly IUserPoolClient[];
   /**
-   * Steady rate and burst of the whole API, in requests per second.
-   * @default { rateLimit: 50, burstLimit: 100 }
+   * Steady rate and burst of every route without a limit of its own, in requests per second.
+   * @default STAGE_THROTTLE (50, burst 100)
    */
-  readonly throttle?: ThrottleSettings;
+  readonly throttle?: Throttle;
+  /**
+   * Routes with limits of their own, by route key; each must name a route of `routes`. Replaces the
+   * default map as a whole: spread `ROUTE_THROTTLES` to change one entry.
+   * @default ROUTE_THROTTLES
+   */
+  readonly routeThrottles?: Readonly<Partial<Record<RouteKey, Throttle>>>;
 }
 
 /**
@@ -57,7 +106,7 @@ export class ConsentApi extends Construct {
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: props.throttle ?? STAGE_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(
@@ -97,17 +146,37 @@ export class ConsentApi extends Construct {
       return integration;
     };
 
+    const added = new Map<RouteKey, HttpRoute>();
     for (const route of props.routes) {
-      const [added] = this.httpApi.addRoutes({
+      const [httpRoute] = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: integrationOf(route.function),
         authorizer: authorizers[route.authorization],
       });
-      if (added && route.authorization === 'none') {
-        Validations.of(added).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: route.openBecause });
+      if (!httpRoute) continue;
+      added.set(`${route.method} ${route.path}`, httpRoute);
+      if (route.authorization === 'none') {
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: route.openBecause });
       }
     }
+    this.throttleRoutes(added, props.routeThrottles ?? ROUTE_THROTTLES);
+  }
+
+  /**
+   * Route settings exist only on the L1 stage. API Gateway refuses settings for a route it does not
+   * know yet, so the stage waits for the routes it names.
+   */
+  private throttleRoutes(routes: ReadonlyMap<RouteKey, HttpRoute>, throttles: Readonly<Partial<Record<RouteKey, Throttle>>>): void {
+    const settings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const [key, throttle] of Object.entries(throttles) as [RouteKey, Throttle | undefined][]) {
+      const route = routes.get(key);
+      if (!route) throw new Error(`Route throttle for ${key}, which is not a route of the API`);
+      if (!throttle) continue;
+      settings[key] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+      this.stage.node.addDependency(route);
+    }
+    if (Object.keys(settings).length > 0) (this.stage.node.defaultChild as CfnStage).routeSettings = settings;
   }
 
   /** The base URL of the API (the `$default` stage has no path). */

@@ -32,10 +32,60 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
  */
 const CHECK_MEMORY_MB = 1769;
 
+/**
+ * The partitions of the consent table (README, "Data"), as `dynamodb:LeadingKeys` patterns. A number's
+ * partition holds its consent state, its holders, its sequence counter and its requests alike, and IAM
+ * sees only the partition key: it cannot keep a role that writes requests or holders away from the
+ * state item beside them. The attribute lists below keep such a role from writing a state's own
+ * attributes, but a PutItem replaces a whole item, so the role could still replace a number's state
+ * with an item of its own attributes (one without `blocked`, which reads as unblocked), and the
+ * profiles role, which deletes holder items, could delete it. Only the code keeps them off `STATE`.
+ */
+export const CONSENT_PARTITIONS = {
+  phone: 'PHONE#*',
+  profile: 'PROFILE#*',
+  requestPointer: 'REQUEST#*',
+  idempotency: 'IDEMPOTENCY#*',
+} as const;
+
+/**
+ * Every attribute the profiles function's puts name: a profile (`whatsappNumbers`, `updatedAt`,
+ * `updatedBy`) and its holder items (`phone`, `profileId`), with the table's keys, which
+ * `dynamodb:Attributes` must always list. No attribute that only a state has (`blocked`, `source`,
+ * `version`, `lastSeq`, `decidedAt`, …): the role cannot write a block or move a number's order.
+ * The infra tests check this list against every put the function's code makes.
+ */
+export const PROFILE_ATTRIBUTES = ['pk', 'sk', 'profileId', 'whatsappNumbers', 'updatedAt', 'updatedBy', 'phone'] as const;
+
+/**
+ * Every attribute the consent-requests function's puts and updates name: a request, its pointer
+ * (`phone`), its idempotency key (`requestId`, `bodyHash`, `expiresAt`) and the sequence counter
+ * (`value`), with the table's keys. Of a state's attributes, only those a request shares with it
+ * (`phone`, `profileId`, `reason`). The infra tests check this list against every write the
+ * function's code makes.
+ */
+export const REQUEST_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'requestId',
+  'status',
+  'action',
+  'phone',
+  'profileId',
+  'reason',
+  'requestedBy',
+  'requestedAt',
+  'appliedAt',
+  'sequence',
+  'bodyHash',
+  'expiresAt',
+  'value',
+] as const;
+
 /** The stateful resources the functions use (see `ConsentData`). */
 export interface ConsentFunctionsProps {
   readonly consentTable: ITable;
-  /** Append-only: only the processor writes it, and only with `PutItem`. */
+  /** Append-only: only the processor may write it, and only with `PutItem`. */
   readonly auditTable: ITable;
   /** The audit table's indexes that the history reads (`byProfile`). */
   readonly auditIndexNames: readonly string[];
@@ -106,31 +156,42 @@ export class ConsentFunctions extends Construct {
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
 
-    // Each function gets the DynamoDB actions its adapters call, on the tables they call them on, and no
-    // more. A transaction needs the action of each of its items (PutItem, UpdateItem, DeleteItem).
+    // Each function gets the DynamoDB actions its adapters call, on the tables they call them on, and
+    // only on the partitions they use (`dynamodb:LeadingKeys`; see CONSENT_PARTITIONS). A transaction
+    // needs the action of each of its items (PutItem, UpdateItem, DeleteItem), under the same conditions.
     const consent = props.consentTable;
-    // Profiles: read a profile with the states and pending requests of its numbers; replace it with its
-    // holder index items (put and delete).
-    allow(this.api.profiles, consent, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem']);
-    // Consent requests: take a sequence, record the request and idempotency key, read them back, and mark
-    // a request failed (freeing its key) when its event could not be queued.
-    allow(this.api.consentRequests, consent, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+    const { phone, profile, requestPointer, idempotency } = CONSENT_PARTITIONS;
+    // Profiles: read a profile, the states and pending requests of its numbers; replace it with its
+    // holder items (put and delete), writing no attribute of a consent state.
+    allow(this.api.profiles, consent, ['GetItem'], { partitions: [profile] });
+    allow(this.api.profiles, consent, ['BatchGetItem', 'Query'], { partitions: [phone] });
+    allow(this.api.profiles, consent, ['PutItem'], { partitions: [profile, phone], attributes: PROFILE_ATTRIBUTES });
+    allow(this.api.profiles, consent, ['DeleteItem'], { partitions: [phone] });
+    // Consent requests: check the profile, take a sequence, record the request, its pointer and its
+    // idempotency key, read them back, and mark a request failed (freeing its key) when its event could
+    // not be queued, writing no attribute of a consent state.
+    allow(this.api.consentRequests, consent, ['GetItem'], { partitions: [profile, phone, requestPointer, idempotency] });
+    allow(this.api.consentRequests, consent, ['PutItem'], { partitions: [phone, requestPointer, idempotency], attributes: REQUEST_ATTRIBUTES });
+    allow(this.api.consentRequests, consent, ['UpdateItem'], { partitions: [phone], attributes: REQUEST_ATTRIBUTES });
+    allow(this.api.consentRequests, consent, ['DeleteItem'], { partitions: [idempotency] });
     props.queue.grantSendMessages(this.api.consentRequests);
     // Blocklist check: BatchGetItem on consent states, and nothing else.
-    allow(this.api.blocklistCheck, consent, ['BatchGetItem']);
-    allow(this.blocklistCheckInvoke, consent, ['BatchGetItem']);
+    allow(this.api.blocklistCheck, consent, ['BatchGetItem'], { partitions: [phone] });
+    allow(this.blocklistCheckInvoke, consent, ['BatchGetItem'], { partitions: [phone] });
     // Webhook: read its secrets, and enqueue automatic events; it never touches the tables.
     props.webhookSecret.grantRead(this.api.whatsappWebhook);
     props.queue.grantSendMessages(this.api.whatsappWebhook);
-    // History: query the audit and its by-profile index; look the profile up in the consent table.
-    allow(this.api.history, props.auditTable, ['Query'], props.auditIndexNames);
-    allow(this.api.history, consent, ['GetItem']);
+    // History: query the audit and its by-profile index (whose partitions are profile ids, which no
+    // prefix describes); look the profile up in the consent table.
+    allow(this.api.history, props.auditTable, ['Query'], { indexNames: props.auditIndexNames });
+    allow(this.api.history, consent, ['GetItem'], { partitions: [profile] });
 
-    // The processor is the only writer of consent state and of the audit: it reads a state and whether
-    // a profile holds a number, writes the state and the request's status, and puts audit entries, and
-    // nothing else on the audit: no role can update or delete an entry.
-    allow(this.processor, consent, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
-    allow(this.processor, props.auditTable, ['PutItem']);
+    // The processor writes consent state: it reads a state and whether a profile holds a number, writes
+    // the state and the request's status, and puts audit entries, and nothing else on the audit: no role
+    // may update or delete an entry. IAM cannot forbid a PutItem that overwrites one (no condition key
+    // sees whether the item exists); the processor's `attribute_not_exists(pk)` condition does.
+    allow(this.processor, consent, ['GetItem', 'Query', 'PutItem', 'UpdateItem'], { partitions: [phone] });
+    allow(this.processor, props.auditTable, ['PutItem'], { partitions: [phone] });
     this.processor.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: 10,
@@ -143,12 +204,25 @@ export class ConsentFunctions extends Construct {
   }
 }
 
-/** Allows DynamoDB actions on a table and, when named, on some of its indexes. */
-function allow(fn: ConsentFunction, table: ITable, actions: readonly string[], indexNames: readonly string[] = []): void {
+interface Restriction {
+  /** Indexes of the table the actions may also use. */
+  readonly indexNames?: readonly string[];
+  /** `dynamodb:LeadingKeys` patterns: the partition key of every item read or written must match one. */
+  readonly partitions?: readonly string[];
+  /** `dynamodb:Attributes`: every attribute a request names (item, key, update and condition) must be one of these. */
+  readonly attributes?: readonly string[];
+}
+
+/** Allows DynamoDB actions on a table and, when named, on some of its indexes, its partitions and attributes. */
+function allow(fn: ConsentFunction, table: ITable, actions: readonly string[], only: Restriction = {}): void {
+  const conditions: Record<string, Record<string, readonly string[]>> = {};
+  if (only.partitions) conditions['ForAllValues:StringLike'] = { 'dynamodb:LeadingKeys': only.partitions };
+  if (only.attributes) conditions['ForAllValues:StringEquals'] = { 'dynamodb:Attributes': only.attributes };
   fn.addToRolePolicy(
     new PolicyStatement({
       actions: actions.map((action) => `dynamodb:${action}`),
-      resources: [table.tableArn, ...indexNames.map((index) => `${table.tableArn}/index/${index}`)],
+      resources: [table.tableArn, ...(only.indexNames ?? []).map((index) => `${table.tableArn}/index/${index}`)],
+      conditions,
     }),
   );
 }
