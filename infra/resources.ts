@@ -15,13 +15,19 @@ export interface TableDefinition {
   globalSecondaryIndexes: { indexName: string; partitionKey: KeyAttribute; sortKey: KeyAttribute }[];
 }
 
+/** The consent table's sparse index of pending requests (read by `shared/adapters/request-store.ts`). */
+export const PENDING_INDEX = 'byPending';
+
 /** Consent state, requests, profiles and idempotency keys (single-table design; README, "Data"). */
 export const consentTable: TableDefinition = {
   id: 'ConsentTable',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   timeToLiveAttribute: 'expiresAt',
-  globalSecondaryIndexes: [],
+  globalSecondaryIndexes: [
+    // Sparse: only requests still pending carry `pendingShard`.
+    { indexName: PENDING_INDEX, partitionKey: { name: 'pendingShard', type: 'S' }, sortKey: { name: 'requestedAt', type: 'S' } },
+  ],
 };
 
 /** The append-only audit: per number by time, and per profile through `byProfile`. */
@@ -66,10 +72,15 @@ export const functions = {
   /** The same check for campaign Lambdas that invoke it directly, without HTTP. */
   blocklistCheckInvoke: { entry: 'functions/blocklist-check/invoke.ts' },
   processor: { entry: 'functions/processor/handler.ts' },
+  /** Every minute: fails requests whose events are dead-lettered, enqueues again those stuck pending. */
+  requestSweeper: { entry: 'functions/request-sweeper/handler.ts' },
 } as const;
 
+/** How often the request sweeper runs, in AWS and on the local stack. */
+export const SWEEP_INTERVAL_SECONDS = 60;
+
 /** The functions that serve no route. */
-type EventFunctionName = 'processor' | 'blocklistCheckInvoke';
+type EventFunctionName = 'processor' | 'blocklistCheckInvoke' | 'requestSweeper';
 export type ApiFunctionName = Exclude<keyof typeof functions, EventFunctionName>;
 
 interface RouteBase {

@@ -4,7 +4,7 @@ import { CorsHttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { autoBlockCodesSchema } from '../shared/domain/provider-errors.js';
-import { auditTable, consentQueue, consentTable, routes } from './resources.js';
+import { auditTable, consentQueue, consentTable, PENDING_INDEX, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
 import { ConsentData } from './constructs/consent-data.js';
@@ -94,6 +94,8 @@ export class WhatsAppConsentStack extends Stack {
       auditTable: this.data.auditTable,
       auditIndexNames: auditTable.globalSecondaryIndexes.map((index) => index.indexName),
       queue: this.data.queue,
+      deadLetterQueue: this.data.deadLetterQueue,
+      pendingIndexName: PENDING_INDEX,
       maxReceiveCount: consentQueue.maxReceiveCount,
       webhookSecret: this.webhookSecret,
       autoBlockCodes: this.autoBlockCodes(),

@@ -9,6 +9,10 @@ const settings = {
   consentTableName: { env: 'CONSENT_TABLE_NAME', schema: z.string().min(1) },
   auditTableName: { env: 'AUDIT_TABLE_NAME', schema: z.string().min(1) },
   consentQueueUrl: { env: 'CONSENT_QUEUE_URL', schema: z.url() },
+  /** The FIFO dead-letter queue of consent events, which the request sweeper inspects. */
+  deadLetterQueueUrl: { env: 'DEAD_LETTER_QUEUE_URL', schema: z.url() },
+  /** How long a request may stay `pending` before the sweeper enqueues its event again. */
+  pendingResendAfterSeconds: { env: 'PENDING_RESEND_AFTER_SECONDS', schema: z.coerce.number().int().min(0).max(3600).default(120) },
   /** The queue's `maxReceiveCount`: on that delivery, a failing event is about to go to the DLQ. */
   maxReceiveCount: { env: 'MAX_RECEIVE_COUNT', schema: z.coerce.number().int().min(1) },
   /** In AWS: the Secrets Manager secret (name or ARN) holding the webhook's `appSecret` and `verifyToken`. */

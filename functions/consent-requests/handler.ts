@@ -12,6 +12,7 @@ import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
 import { clientIdentifier, header, jsonBody, parseWith, pathParameters, phoneInput } from '../../shared/http/request.js';
 import { json } from '../../shared/http/responses.js';
+import { logger } from '../../shared/observability.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
 const config = readConfig(['consentTableName', 'consentQueueUrl']);
@@ -21,6 +22,8 @@ const deps = {
   publisher: new SqsEventPublisher(config.consentQueueUrl),
   clock: systemClock,
   newId,
+  // The request is recorded, so the caller gets its 202; the sweeper enqueues it within minutes.
+  onPublishFailed: (requestId: string, error: unknown) => logger.warn('consent event not enqueued yet; the sweeper will send it', { requestId, error }),
 };
 
 const numberPath = z.object({ profileId: clientIdentifier, phone: phoneInput });

@@ -25,8 +25,7 @@ const processor = new SqsFifoPartialProcessorAsync();
 
 /**
  * Applies one queued consent event. A failure is reported for this record only (and, by the FIFO
- * processor, for the later records of its number); on its last allowed delivery, its request is marked
- * `failed` because SQS will move it to the dead-letter queue next.
+ * processor, for the later records of its number).
  */
 export async function processRecord(record: SQSRecord): Promise<void> {
   try {
@@ -35,13 +34,21 @@ export async function processRecord(record: SQSRecord): Promise<void> {
     logger.info('consent event processed', { eventId: event.eventId, phone: event.phone, outcome: result.outcome });
   } catch (error) {
     logger.error('consent event failed', { messageId: record.messageId, error });
-    await markDeadLetteredRequest(record, config.maxReceiveCount, deps.requests);
     throw error;
   }
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
-  .use(injectLambdaContext(logger))
-  .handler((event, context) =>
-    processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
-  );
+/**
+ * The batch, with partial failures. Every record reported as failed on the last delivery SQS allows is
+ * about to go to the dead-letter queue, whether it failed itself or was skipped behind a failure of its
+ * number: its request becomes `failed`.
+ */
+async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const response = await processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+  const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  const deadLettered = event.Records.filter((record) => failed.has(record.messageId));
+  await Promise.all(deadLettered.map((record) => markDeadLetteredRequest(record, config.maxReceiveCount, deps.requests)));
+  return response;
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().use(injectLambdaContext(logger)).handler(processBatch);

@@ -6,7 +6,9 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type SettingName } from '../../shared/config.js';
-import { functions, PROCESSOR_TIMEOUT_SECONDS, type ApiFunctionName } from '../resources.js';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { functions, PROCESSOR_TIMEOUT_SECONDS, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { ConsentFunction, type LogLevel } from './consent-function.js';
 
 type FunctionName = keyof typeof functions;
@@ -24,6 +26,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   blocklistCheck: ['consentTableName'],
   blocklistCheckInvoke: ['consentTableName'],
   processor: ['consentTableName', 'auditTableName', 'maxReceiveCount'],
+  requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
 };
 
 /**
@@ -58,9 +61,9 @@ export const CONSENT_PARTITIONS = {
 export const PROFILE_ATTRIBUTES = ['pk', 'sk', 'profileId', 'whatsappNumbers', 'updatedAt', 'updatedBy', 'phone'] as const;
 
 /**
- * Every attribute the consent-requests function's puts and updates name: a request, its pointer
- * (`phone`), its idempotency key (`requestId`, `bodyHash`, `expiresAt`) and the sequence counter
- * (`value`), with the table's keys. Of a state's attributes, only those a request shares with it
+ * Every attribute the consent-requests function's puts and updates name: a request (with the
+ * `pendingShard` that lists it in the pending index), its pointer (`phone`), its idempotency key
+ * (`requestId`, `bodyHash`, `expiresAt`) and the sequence counter (`value`), with the table's keys. Of a state's attributes, only those a request shares with it
  * (`phone`, `profileId`, `reason`). The infra tests check this list against every write the
  * function's code makes.
  */
@@ -77,10 +80,14 @@ export const REQUEST_ATTRIBUTES = [
   'requestedAt',
   'appliedAt',
   'sequence',
+  'pendingShard',
   'bodyHash',
   'expiresAt',
   'value',
 ] as const;
+
+/** What marking a request failed names: its status, and the index entry it leaves (`pendingShard`). */
+export const SWEEP_ATTRIBUTES = ['pk', 'sk', 'status', 'pendingShard'] as const;
 
 /** The stateful resources the functions use (see `ConsentData`). */
 export interface ConsentFunctionsProps {
@@ -91,6 +98,10 @@ export interface ConsentFunctionsProps {
   readonly auditIndexNames: readonly string[];
   /** The FIFO queue of consent events, which the processor consumes. */
   readonly queue: IQueue;
+  /** The queue's FIFO dead-letter queue, which the request sweeper inspects. */
+  readonly deadLetterQueue: IQueue;
+  /** The consent table's sparse index of pending requests, which the request sweeper reads. */
+  readonly pendingIndexName: string;
   /** The queue's `maxReceiveCount`: on that delivery, the processor marks a failing event's request `failed`. */
   readonly maxReceiveCount: number;
   /** Holds the webhook's `appSecret` and `verifyToken` as JSON; only the webhook function may read it. */
@@ -117,6 +128,8 @@ export class ConsentFunctions extends Construct {
   public readonly processor: ConsentFunction;
   /** The blocklist check for campaign Lambdas to invoke directly; grant them `lambda:InvokeFunction` on it. */
   public readonly blocklistCheckInvoke: ConsentFunction;
+  /** Every minute: fails requests whose events are dead-lettered, and enqueues again those stuck pending. */
+  public readonly requestSweeper: ConsentFunction;
 
   constructor(scope: Construct, id: string, props: ConsentFunctionsProps) {
     super(scope, id);
@@ -126,6 +139,7 @@ export class ConsentFunctions extends Construct {
       consentTableName: props.consentTable.tableName,
       auditTableName: props.auditTable.tableName,
       consentQueueUrl: props.queue.queueUrl,
+      deadLetterQueueUrl: props.deadLetterQueue.queueUrl,
       maxReceiveCount: String(props.maxReceiveCount),
       whatsappSecretId: props.webhookSecret.secretArn,
       autoBlockCodes: props.autoBlockCodes,
@@ -155,6 +169,7 @@ export class ConsentFunctions extends Construct {
     };
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
+    this.requestSweeper = create('requestSweeper', { timeout: Duration.seconds(SWEEP_INTERVAL_SECONDS) });
 
     // Each function gets the DynamoDB actions its adapters call, on the tables they call them on, and
     // only on the partitions they use (`dynamodb:LeadingKeys`; see CONSENT_PARTITIONS). A transaction
@@ -168,13 +183,24 @@ export class ConsentFunctions extends Construct {
     allow(this.api.profiles, consent, ['PutItem'], { partitions: [profile, phone], attributes: PROFILE_ATTRIBUTES });
     allow(this.api.profiles, consent, ['DeleteItem'], { partitions: [phone] });
     // Consent requests: check the profile, take a sequence, record the request, its pointer and its
-    // idempotency key, read them back, and mark a request failed (freeing its key) when its event could
-    // not be queued, writing no attribute of a consent state.
+    // idempotency key, read them back, and enqueue the event, writing no attribute of a consent state.
     allow(this.api.consentRequests, consent, ['GetItem'], { partitions: [profile, phone, requestPointer, idempotency] });
     allow(this.api.consentRequests, consent, ['PutItem'], { partitions: [phone, requestPointer, idempotency], attributes: REQUEST_ATTRIBUTES });
     allow(this.api.consentRequests, consent, ['UpdateItem'], { partitions: [phone], attributes: REQUEST_ATTRIBUTES });
-    allow(this.api.consentRequests, consent, ['DeleteItem'], { partitions: [idempotency] });
     props.queue.grantSendMessages(this.api.consentRequests);
+    // Request sweeper: list pending requests from their index, mark dead-lettered ones failed (an update
+    // of a request's status only), read the dead-letter queue without deleting, and enqueue events again.
+    allow(this.requestSweeper, consent, ['Query'], { indexNames: [props.pendingIndexName] });
+    allow(this.requestSweeper, consent, ['UpdateItem'], { partitions: [phone], attributes: SWEEP_ATTRIBUTES });
+    props.queue.grantSendMessages(this.requestSweeper);
+    this.requestSweeper.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'], resources: [props.deadLetterQueue.queueArn] }),
+    );
+    new Rule(this, 'RequestSweepSchedule', {
+      description: 'Ends every accepted request: fails dead-lettered requests, enqueues again those stuck pending',
+      schedule: Schedule.rate(Duration.seconds(SWEEP_INTERVAL_SECONDS)),
+      targets: [new LambdaFunction(this.requestSweeper, { retryAttempts: 0 })],
+    });
     // Blocklist check: BatchGetItem on consent states, and nothing else.
     allow(this.api.blocklistCheck, consent, ['BatchGetItem'], { partitions: [phone] });
     allow(this.blocklistCheckInvoke, consent, ['BatchGetItem'], { partitions: [phone] });

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { SWEEP_INTERVAL_SECONDS } from '../resources.js';
 import { buildConsole } from './console-site.js';
 import { defaultLocalStackOptions, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, PROJECT_ROOT, startLocalStack } from './stack.js';
 
@@ -26,6 +27,7 @@ const env = z
     WHATSAPP_APP_SECRET: z.string().min(1).default(LOCAL_WHATSAPP_APP_SECRET),
     WHATSAPP_VERIFY_TOKEN: z.string().min(1).default(LOCAL_WHATSAPP_VERIFY_TOKEN),
     AUTO_BLOCK_CODES: z.string().optional(),
+    LOCAL_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(SWEEP_INTERVAL_SECONDS),
   })
   .parse(process.env);
 
@@ -49,6 +51,7 @@ const stack = await startLocalStack({
   whatsappVerifyToken: env.WHATSAPP_VERIFY_TOKEN,
   autoBlockCodes: env.AUTO_BLOCK_CODES,
   consoleDirectory,
+  sweepIntervalSeconds: env.LOCAL_SWEEP_INTERVAL_SECONDS,
 }).catch((error: unknown) => {
   console.error('The local stack could not start:', error);
   process.exit(1);

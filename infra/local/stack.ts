@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../shared/config.js';
-import { functions, routes, type ApiFunctionName } from '../resources.js';
+import { functions, routes, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { startLocalApi, type HttpHandler } from './api-gateway.js';
 import { consoleSite } from './console-site.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
@@ -12,6 +12,7 @@ import { freePort } from './free-port.js';
 import { createTokenVerifier, defaultKeyFile } from './jwt-issuer.js';
 import { provisionResources, type ProvisionedResources } from './provision.js';
 import { startQueuePoller, type SqsHandler } from './queue-poller.js';
+import { startSchedule, type ScheduledHandler } from './schedule.js';
 import { startSqsEmulator } from './sqs-emulator.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
   autoBlockCodes: string | undefined;
   /** The built console (`buildConsole`), served at `/console/`; undefined serves none. */
   consoleDirectory: string | undefined;
+  /** How often the request sweeper runs (AWS: every minute). */
+  sweepIntervalSeconds: number;
   log: (line: string) => void;
 }
 
@@ -63,6 +66,7 @@ export const defaultLocalStackOptions = (): LocalStackOptions => ({
   whatsappVerifyToken: LOCAL_WHATSAPP_VERIFY_TOKEN,
   autoBlockCodes: undefined,
   consoleDirectory: undefined,
+  sweepIntervalSeconds: SWEEP_INTERVAL_SECONDS,
   log: (line) => console.log(line),
 });
 
@@ -93,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env[ENV.consentTableName] = resources.consentTableName;
     process.env[ENV.auditTableName] = resources.auditTableName;
     process.env[ENV.consentQueueUrl] = resources.consentQueueUrl;
+    process.env[ENV.deadLetterQueueUrl] = resources.deadLetterQueueUrl;
     process.env[ENV.maxReceiveCount] = String(resources.maxReceiveCount);
     process.env[ENV.whatsappAppSecret] = options.whatsappAppSecret;
     process.env[ENV.whatsappVerifyToken] = options.whatsappVerifyToken;
@@ -114,6 +119,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: options.log,
     });
     started.push(poller);
+    started.push(
+      startSchedule({
+        name: 'requestSweeper',
+        intervalMs: options.sweepIntervalSeconds * 1000,
+        handler: await loadHandler<ScheduledHandler>(functions.requestSweeper.entry),
+        log: options.log,
+      }),
+    );
 
     const server = await startLocalApi({
       port: options.port,

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BOUNDED_CALLS } from './bounded-calls.js';
 
 /*
  * The DynamoDB clients, created once per Lambda container and reused across invocations. The endpoint
@@ -7,7 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * (the embedded emulator); in AWS, neither is set. A module of its own, so that a function that never
  * calls DynamoDB does not bundle its client.
  */
-export const dynamoDbClient = new DynamoDBClient({});
+export const dynamoDbClient = new DynamoDBClient(BOUNDED_CALLS);
 
 /** The document client over the same connection, for code that reads and writes whole items. */
 export const dynamoDb = DynamoDBDocumentClient.from(dynamoDbClient, {

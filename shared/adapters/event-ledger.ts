@@ -94,7 +94,7 @@ export class DynamoEventLedger implements EventLedger {
       Update: {
         TableName: this.consentTableName,
         Key: keys.request(phone, requestId),
-        UpdateExpression: 'SET #status = :status, appliedAt = :appliedAt',
+        UpdateExpression: 'SET #status = :status, appliedAt = :appliedAt REMOVE pendingShard',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':status': status, ':appliedAt': appliedAt },
       },

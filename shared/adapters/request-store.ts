@@ -10,6 +10,9 @@ import { keys, type TransactItem } from './keys.js';
 /** How long an `Idempotency-Key` is remembered. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
+/** The consent table's sparse index of pending requests (`infra/resources.ts` defines it for both stacks). */
+export const PENDING_REQUESTS_INDEX = 'byPending';
+
 /** Reads of an idempotency key that a concurrent submission is writing (about 0.6 s in all). */
 const KEY_READ_ATTEMPTS = 5;
 
@@ -45,7 +48,7 @@ export class DynamoRequestStore implements RequestStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.request(request.phone, request.requestId), ...request },
+          Item: { ...keys.request(request.phone, request.requestId), ...request, pendingShard: keys.pendingShard(request.requestId) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -74,7 +77,8 @@ export class DynamoRequestStore implements RequestStore {
       });
     }
     try {
-      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
+      // The token makes the SDK's own retry of a write whose answer was lost a no-op that succeeds.
+      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: request.requestId }));
       return { created: true };
     } catch (error) {
       const codes = cancellationCodes(error);
@@ -139,6 +143,34 @@ export class DynamoRequestStore implements RequestStore {
     return undefined;
   }
 
+  /**
+   * Requests pending since before `requestedBefore`, oldest first, up to `limit`, from the sparse index
+   * of pending requests (each shard read in turn; the index is eventually consistent, so a request that
+   * settled a moment ago may still be listed).
+   */
+  async listStalePending(requestedBefore: string, limit: number): Promise<ConsentRequest[]> {
+    const stale: ConsentRequest[] = [];
+    for (const shard of keys.pendingShards) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await dynamoDb.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: PENDING_REQUESTS_INDEX,
+            KeyConditionExpression: 'pendingShard = :shard AND requestedAt < :before',
+            ExpressionAttributeValues: { ':shard': shard, ':before': requestedBefore },
+            Limit: limit - stale.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        stale.push(...(page.Items ?? []).map(requestFromItem));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && stale.length < limit);
+      if (stale.length >= limit) break;
+    }
+    return stale.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  }
+
   async findIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await dynamoDb.send(
       new GetCommand({ TableName: this.tableName, Key: keys.idempotency(callerSub, key), ConsistentRead: true }),
@@ -147,38 +179,13 @@ export class DynamoRequestStore implements RequestStore {
     return { requestId: Item['requestId'], bodyHash: Item['bodyHash'] };
   }
 
-  async abandon(request: ConsentRequest, idempotency?: { callerSub: string; key: string }): Promise<void> {
-    const items: TransactItem[] = [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.request(request.phone, request.requestId),
-          UpdateExpression: 'SET #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
-        },
-      },
-    ];
-    if (idempotency) {
-      items.push({
-        Delete: {
-          TableName: this.tableName,
-          Key: keys.idempotency(idempotency.callerSub, idempotency.key),
-          ConditionExpression: 'requestId = :requestId',
-          ExpressionAttributeValues: { ':requestId': request.requestId },
-        },
-      });
-    }
-    await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
-  }
-
   async markFailed(phone: E164, requestId: string): Promise<void> {
     try {
       await dynamoDb.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.request(phone, requestId),
-          UpdateExpression: 'SET #status = :failed',
+          UpdateExpression: 'SET #status = :failed REMOVE pendingShard',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failed': 'failed', ':pending': 'pending' },

@@ -1,4 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { BOUNDED_CALLS } from './bounded-calls.js';
 
 /**
  * The SQS client, created once per Lambda container and reused across invocations; the endpoint comes
@@ -7,4 +8,4 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * The endpoint, not the queue URL's host, decides where requests go: emulators and LocalStack hand out
  * queue URLs whose host names need DNS entries that a developer machine does not have.
  */
-export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+export const sqs = new SQSClient({ ...BOUNDED_CALLS, useQueueUrlAsEndpoint: false });

@@ -4,7 +4,7 @@ import type { Caller } from './caller.js';
 import type { ConsentAction, ConsentEvent } from './consent-event.js';
 import type { ConsentRequest, RequestStatus } from './records.js';
 import type { Clock, EventPublisher, ProfileStore, RequestStore } from './ports.js';
-import { IdempotencyConflictError, NotFoundError, ServiceUnavailableError } from './errors.js';
+import { IdempotencyConflictError, NotFoundError } from './errors.js';
 
 export interface ConsentRequestInput {
   profileId: string;
@@ -20,6 +20,8 @@ export interface AcceptDependencies {
   publisher: EventPublisher;
   clock: Clock;
   newId: () => string;
+  /** Told when an accepted request's event could not be enqueued now; the sweeper sends it later. */
+  onPublishFailed?: (requestId: string, error: unknown) => void;
 }
 
 export interface AcceptedRequest {
@@ -34,10 +36,12 @@ export interface AcceptedRequest {
  *    left the profile since; with another body, 422.
  * 2. The profile must exist and hold the number (404 otherwise).
  * 3. The request takes the number's next sequence and then its time, so that a later sequence never
- *    carries an earlier time; it is recorded as `pending` (with the key), and its event is enqueued.
- *    The processor applies it later.
- * 4. If the event cannot be enqueued, the request is marked `failed`, the key is freed for a retry, and
- *    the caller gets a 503.
+ *    carries an earlier time, and is recorded as `pending` (with the key). From here on it is durable:
+ *    the answer is `202`, whatever happens next.
+ * 4. Its event is enqueued; the processor applies it later. If that fails or hangs (or took effect and
+ *    its answer was lost), the request stays `pending`: the sweeper (`resendStalePendingRequests`)
+ *    enqueues it again, and a replay of its key does so at once. The request id is the deduplication
+ *    id and the event's id, so a second copy is dropped by the queue or by the processor.
  */
 export async function acceptConsentRequest(
   caller: Caller,
@@ -78,18 +82,21 @@ export async function acceptConsentRequest(
     return answerReplay(created.existing, idempotency?.bodyHash, deps);
   }
 
-  try {
-    await deps.publisher.publish(eventOf(request));
-  } catch (error) {
-    await deps.requests.abandon(request, idempotency);
-    throw new ServiceUnavailableError('The request could not be queued; nothing was changed. Retry later.', {
-      cause: error,
-    });
-  }
+  await enqueue(request, deps);
   return { requestId: request.requestId, status: 'pending' };
 }
 
-function eventOf(request: ConsentRequest): ConsentEvent {
+/** Best effort: a request that is not enqueued now is enqueued by the sweeper or the next replay. */
+async function enqueue(request: ConsentRequest, deps: AcceptDependencies): Promise<void> {
+  try {
+    await deps.publisher.publish(eventOf(request));
+  } catch (error) {
+    deps.onPublishFailed?.(request.requestId, error);
+  }
+}
+
+/** The consent event of a manual request: its id is the request's, on every send. */
+export function eventOf(request: ConsentRequest): ConsentEvent {
   return {
     version: 1,
     eventId: request.requestId,
@@ -124,6 +131,8 @@ async function answerReplay(
     );
   }
   const request = await deps.requests.get(existing.requestId);
+  // Still pending: perhaps its event never reached the queue. Sending it again is harmless.
+  if (request?.status === 'pending') await enqueue(request, deps);
   return { requestId: existing.requestId, status: request?.status ?? 'pending' };
 }
 

@@ -45,8 +45,8 @@ export interface RequestStore {
   /** The requests of a number that the processor has not settled yet, oldest first. */
   listPending(phone: E164): Promise<ConsentRequest[]>;
   findIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Marks a request failed and frees its idempotency key, when its event could not be enqueued. */
-  abandon(request: ConsentRequest, idempotency?: { callerSub: string; key: string }): Promise<void>;
+  /** Requests still pending that were made before `requestedBefore`, oldest first, at most `limit`. */
+  listStalePending(requestedBefore: string, limit: number): Promise<ConsentRequest[]>;
   /** Marks a request failed when its event went to the dead-letter queue. */
   markFailed(phone: E164, requestId: string): Promise<void>;
 }

@@ -21,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { IConstruct } from 'constructs';
 import { ENV } from '../../shared/config.js';
 import { acceptConsentRequest } from '../../shared/domain/accept-consent-request.js';
+import { sweepRequests } from '../../shared/domain/sweep-requests.js';
 import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
 import type { EventPublisher } from '../../shared/domain/ports.js';
 import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
@@ -219,6 +220,7 @@ function functionNamed(name: FunctionName): IFunction {
     ...stack.functions.api,
     processor: stack.functions.processor,
     blocklistCheckInvoke: stack.functions.blocklistCheckInvoke,
+    requestSweeper: stack.functions.requestSweeper,
   };
   return byName[name];
 }
@@ -267,6 +269,7 @@ describe('functions', () => {
       blocklistCheck: [ENV.consentTableName],
       blocklistCheckInvoke: [ENV.consentTableName],
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
+      requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -503,7 +506,7 @@ describe('permissions', () => {
     const profileAttributes = ['pk', 'sk', 'profileId', 'whatsappNumbers', 'updatedAt', 'updatedBy', 'phone'];
     const requestAttributes = [
       'pk', 'sk', 'requestId', 'status', 'action', 'phone', 'profileId', 'reason', 'requestedBy', 'requestedAt', 'appliedAt',
-      'sequence', 'bodyHash', 'expiresAt', 'value',
+      'sequence', 'pendingShard', 'bodyHash', 'expiresAt', 'value',
     ];
     const expected: Record<FunctionName, Record<string, Condition | null>> = {
       profiles: {
@@ -517,7 +520,6 @@ describe('permissions', () => {
         'consent:GetItem': on('PROFILE#*', 'PHONE#*', 'REQUEST#*', 'IDEMPOTENCY#*'),
         'consent:PutItem': writing(requestAttributes, 'PHONE#*', 'REQUEST#*', 'IDEMPOTENCY#*'),
         'consent:UpdateItem': writing(requestAttributes, 'PHONE#*'),
-        'consent:DeleteItem': on('IDEMPOTENCY#*'),
       },
       history: { 'consent:GetItem': on('PROFILE#*'), 'audit:Query': null },
       health: {},
@@ -531,6 +533,10 @@ describe('permissions', () => {
         'consent:UpdateItem': on('PHONE#*'),
         'audit:PutItem': on('PHONE#*'),
       },
+      requestSweeper: {
+        'consent:Query': null,
+        'consent:UpdateItem': writing(['pk', 'sk', 'status', 'pendingShard'], 'PHONE#*'),
+      },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -539,7 +545,7 @@ describe('permissions', () => {
     }
   });
 
-  it('lets only the consent-request and webhook functions send to the queue', () => {
+  it('lets only the consent-request, webhook and request-sweeper functions send to the queue', () => {
     const queueId = logicalId(stack.data.queue);
     const senders = allStatements()
       .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(queueId))
@@ -550,8 +556,22 @@ describe('permissions', () => {
       new Set([
         policyOfRole(roleOf(logicalId(stack.functions.api.consentRequests))),
         policyOfRole(roleOf(logicalId(stack.functions.api.whatsappWebhook))),
+        policyOfRole(roleOf(logicalId(stack.functions.requestSweeper))),
       ]),
     );
+  });
+
+  it('runs the request sweeper every minute, reading the dead-letter queue without deleting from it', () => {
+    const sweeperId = logicalId(stack.functions.requestSweeper);
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) => referencedIds(rule.Properties?.['Targets']).has(sweeperId));
+    expect(rules.map(([, rule]) => rule.Properties?.['ScheduleExpression'])).toEqual(['rate(1 minute)']);
+
+    const dlqId = logicalId(stack.data.deadLetterQueue);
+    const onDlq = allStatements()
+      .filter(({ policy }) => policy === policyOfRole(roleOf(sweeperId)))
+      .filter(({ statement }) => referencedIds(statement.Resource).has(dlqId))
+      .flatMap(({ statement }) => actionsOf(statement));
+    expect(onDlq.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']);
   });
 
   it('lets the check functions do nothing but BatchGetItem on the consent table', () => {
@@ -734,6 +754,11 @@ describe('DynamoDB access, as the code makes it', () => {
       await applyConsentEvent(sampleAutomaticEvent({ alternatives: [OTHER_PHONE] }), deps);
       await new DynamoRequestStore(TABLES.consent).markFailed(PHONE, sampleEvent().requestId);
     },
+    requestSweeper: async () => {
+      const requests = new DynamoRequestStore(TABLES.consent);
+      const deadLetters = { requests: async () => [{ requestId: sampleEvent().requestId, phone: PHONE }] };
+      await sweepRequests({ requests, publisher: publisher(false), deadLetters, clock: systemClock }, { resendAfterSeconds: 0, limit: 10 });
+    },
   };
 
   /** Runs a function's scenario and returns every item-level request it made. */
@@ -784,7 +809,7 @@ describe('DynamoDB access, as the code makes it', () => {
         'PutItem consent PROFILE#', 'Query consent PHONE#',
       ],
       consentRequests: [
-        'DeleteItem consent IDEMPOTENCY#', 'GetItem consent IDEMPOTENCY#', 'GetItem consent PHONE#', 'GetItem consent PROFILE#',
+        'GetItem consent IDEMPOTENCY#', 'GetItem consent PHONE#', 'GetItem consent PROFILE#',
         'GetItem consent REQUEST#', 'PutItem consent IDEMPOTENCY#', 'PutItem consent PHONE#', 'PutItem consent REQUEST#',
         'UpdateItem consent PHONE#',
       ],
@@ -796,6 +821,7 @@ describe('DynamoDB access, as the code makes it', () => {
       processor: [
         'GetItem consent PHONE#', 'PutItem audit PHONE#', 'PutItem consent PHONE#', 'Query consent PHONE#', 'UpdateItem consent PHONE#',
       ],
+      requestSweeper: ['Query consent/byPending PENDING#', 'UpdateItem consent PHONE#'],
     });
   });
 

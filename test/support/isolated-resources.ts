@@ -27,6 +27,7 @@ export async function provisionIsolatedResources({ visibilityTimeoutSeconds = 1 
   process.env[ENV.consentTableName] = resources.consentTableName;
   process.env[ENV.auditTableName] = resources.auditTableName;
   process.env[ENV.consentQueueUrl] = resources.consentQueueUrl;
+  process.env[ENV.deadLetterQueueUrl] = resources.deadLetterQueueUrl;
   process.env[ENV.maxReceiveCount] = String(resources.maxReceiveCount);
   return { ...resources, dynamoDb, sqs };
 }

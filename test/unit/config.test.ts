@@ -55,12 +55,20 @@ describe('readConfig', () => {
       consentTableName: 'CONSENT_TABLE_NAME',
       auditTableName: 'AUDIT_TABLE_NAME',
       consentQueueUrl: 'CONSENT_QUEUE_URL',
+      deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+      pendingResendAfterSeconds: 'PENDING_RESEND_AFTER_SECONDS',
       maxReceiveCount: 'MAX_RECEIVE_COUNT',
       whatsappSecretId: 'WHATSAPP_SECRET_ID',
       whatsappAppSecret: 'WHATSAPP_APP_SECRET',
       whatsappVerifyToken: 'WHATSAPP_VERIFY_TOKEN',
       autoBlockCodes: 'AUTO_BLOCK_CODES',
     });
+  });
+
+  it('reads PENDING_RESEND_AFTER_SECONDS with a default of two minutes, and refuses junk at start', () => {
+    expect(readConfig(['pendingResendAfterSeconds'], {})).toEqual({ pendingResendAfterSeconds: 120 });
+    expect(readConfig(['pendingResendAfterSeconds'], { PENDING_RESEND_AFTER_SECONDS: '5' })).toEqual({ pendingResendAfterSeconds: 5 });
+    expect(() => readConfig(['pendingResendAfterSeconds'], { PENDING_RESEND_AFTER_SECONDS: 'soon' })).toThrow(/PENDING_RESEND_AFTER_SECONDS/);
   });
 
   it('reads AUTO_BLOCK_CODES as a list of codes, keeps the default when unset, and refuses junk at start', () => {

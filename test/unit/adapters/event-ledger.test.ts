@@ -58,7 +58,7 @@ describe('DynamoEventLedger.record', () => {
       ['consent-table', 'attribute_not_exists(pk)'],
       ['audit-table', 'attribute_not_exists(pk)'],
       ['consent-table', 'attribute_not_exists(pk)'],
-      ['consent-table', 'SET #status = :status, appliedAt = :appliedAt'],
+      ['consent-table', 'SET #status = :status, appliedAt = :appliedAt REMOVE pendingShard'],
     ]);
     expect(items[0]?.Put?.Item).toEqual({ pk: `PHONE#${PHONE}`, sk: `EVENT#${input.event.eventId}`, eventId: input.event.eventId, expiresAt: NOW_SECONDS + 90 * 24 * 60 * 60 });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, eventId: input.event.eventId, outcome: 'applied' });

@@ -1,6 +1,6 @@
 import { acceptConsentRequest, type AcceptDependencies, type ConsentRequestInput } from '../../../shared/domain/accept-consent-request.js';
 import { consentEventSchema } from '../../../shared/domain/consent-event.js';
-import { IdempotencyConflictError, NotFoundError, ServiceUnavailableError } from '../../../shared/domain/errors.js';
+import { IdempotencyConflictError, NotFoundError } from '../../../shared/domain/errors.js';
 import {
   fixedClock,
   idSequence,
@@ -82,7 +82,7 @@ describe('acceptConsentRequest', () => {
 
     // assess
     expect(replay).toEqual(first);
-    expect(publisher.published).toHaveLength(1);
+    expect(new Set(publisher.published.map((event) => event.eventId))).toEqual(new Set([first.requestId]));
   });
 
   it('records a pending request and publishes one valid event with the next sequence of the number', async () => {
@@ -126,7 +126,7 @@ describe('acceptConsentRequest', () => {
     ]);
   });
 
-  it('answers a repeated Idempotency-Key with the same body with the first requestId and publishes nothing new', async () => {
+  it('answers a repeated Idempotency-Key with the same body with the first requestId, and sends only the same event again', async () => {
     // prepare
     const { requests, publisher, deps } = setUp();
     const first = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
@@ -134,9 +134,9 @@ describe('acceptConsentRequest', () => {
     // act
     const second = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
 
-    // assess
+    // assess: still pending, so its event is sent again, under the same id (the queue and the processor drop repeats)
     expect(second).toEqual(first);
-    expect(publisher.published).toHaveLength(1);
+    expect(publisher.published.map((event) => event.eventId)).toEqual([first.requestId, first.requestId]);
     expect(requests.requests.size).toBe(1);
   });
 
@@ -191,38 +191,49 @@ describe('acceptConsentRequest', () => {
 
     // assess
     expect(second).toEqual(first);
-    expect(publisher.published).toHaveLength(1);
+    expect(new Set(publisher.published.map((event) => event.eventId))).toEqual(new Set([first.requestId]));
   });
 
-  it('answers 503 when the event cannot be published, marks the request failed and frees the key', async () => {
+  it('answers 202 once the request is recorded, even when its event cannot be enqueued: the request stays pending, the key kept', async () => {
     // prepare
     const { requests, publisher, deps } = setUp();
     const queueDown = new Error('queue unavailable');
     publisher.failWith = queueDown;
+    const reported: [string, unknown][] = [];
+    deps.onPublishFailed = (requestId, error) => reported.push([requestId, error]);
 
     // act
-    const accepting = acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    const accepted = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
 
     // assess
-    await expect(accepting).rejects.toThrow(ServiceUnavailableError);
-    await expect(accepting).rejects.toMatchObject({ status: 503, cause: queueDown });
-    expect(await requests.get('req-1')).toMatchObject({ status: 'failed' });
-    expect(await requests.findIdempotencyRecord('sub-erin', 'key-1')).toBeUndefined();
-    expect(publisher.published).toEqual([]);
+    expect(accepted).toEqual({ requestId: 'req-1', status: 'pending' });
+    expect(await requests.get('req-1')).toMatchObject({ status: 'pending' });
+    expect(await requests.findIdempotencyRecord('sub-erin', 'key-1')).toMatchObject({ requestId: 'req-1' });
+    expect(reported).toEqual([['req-1', queueDown]]);
   });
 
-  it('lets a retry with the same key succeed after the queue failed', async () => {
-    // prepare
-    const { publisher, deps } = setUp();
+  it('re-sends a pending request when its key is replayed, and creates no second request', async () => {
+    // prepare: the first send failed (or its answer was lost)
+    const { requests, publisher, deps } = setUp();
     publisher.failWith = new Error('queue unavailable');
-    await expect(acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps)).rejects.toThrow(ServiceUnavailableError);
+    await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
     publisher.failWith = undefined;
 
     // act
     const retried = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
 
     // assess
-    expect(retried).toEqual({ requestId: 'req-2', status: 'pending' });
-    expect(publisher.published.map((event) => event.source === 'manual' && event.requestId)).toEqual(['req-2']);
+    expect(retried).toEqual({ requestId: 'req-1', status: 'pending' });
+    expect(publisher.published.map((event) => event.eventId)).toEqual(['req-1']);
+    expect(requests.requests.size).toBe(1);
+  });
+
+  it('does not re-send a request that has settled when its key is replayed', async () => {
+    const { requests, publisher, deps } = setUp();
+    await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    requests.setStatus('req-1', 'applied', NOW);
+
+    expect(await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps)).toEqual({ requestId: 'req-1', status: 'applied' });
+    expect(publisher.published).toHaveLength(1);
   });
 });

@@ -99,11 +99,12 @@ export class InMemoryRequestStore implements RequestStore {
     return record && { ...record };
   }
 
-  async abandon(request: ConsentRequest, idempotency?: { callerSub: string; key: string }): Promise<void> {
-    this.setStatus(request.requestId, 'failed');
-    if (idempotency && this.keys.get(keyOf(idempotency))?.requestId === request.requestId) {
-      this.keys.delete(keyOf(idempotency));
-    }
+  async listStalePending(requestedBefore: string, limit: number): Promise<ConsentRequest[]> {
+    return [...this.requests.values()]
+      .filter((request) => request.status === 'pending' && request.requestedAt < requestedBefore)
+      .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
+      .slice(0, limit)
+      .map((request) => structuredClone(request));
   }
 
   async markFailed(_phone: E164, requestId: string): Promise<void> {

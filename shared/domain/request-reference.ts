@@ -1,0 +1,18 @@
+import * as z from 'zod';
+import { e164Schema } from './consent-event.js';
+import type { E164 } from './phone.js';
+
+/** Just enough of a queued event to find its request, even when the rest of it is malformed. */
+const requestReference = z.looseObject({ requestId: z.string().min(1), phone: e164Schema });
+
+/** The request a queued event's body names, or `undefined` (a provider event, or a body too broken). */
+export function requestReferenceOf(body: string): { requestId: string; phone: E164 } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const reference = requestReference.safeParse(parsed);
+  return reference.success ? { requestId: reference.data.requestId, phone: reference.data.phone } : undefined;
+}
