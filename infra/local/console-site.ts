@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import sirv from 'sirv';
 import * as z from 'zod';
 import { GROUPS } from '../../shared/domain/permissions.js';
+import type { FaultCounts } from './fault-injection.js';
 import { issueToken, TOKEN_LIFETIME_SECONDS } from './jwt-issuer.js';
 
 /** Where the console is built to, and what the local stack serves at `/console/`. */
 export const CONSOLE_PATH = '/console';
 export const LOCAL_TOKEN_PATH = '/local/token';
+export const LOCAL_FAULTS_PATH = '/local/faults';
 
 /** Builds the console (`web/`) with Vite into `web/dist`, and returns that directory. */
 export async function buildConsole(projectRoot: string): Promise<string> {
@@ -55,12 +57,31 @@ const tokenRequest = z.strictObject({
 const MAX_TOKEN_REQUEST_BYTES = 4096;
 
 /**
- * Serves the built console under `/console/` (any path without a file falls back to `index.html`, so
- * deep links survive a reload) and the local-only token endpoint behind its sign-in form. Neither exists
- * in AWS. Resolves to `false` for requests that are not its own, which the local API gateway then serves.
+ * What the local stack serves besides the API, none of which exists in AWS: the built console under
+ * `/console/` (any path without a file falls back to `index.html`, so deep links survive a reload), the
+ * token endpoint behind its sign-in form, and `GET /local/faults` (what `LOCAL_FAULT_RATE` injected).
+ * Resolves to `false` for requests that are not its own, which the local API gateway then serves.
  */
-export function consoleSite(options: { directory: string; keyFile: string }) {
-  const files = sirv(options.directory, {
+export function localSite(options: { consoleDirectory: string | undefined; keyFile: string; faults: () => FaultCounts | undefined }) {
+  const files = options.consoleDirectory ? consoleFiles(options.consoleDirectory) : undefined;
+
+  return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === LOCAL_TOKEN_PATH) {
+      await issueLocalToken(request, response, options.keyFile);
+      return true;
+    }
+    if (path === LOCAL_FAULTS_PATH && request.method === 'GET') {
+      sendJson(response, 200, options.faults() ?? { calls: 0, before: 0, after: 0, delay: 0 });
+      return true;
+    }
+    if (!files) return false;
+    return files(request, response, path);
+  };
+}
+
+function consoleFiles(directory: string) {
+  const files = sirv(directory, {
     single: true,
     // Read from disk on every request: a rebuild (`npm run build:console`, `cdk synth`) is served at once.
     dev: true,
@@ -71,12 +92,7 @@ export function consoleSite(options: { directory: string; keyFile: string }) {
     },
   });
 
-  return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (path === LOCAL_TOKEN_PATH) {
-      await issueLocalToken(request, response, options.keyFile);
-      return true;
-    }
+  return (request: IncomingMessage, response: ServerResponse, path: string): boolean => {
     if (path === '/' || path === CONSOLE_PATH) {
       response.writeHead(302, { location: `${CONSOLE_PATH}/` }).end();
       return true;

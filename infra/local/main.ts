@@ -28,6 +28,7 @@ const env = z
     WHATSAPP_VERIFY_TOKEN: z.string().min(1).default(LOCAL_WHATSAPP_VERIFY_TOKEN),
     AUTO_BLOCK_CODES: z.string().optional(),
     LOCAL_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(SWEEP_INTERVAL_SECONDS),
+    LOCAL_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
   })
   .parse(process.env);
 
@@ -52,6 +53,7 @@ const stack = await startLocalStack({
   autoBlockCodes: env.AUTO_BLOCK_CODES,
   consoleDirectory,
   sweepIntervalSeconds: env.LOCAL_SWEEP_INTERVAL_SECONDS,
+  faultRate: env.LOCAL_FAULT_RATE,
 }).catch((error: unknown) => {
   console.error('The local stack could not start:', error);
   process.exit(1);
@@ -62,6 +64,7 @@ console.log(`  Console ${stack.url}/console/ (local sign-in: any user name, tick
 console.log(`  DynamoDB ${stack.dynamoDbEndpoint}, SQS ${stack.sqsEndpoint}`);
 console.log(`  queue ${stack.resources.consentQueueUrl}, dead letters ${stack.resources.deadLetterQueueUrl}`);
 console.log('  Make a token: npm run --silent token -- --user alice --group whatsapp-blocklist-editors');
+if (env.LOCAL_FAULT_RATE > 0) console.log(`  Faults: ${env.LOCAL_FAULT_RATE * 100}% of the functions' AWS calls fail (counts at ${stack.url}/local/faults)`);
 if (env.LOCAL_STACK_READY_FILE) {
   await writeFile(env.LOCAL_STACK_READY_FILE, JSON.stringify({ url: stack.url, dynamoDbEndpoint: stack.dynamoDbEndpoint, sqsEndpoint: stack.sqsEndpoint, ...stack.resources }));
 }

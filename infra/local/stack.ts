@@ -6,7 +6,8 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../shared/config.js';
 import { functions, routes, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { startLocalApi, type HttpHandler } from './api-gateway.js';
-import { consoleSite } from './console-site.js';
+import { localSite } from './console-site.js';
+import { injectFaults, type FaultInjector } from './fault-injection.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';
 import { createTokenVerifier, defaultKeyFile } from './jwt-issuer.js';
@@ -38,6 +39,8 @@ export interface LocalStackOptions {
   consoleDirectory: string | undefined;
   /** How often the request sweeper runs (AWS: every minute). */
   sweepIntervalSeconds: number;
+  /** `LOCAL_FAULT_RATE`: the share of the functions' AWS SDK calls that fail (`fault-injection.ts`). */
+  faultRate: number;
   log: (line: string) => void;
 }
 
@@ -67,6 +70,7 @@ export const defaultLocalStackOptions = (): LocalStackOptions => ({
   autoBlockCodes: undefined,
   consoleDirectory: undefined,
   sweepIntervalSeconds: SWEEP_INTERVAL_SECONDS,
+  faultRate: 0,
   log: (line) => console.log(line),
 });
 
@@ -105,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     else process.env[ENV.autoBlockCodes] = options.autoBlockCodes;
 
     const httpHandlers = await loadHttpHandlers();
+    const faults = options.faultRate > 0 ? await injectFaultsIntoFunctions(options.faultRate) : undefined;
     const processor = await loadHandler<SqsHandler>(functions.processor.entry);
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: resources.consentQueueUrl, AttributeNames: ['QueueArn'] }),
@@ -133,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes,
       handlers: httpHandlers,
       verifyToken: await createTokenVerifier(options.keyFile),
-      ...(options.consoleDirectory ? { site: consoleSite({ directory: options.consoleDirectory, keyFile: options.keyFile }) } : {}),
+      site: localSite({ consoleDirectory: options.consoleDirectory, keyFile: options.keyFile, faults: () => faults?.counts() }),
       log: options.log,
     });
     started.push({ stop: () => closeServer(server) });
@@ -178,6 +183,16 @@ async function loadHttpHandlers(): Promise<Record<ApiFunctionName, HttpHandler>>
   const names = [...new Set(routes.map((route) => route.function))];
   const loaded = await Promise.all(names.map(async (name) => [name, await loadHandler<HttpHandler>(functions[name].entry)] as const));
   return Object.fromEntries(loaded) as Record<ApiFunctionName, HttpHandler>;
+}
+
+/**
+ * The functions' own SDK clients (module-level, shared by every handler in this process) start failing
+ * at the given rate; the local stack's own clients (provisioning, the queue poller) do not.
+ */
+async function injectFaultsIntoFunctions(rate: number): Promise<FaultInjector> {
+  const { dynamoDbClient } = await import('../../shared/adapters/dynamodb-client.js');
+  const { sqs } = await import('../../shared/adapters/sqs-client.js');
+  return injectFaults([dynamoDbClient, sqs], rate);
 }
 
 function closeServer(server: Server): Promise<void> {

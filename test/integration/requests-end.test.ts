@@ -8,7 +8,7 @@ import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
 import type { E164 } from '../../shared/domain/phone.js';
 
 /*
- * Every accepted request ends (SPEC, behaviour 11), against DynamoDB Local and fauxqs: requests
+ * Every accepted request ends, against DynamoDB Local and fauxqs: requests
  * dead-lettered behind a failing event become `failed`, and the sweep fails requests whose events sit
  * in the dead-letter queue and enqueues again those that never reached the queue.
  */
