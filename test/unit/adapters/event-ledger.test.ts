@@ -1,16 +1,15 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventLedger } from '../../../shared/domain/ports.js';
 import { transition } from '../../../shared/domain/consent-state.js';
 import type { AuditEntry } from '../../../shared/domain/records.js';
+import { cancelledWith, mockedDocumentClient } from '../support/dynamodb-mock.js';
 import { PHONE, sampleEvent } from '../support/samples.js';
 
 // The adapters build their clients when imported, and the SDK needs a region for that.
 process.env.AWS_REGION ??= 'us-east-1';
 const { DynamoEventLedger } = await import('../../../shared/adapters/event-ledger.js');
 
-const dynamoDb = mockClient(DynamoDBDocumentClient);
+const dynamoDb = mockedDocumentClient();
 const NOW_SECONDS = 1_800_000_000;
 const ledger = new DynamoEventLedger('consent-table', 'audit-table', () => NOW_SECONDS);
 const APPLIED_AT = '2025-01-02T03:04:06.000Z';
@@ -27,18 +26,7 @@ function firstBlock(): Parameters<EventLedger['record']>[0] {
   return { event, queuedPhone: event.phone, expectedVersion: undefined, transition: decided, audit, requestStatus: decided.outcome };
 }
 
-function cancelledWith(...codes: string[]): TransactionCanceledException {
-  const reasons: CancellationReason[] = codes.map((Code) => ({ Code }));
-  return new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
-}
 
-beforeEach(() => {
-  dynamoDb.reset();
-});
-
-afterAll(() => {
-  dynamoDb.restore();
-});
 
 describe('DynamoEventLedger.record', () => {
   it('writes the event marker, audit entry, state and request status in one transaction, each guarded', async () => {

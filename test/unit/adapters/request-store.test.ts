@@ -1,8 +1,7 @@
-import { mockClient } from 'aws-sdk-client-mock';
-import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsentRequest } from '../../../shared/domain/records.js';
 import { ServiceUnavailableError } from '../../../shared/domain/errors.js';
+import { cancelledWith, mockedDocumentClient } from '../support/dynamodb-mock.js';
 import { PHONE } from '../support/samples.js';
 
 // The adapters build their clients when imported, and the SDK needs a region for that.
@@ -15,7 +14,7 @@ const { DynamoRequestStore } = await import('../../../shared/adapters/request-st
  * winner's request, never a 500.
  */
 
-const dynamoDb = mockClient(DynamoDBDocumentClient);
+const dynamoDb = mockedDocumentClient();
 const NOW_SECONDS = 1_800_000_000;
 const store = new DynamoRequestStore('consent-table', () => NOW_SECONDS);
 const idempotency = { callerSub: 'sub-erin', key: 'key-1', bodyHash: 'hash-1' };
@@ -33,18 +32,7 @@ const request: ConsentRequest = {
   sequence: 1,
 };
 
-function cancelledWith(...codes: string[]): TransactionCanceledException {
-  const reasons: CancellationReason[] = codes.map((Code) => ({ Code }));
-  return new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
-}
 
-beforeEach(() => {
-  dynamoDb.reset();
-});
-
-afterAll(() => {
-  dynamoDb.restore();
-});
 
 describe('DynamoRequestStore.create with an idempotency key', () => {
   it.each(['TransactionConflict', 'ConditionalCheckFailed'])(
