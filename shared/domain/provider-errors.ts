@@ -15,6 +15,7 @@ export const DEFAULT_FAILURE_CODES = {
   'recipient-unreachable': [
     131026, // Message undeliverable: not on WhatsApp, or an invalid number
     1013, // Legacy On-Premises API: not a WhatsApp user
+    130403, // This business has blocked the user on WhatsApp
   ],
   'recipient-opted-out': [
     131050, // The recipient stopped marketing messages from this business
@@ -25,9 +26,13 @@ export const DEFAULT_FAILURE_CODES = {
     10, // Permission denied
     190, // Access token expired or revoked
     368, // Sender temporarily blocked for policy violations
+    130497, // Business account restricted from messaging users in this country
     131031, // Business account locked
+    131037, // Display name of the sender number not approved
     131042, // Business eligibility: payment issue
     131045, // Sender number not registered (certificate)
+    131063, // A restriction on the sending phone number
+    131064, // A restriction on the WhatsApp Business Account
     133000, // Incomplete deregistration of the sender number
     133005, // Two-step verification PIN mismatch
     133006, // Sender number needs verification
@@ -38,7 +43,18 @@ export const DEFAULT_FAILURE_CODES = {
     133016, // Sender number registration rate limit
   ],
   // Listed for the record; any code not in the table is treated the same way.
-  temporary: [131049, 131047, 131048, 131056, 130429, 130472, 131000, 131016],
+  temporary: [
+    131049, // Not delivered, to keep ecosystem engagement healthy
+    131047, // Re-engagement: more than 24 hours since the customer last replied
+    131048, // Spam rate limit hit
+    131056, // Too many messages to the same recipient in a short time
+    130429, // Cloud API throughput limit reached
+    130472, // The recipient's number is part of a Meta experiment
+    131000, // Something went wrong
+    131016, // Service unavailable
+    131057, // Business account in maintenance mode
+    133004, // Server temporarily unavailable
+  ],
 } as const satisfies Record<FailureClass, readonly number[]>;
 
 export type FailureClassifier = (code: number) => FailureClass;
@@ -60,7 +76,7 @@ export function failureClassifier(autoBlockCodes?: readonly number[]): FailureCl
 
 /**
  * `AUTO_BLOCK_CODES`: comma-separated error codes that block a number, replacing the default
- * `131026,1013`; `none` turns automatic blocking off. Unset or empty keeps the default table.
+ * `131026,1013,130403`; `none` turns automatic blocking off. Unset or empty keeps the default table.
  */
 export const autoBlockCodesSchema = z
   .string()

@@ -12,12 +12,12 @@ const META_ERRORS = JSON.parse(
   readFileSync(new URL('../../fixtures/meta-error-objects.json', import.meta.url), 'utf8'),
 ) as { code: number; title: string }[];
 
-/** SPEC.md, behaviour 8, default classification. */
+/** The product's classification of failure codes (SPEC.md, behaviour 8, as updated). */
 const SPEC_TABLE: [number, FailureClass][] = [
   [131026, 'recipient-unreachable'],
   [1013, 'recipient-unreachable'],
+  [130403, 'recipient-unreachable'],
   [131050, 'recipient-opted-out'],
-  [133010, 'sender-account'],
   [131049, 'temporary'],
   [131047, 'temporary'],
   [131048, 'temporary'],
@@ -26,6 +26,17 @@ const SPEC_TABLE: [number, FailureClass][] = [
   [130472, 'temporary'],
   [131000, 'temporary'],
   [131016, 'temporary'],
+  [131057, 'temporary'],
+  [133004, 'temporary'],
+  [133010, 'sender-account'],
+  [131042, 'sender-account'],
+  [131045, 'sender-account'],
+  [131031, 'sender-account'],
+  [131037, 'sender-account'],
+  [131063, 'sender-account'],
+  [131064, 'sender-account'],
+  [368, 'sender-account'],
+  [130497, 'sender-account'],
 ];
 
 const listedCodes = new Set<number>(Object.values(DEFAULT_FAILURE_CODES).flat());
@@ -49,8 +60,8 @@ describe('failureClassifier, default table', () => {
     );
   });
 
-  it('blocks on exactly 131026 and 1013, and records an opt-out on exactly 131050', () => {
-    expect([...DEFAULT_FAILURE_CODES['recipient-unreachable']].sort()).toEqual([1013, 131026]);
+  it('blocks on exactly 131026, 1013 and 130403, and records an opt-out on exactly 131050', () => {
+    expect([...DEFAULT_FAILURE_CODES['recipient-unreachable']].sort()).toEqual([1013, 130403, 131026]);
     expect([...DEFAULT_FAILURE_CODES['recipient-opted-out']]).toEqual([131050]);
   });
 
@@ -95,6 +106,7 @@ describe('failureClassifier with AUTO_BLOCK_CODES', () => {
     expect(classify(131026)).toBe('recipient-unreachable');
     expect(classify(131049)).toBe('recipient-unreachable');
     expect(classify(1013)).toBe('temporary');
+    expect(classify(130403)).toBe('temporary');
     expect(classify(131050)).toBe('recipient-opted-out');
     expect(classify(133010)).toBe('sender-account');
     expect(classify(131047)).toBe('temporary');
@@ -119,6 +131,7 @@ describe('failureClassifier with AUTO_BLOCK_CODES', () => {
     // assess
     expect(classify(131026)).toBe('temporary');
     expect(classify(1013)).toBe('temporary');
+    expect(classify(130403)).toBe('temporary');
     expect(classify(131050)).toBe('recipient-opted-out');
     expect(classify(133010)).toBe('sender-account');
   });
