@@ -22,6 +22,7 @@ const environment: Record<string, string> = {
   [ENV.consentTableName]: 'size-ConsentTable',
   [ENV.auditTableName]: 'size-AuditTable',
   [ENV.consentQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/size.fifo',
+  [ENV.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/size-dlq.fifo',
   [ENV.maxReceiveCount]: '5',
   [ENV.whatsappSecretId]: 'size-webhook-secret',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
