@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { normalisePhone, type E164 } from '../../../shared/domain/phone.js';
-import { chooseRecipient, recipientCandidates } from '../../../shared/domain/whatsapp-recipient.js';
+import { chooseRecipient, COUNTRY_RULES, recipientCandidates, type CountryRule } from '../../../shared/domain/whatsapp-recipient.js';
 import { e164 } from '../support/samples.js';
 
 describe('recipientCandidates', () => {
@@ -21,7 +21,9 @@ describe('recipientCandidates', () => {
     ['420777123456', '+420777123456'],
     ['41791234567', '+41791234567'],
     ['14155552671', '+14155552671'],
-  ])('reads the non-Brazilian id %p as %p', (waId, expected) => {
+    ['447911123456', '+447911123456'],
+    ['5491123456789', '+5491123456789'],
+  ])('reads the id %p of a country without rules as %p', (waId, expected) => {
     expect(recipientCandidates(waId)).toEqual([expected]);
   });
 
@@ -34,6 +36,39 @@ describe('recipientCandidates', () => {
     expect(recipientCandidates('551172146473')).toEqual(['+5511972146473', '+551172146473']);
   });
 
+  it('reads the Mexican id that keeps the old 1 after the country code as the number without it', () => {
+    // prepare: the E.164 number has no 1; with it, it is no valid number today
+    expect(parsePhoneNumberFromString('+525512345678')?.isValid()).toBe(true);
+    expect(parsePhoneNumberFromString('+5215512345678')?.isValid()).toBe(false);
+
+    // act, assess
+    expect(recipientCandidates('5215512345678')).toEqual(['+525512345678']);
+  });
+
+  it.each([
+    ['Mexico City', '525512345678', '+525512345678'],
+    ['Monterrey', '528112345678', '+528112345678'],
+    ['Guadalajara', '523312345678', '+523312345678'],
+  ])('reads the Mexican id of %s without the 1 as itself', (_label, waId, expected) => {
+    expect(recipientCandidates(waId)).toEqual([expected]);
+  });
+
+  it.each([
+    ['Monterrey', '5218112345678', '+528112345678'],
+    ['Guadalajara', '5213312345678', '+523312345678'],
+  ])('reads the Mexican id of %s with the 1 as the number without it', (_label, waId, expected) => {
+    expect(recipientCandidates(waId)).toEqual([expected]);
+  });
+
+  it('reads any Mexican id with the 1 as the id without it reads', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{10}$/), (national) => {
+        expect(recipientCandidates(`521${national}`)).toEqual(recipientCandidates(`52${national}`));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it.each([
     ['empty', ''],
     ['letters', 'abc'],
@@ -44,6 +79,9 @@ describe('recipientCandidates', () => {
     ['too few digits', '42077'],
     ['digits that are no valid number', '420000000000'],
     ['a Brazilian id that is valid in neither form', '550012345678'],
+    ['a Mexican id with the 1 that is valid in neither form', '5210012345678'],
+    ['a Mexican id with the 1 and nine digits', '521551234567'],
+    ['a Mexican id with the 1 and eleven digits', '52155123456789'],
     ['non-ASCII digits', '４２０７７７１２３４５６'],
   ])('gives no candidate for %s', (_label, waId) => {
     expect(recipientCandidates(waId)).toEqual([]);
@@ -53,11 +91,12 @@ describe('recipientCandidates', () => {
     const brazilianOldMobile = fc
       .tuple(fc.integer({ min: 11, max: 99 }), fc.integer({ min: 6, max: 9 }), fc.stringMatching(/^\d{7}$/))
       .map(([area, first, rest]) => `55${area}${first}${rest}`);
+    const mexicanWithOne = fc.stringMatching(/^\d{10}$/).map((national) => `521${national}`);
     const digits = fc.stringMatching(/^\d{0,16}$/);
-    const valid = fc.constantFrom('420777123456', '41791234567', '5541992146473', '14155552671', '447911123456', '4915123456789');
+    const valid = fc.constantFrom('420777123456', '41791234567', '5541992146473', '14155552671', '447911123456', '4915123456789', '525512345678');
 
     fc.assert(
-      fc.property(fc.oneof(brazilianOldMobile, digits, valid), (waId) => {
+      fc.property(fc.oneof(brazilianOldMobile, mexicanWithOne, digits, valid), (waId) => {
         // act
         const candidates = recipientCandidates(waId);
 
@@ -77,13 +116,67 @@ describe('recipientCandidates', () => {
   });
 
   it('reads any valid number written without + as that number first', () => {
-    const valid = fc.constantFrom('+420777123456', '+41791234567', '+5541992146473', '+14155552671', '+447911123456', '+5511972146473');
+    const valid = fc.constantFrom(
+      '+420777123456',
+      '+41791234567',
+      '+5541992146473',
+      '+14155552671',
+      '+447911123456',
+      '+5511972146473',
+      '+525512345678',
+      '+528112345678',
+    );
 
     fc.assert(
       fc.property(valid, (phone) => {
         expect(recipientCandidates(phone.slice(1))[0]).toBe(phone);
       }),
     );
+  });
+});
+
+describe('COUNTRY_RULES', () => {
+  const callingCodes = COUNTRY_RULES.map((rule) => rule.callingCode);
+
+  it('has one rule per country, Brazil and Mexico, each under a real calling code', () => {
+    const realCodes = new Set(getCountries().map((country) => getCountryCallingCode(country)));
+
+    expect([...callingCodes].sort()).toEqual(['52', '55']);
+    for (const code of callingCodes) expect([code, realCodes.has(code)]).toEqual([code, true]);
+  });
+
+  it.each([
+    ['a Brazilian old mobile', '55', '4192146473', '41992146473'],
+    ['a Brazilian number with the ninth digit', '55', '41992146473', undefined],
+    ['a Brazilian landline', '55', '1132146473', undefined],
+    ['a Mexican id with the 1', '52', '15512345678', '5512345678'],
+    ['a Mexican id without the 1', '52', '5512345678', undefined],
+    ['a Mexican id with the 1 and nine digits', '52', '1551234567', undefined],
+  ])('gives the other number of %s', (_label, callingCode, national, expected) => {
+    const rule = COUNTRY_RULES.find((candidate) => candidate.callingCode === callingCode)!;
+
+    expect(rule.otherNumber(national)).toBe(expected);
+  });
+
+  it('puts the other number first in every country that has a rule', () => {
+    expect(COUNTRY_RULES.map((rule) => [rule.callingCode, rule.mostLikely])).toEqual(callingCodes.map((code) => [code, 'other number']));
+  });
+
+  it('puts the id as written first when a rule says it is the most likely', () => {
+    // prepare: the Brazilian rule, turned round
+    const brazil = COUNTRY_RULES.find((rule) => rule.callingCode === '55')!;
+    const turnedRound: CountryRule = { ...brazil, mostLikely: 'as written' };
+
+    // act, assess
+    expect(recipientCandidates('551172146473', [turnedRound])).toEqual(['+551172146473', '+5511972146473']);
+    expect(recipientCandidates('554192146473', [turnedRound])).toEqual(['+5541992146473']);
+  });
+
+  it('reads every id as itself without rules', () => {
+    expect(recipientCandidates('551172146473', [])).toEqual(['+551172146473']);
+    expect(recipientCandidates('554192146473', [])).toEqual([]);
+    expect(recipientCandidates('5215512345678', [])).toEqual([]);
+    expect(recipientCandidates('525512345678', [])).toEqual(['+525512345678']);
   });
 });
 
