@@ -59,6 +59,8 @@ export function stateFromItem(item: Record<string, any>): ConsentState {
     lastSeq: item['lastSeq'],
     decidedAt: item['decidedAt'],
     automaticAt: item['automaticAt'],
+    marketingOptOut: item['marketingOptOut'],
+    marketingChangedAt: item['marketingChangedAt'],
   };
 }
 

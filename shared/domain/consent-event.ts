@@ -61,12 +61,16 @@ export const providerActorSchema = z.strictObject({
 });
 export type ProviderActor = z.infer<typeof providerActorSchema>;
 
-/** `wa_blocked` blocks the number; `wa_opted_out` (a marketing opt-out) is recorded without a block. */
-export const providerActionSchema = z.enum(['wa_blocked', 'wa_opted_out']);
+/**
+ * `wa_blocked` blocks the number. `wa_opted_out` and `wa_opted_in` set and end a marketing opt-out (the
+ * recipient's own choice, from Meta's `user_preferences` or a `131050` failure), which is not a block.
+ */
+export const providerActionSchema = z.enum(['wa_blocked', 'wa_opted_out', 'wa_opted_in']);
 export type ProviderAction = z.infer<typeof providerActionSchema>;
 
 /**
- * Version 1 of an event from the provider webhook: a permanent delivery failure reported by WhatsApp.
+ * Version 1 of an event from the provider webhook: a permanent delivery failure reported by WhatsApp,
+ * or a recipient's marketing preference.
  * It has no sequence (the API never saw it); its failure time orders it against manual decisions instead.
  */
 export const automaticConsentEventSchema = z.strictObject({
@@ -81,10 +85,12 @@ export const automaticConsentEventSchema = z.strictObject({
   alternatives: z.array(e164Schema).max(2),
   /** The provider's `recipient_id` (`wa_id`): digits without `+`. */
   recipientId: z.string().regex(/^\d{1,15}$/),
-  reasonCode: z.string().regex(/^\d{1,9}$/),
+  /** The failure's error code; a `user_preferences` signal has none. */
+  reasonCode: z.string().regex(/^\d{1,9}$/).optional(),
   reason: humanText(REASON_MAX_LENGTH),
   actor: providerActorSchema,
-  providerMessageId: z.string().min(1).max(256),
+  /** The failed message's id; a `user_preferences` signal has none. */
+  providerMessageId: z.string().min(1).max(256).optional(),
   /** When the delivery failed, by the provider's clock. */
   occurredAt: isoTimestamp,
 });

@@ -3,16 +3,31 @@ import type { AutomaticConsentEvent, ConsentAction, ConsentEvent, ManualConsentE
 
 export type ConsentSource = 'manual' | 'automatic';
 
-/** The consent of one number. A number that was never changed has no state and is unblocked. */
+/** How a marketing opt-out reached us: Meta's `user_preferences` webhook, or a `131050` failure. */
+export type MarketingOptOutSource = 'user_preferences' | 'delivery_failure';
+
+/** The recipient stopped marketing messages. Not a block: only the recipient ends it, by resuming. */
+export interface MarketingOptOut {
+  since: string;
+  source: MarketingOptOutSource;
+  /** The business number (`phone_number_id`) the recipient told. */
+  sender: string;
+}
+
+/**
+ * The consent of one number. A number that was never changed has no state and is unblocked. The block
+ * fields (`source` to `updatedBy`) are absent while nobody and nothing has blocked or unblocked the
+ * number (a state that holds only a marketing opt-out).
+ */
 export interface ConsentState {
   phone: E164;
   blocked: boolean;
-  source: ConsentSource;
-  reason: string;
+  source: ConsentSource | undefined;
+  reason: string | undefined;
   reasonCode: string | undefined;
   profileId: string | undefined;
-  updatedAt: string;
-  updatedBy: string;
+  updatedAt: string | undefined;
+  updatedBy: string | undefined;
   /** Incremented on every write of the state; the processor's writes are conditional on it. */
   version: number;
   /** The sequence of the last manual event applied to this number, whether it changed the state or not. */
@@ -27,6 +42,10 @@ export interface ConsentState {
    * A manual request made before it was made without knowing of it, and must not overturn it.
    */
   automaticAt: string | undefined;
+  /** The recipient's marketing opt-out, if any; blocks and unblocks leave it as it is. */
+  marketingOptOut: MarketingOptOut | undefined;
+  /** When the latest marketing `stop` or `resume` that was applied happened; an older one loses. */
+  marketingChangedAt: string | undefined;
 }
 
 /** What applying an event did; also the final status of its request. */
@@ -80,6 +99,8 @@ function manualTransition(current: ConsentState | undefined, event: ManualConsen
     updatedAt: appliedAt,
     updatedBy: event.actor.username,
     automaticAt: current?.automaticAt,
+    marketingOptOut: current?.marketingOptOut,
+    marketingChangedAt: current?.marketingChangedAt,
     ...decided,
   };
   // Never seen means unblocked; the state is still written, so that a stale block cannot win later.
@@ -94,7 +115,7 @@ function manualTransition(current: ConsentState | undefined, event: ManualConsen
  *    stay, so manual requests keep their order.
  */
 function automaticTransition(current: ConsentState | undefined, event: AutomaticConsentEvent, appliedAt: string): Transition {
-  if (event.action === 'wa_opted_out') return { outcome: 'unchanged', next: undefined };
+  if (event.action !== 'wa_blocked') return marketingTransition(current, event);
   if (current?.decidedAt !== undefined && Date.parse(event.occurredAt) <= Date.parse(current.decidedAt)) {
     return { outcome: 'superseded' };
   }
@@ -121,7 +142,59 @@ function automaticTransition(current: ConsentState | undefined, event: Automatic
       lastSeq: current?.lastSeq ?? 0,
       decidedAt: current?.decidedAt,
       automaticAt: later(current?.automaticAt, event.occurredAt),
+      marketingOptOut: current?.marketingOptOut,
+      marketingChangedAt: current?.marketingChangedAt,
     },
+  };
+}
+
+/**
+ * A recipient's marketing preference (`wa_opted_out`: stop, `wa_opted_in`: resume):
+ * 1. A signal older than the latest one applied is `superseded`: the recipient changed their mind since.
+ * 2. A signal that asks for what the number already has is `unchanged`; its time is kept if it is later.
+ * 3. Otherwise it is `applied`: the opt-out is set, with its time, source and sender, or ended. The block
+ *    state is not touched, and a number never seen gets a state that holds the opt-out alone.
+ */
+function marketingTransition(current: ConsentState | undefined, event: AutomaticConsentEvent): Transition {
+  if (current?.marketingChangedAt !== undefined && Date.parse(event.occurredAt) < Date.parse(current.marketingChangedAt)) {
+    return { outcome: 'superseded' };
+  }
+  const base = current ?? neverChanged(event.phone);
+  const wantsOptOut = event.action === 'wa_opted_out';
+  const marketingChangedAt = later(base.marketingChangedAt, event.occurredAt);
+  if (wantsOptOut === (base.marketingOptOut !== undefined)) {
+    return marketingChangedAt === base.marketingChangedAt
+      ? { outcome: 'unchanged', next: undefined }
+      : { outcome: 'unchanged', next: { ...base, marketingChangedAt, version: base.version + 1 } };
+  }
+  const optOut: MarketingOptOut = {
+    since: event.occurredAt,
+    source: event.reasonCode === undefined ? 'user_preferences' : 'delivery_failure',
+    sender: event.actor.phoneNumberId,
+  };
+  return {
+    outcome: 'applied',
+    next: { ...base, marketingOptOut: wantsOptOut ? optOut : undefined, marketingChangedAt, version: base.version + 1 },
+  };
+}
+
+/** The state of a number that nobody and nothing has changed yet: unblocked, no opt-out. */
+function neverChanged(phone: E164): ConsentState {
+  return {
+    phone,
+    blocked: false,
+    source: undefined,
+    reason: undefined,
+    reasonCode: undefined,
+    profileId: undefined,
+    updatedAt: undefined,
+    updatedBy: undefined,
+    version: 0,
+    lastSeq: 0,
+    decidedAt: undefined,
+    automaticAt: undefined,
+    marketingOptOut: undefined,
+    marketingChangedAt: undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { E164 } from './phone.js';
 import type { Caller } from './caller.js';
-import type { ConsentSource, ConsentState } from './consent-state.js';
+import type { ConsentSource, ConsentState, MarketingOptOutSource } from './consent-state.js';
 import type { ConsentAction } from './consent-event.js';
 import type { ConsentRequest, Profile } from './records.js';
 import type { Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
@@ -43,6 +43,8 @@ export interface NumberView {
   reasonCode: string | null;
   updatedAt: string | null;
   updatedBy: string | null;
+  /** The recipient's marketing opt-out: read-only here, only the recipient ends it. */
+  marketingOptOut: { since: string; source: MarketingOptOutSource } | null;
   pending: { requestId: string; action: ConsentAction; requestedAt: string }[];
 }
 
@@ -88,6 +90,7 @@ function numberView(phone: E164, state: ConsentState | undefined, pending: reado
     reasonCode: state?.reasonCode ?? null,
     updatedAt: state?.updatedAt ?? null,
     updatedBy: state?.updatedBy ?? null,
+    marketingOptOut: state?.marketingOptOut ? { since: state.marketingOptOut.since, source: state.marketingOptOut.source } : null,
     pending: pending.map(({ requestId, action, requestedAt }) => ({ requestId, action, requestedAt })),
   };
 }

@@ -182,14 +182,15 @@ describe('webhook and processor, on the emulators', () => {
     expect(await auditOf(other)).toHaveLength(0);
   });
 
-  it('records a marketing opt-out (131050) in the number history without blocking', async () => {
+  it('records a marketing opt-out (131050) on the number and in its history, without blocking', async () => {
     const { phone, waId } = recipient();
     const profileId = await api.createProfile([phone]);
 
     await deliverAndProcess({ recipientId: waId, code: 131050 });
 
-    expect(await numberOn(profileId, phone)).toMatchObject({ blocked: false, source: null });
-    expect(await auditOf(phone)).toEqual([expect.objectContaining({ action: 'wa_opted_out', outcome: 'unchanged', reasonCode: '131050' })]);
+    const number = await numberOn(profileId, phone);
+    expect(number).toMatchObject({ blocked: false, source: null, marketingOptOut: { source: 'delivery_failure' } });
+    expect(await auditOf(phone)).toEqual([expect.objectContaining({ action: 'wa_opted_out', outcome: 'applied', reasonCode: '131050' })]);
   });
 
   it.each([

@@ -78,7 +78,7 @@ describe('applyConsentEvent', () => {
       if (attempt === 1) {
         states.states.set(PHONE, {
           phone: PHONE, blocked: true, source: 'manual', reason: 'other writer', reasonCode: undefined,
-          profileId: 'profile-2', updatedAt: APPLIED_AT, updatedBy: 'olga', version: 1, lastSeq: 1, decidedAt: APPLIED_AT, automaticAt: undefined,
+          profileId: 'profile-2', updatedAt: APPLIED_AT, updatedBy: 'olga', version: 1, lastSeq: 1, decidedAt: APPLIED_AT, automaticAt: undefined, marketingOptOut: undefined, marketingChangedAt: undefined,
         });
       }
     };
@@ -101,7 +101,7 @@ describe('applyConsentEvent', () => {
       states.states.set(PHONE, {
         phone: PHONE, blocked: false, source: 'manual', reason: 'busy', reasonCode: undefined,
         profileId: undefined, updatedAt: APPLIED_AT, updatedBy: 'olga', version: (current?.version ?? 0) + attempt,
-        lastSeq: (current?.lastSeq ?? 0) + attempt, decidedAt: APPLIED_AT, automaticAt: undefined,
+        lastSeq: (current?.lastSeq ?? 0) + attempt, decidedAt: APPLIED_AT, automaticAt: undefined, marketingOptOut: undefined, marketingChangedAt: undefined,
       });
     };
     const event = sampleEvent({ eventId: 'e-busy', sequence: 1_000 });

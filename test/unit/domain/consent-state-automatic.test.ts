@@ -102,18 +102,6 @@ describe('transition, automatic events', () => {
     expect(transition(current, sampleAutomaticEvent({ occurredAt: '2025-02-01T00:00:01Z' }), APPLIED_AT).outcome).toBe('applied');
   });
 
-  it.each([
-    ['never seen', undefined],
-    ['unblocked', sampleState({ blocked: false, decidedAt: '2020-01-01T00:00:00.000Z' })],
-    ['unblocked after the opt-out', sampleState({ blocked: false, decidedAt: '2030-01-01T00:00:00.000Z' })],
-    ['blocked manually', sampleState({ blocked: true })],
-    ['blocked automatically', sampleState({ blocked: true, source: 'automatic', decidedAt: undefined, lastSeq: 0 })],
-  ])('records a wa_opted_out on a number %s as unchanged, and writes no state', (_label, current) => {
-    const event = sampleAutomaticEvent({ action: 'wa_opted_out', reasonCode: '131050' });
-
-    expect(transition(current, event, APPLIED_AT)).toEqual({ outcome: 'unchanged', next: undefined });
-  });
-
   it('applies a manual unblock after an automatic block by its sequence', () => {
     // prepare: the number was unblocked manually (sequence 5), then blocked by the provider
     const blockedByProvider = transition(
@@ -224,20 +212,22 @@ const anyState: fc.Arbitrary<ConsentState | undefined> = fc.option(
     lastSeq: fc.integer({ min: 0, max: 1_000 }),
     decidedAt: fc.option(timestamp, { nil: undefined }),
     automaticAt: fc.option(timestamp, { nil: undefined }),
+    marketingOptOut: fc.constant(undefined),
+    marketingChangedAt: fc.constant(undefined),
   }),
   { nil: undefined },
 );
 
 const anyAutomaticEvent = fc
   .record({
-    action: fc.constantFrom('wa_blocked' as const, 'wa_opted_out' as const),
+    action: fc.constant('wa_blocked' as const),
     occurredAt: timestamp,
     reasonCode: fc.constantFrom('131026', '1013', '131050'),
   })
   .map((overrides) => sampleAutomaticEvent(overrides));
 
 describe('transition, automatic events, for any state', () => {
-  it('never changes lastSeq or decidedAt, never unblocks, and counts the version up only when it writes', () => {
+  it('never changes lastSeq or decidedAt, never unblocks, and counts the version up only when it writes a wa_blocked', () => {
     fc.assert(
       fc.property(anyState, anyAutomaticEvent, timestamp, (current, event, appliedAt) => {
         // act

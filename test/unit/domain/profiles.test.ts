@@ -38,7 +38,7 @@ describe('viewProfileConsent', () => {
     const states = new InMemoryConsentStateStore([
       {
         phone: PHONE, blocked: true, source: 'manual', reason: 'asked by phone', reasonCode: undefined,
-        profileId: 'profile-1', updatedAt: NOW, updatedBy: 'erin', version: 1, lastSeq: 1, decidedAt: NOW, automaticAt: undefined,
+        profileId: 'profile-1', updatedAt: NOW, updatedBy: 'erin', version: 1, lastSeq: 1, decidedAt: NOW, automaticAt: undefined, marketingOptOut: undefined, marketingChangedAt: undefined,
       },
     ]);
     const requests = new InMemoryRequestStore();
@@ -71,14 +71,14 @@ describe('viewProfileConsent', () => {
       profileId: 'profile-1',
       numbers: [
         {
-          phone: PHONE, blocked: true, source: 'manual', reason: 'asked by phone', reasonCode: null, updatedAt: NOW, updatedBy: 'erin',
+          phone: PHONE, blocked: true, source: 'manual', reason: 'asked by phone', reasonCode: null, updatedAt: NOW, updatedBy: 'erin', marketingOptOut: null,
           pending: [
             { requestId: 'req-1', action: 'unblock', requestedAt: '2025-01-02T03:05:00.000Z' },
             { requestId: 'req-3', action: 'block', requestedAt: '2025-01-02T03:06:00.000Z' },
           ],
         },
-        { phone: OTHER_PHONE, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, pending: [] },
-        { phone: third, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, pending: [] },
+        { phone: OTHER_PHONE, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, marketingOptOut: null, pending: [] },
+        { phone: third, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, marketingOptOut: null, pending: [] },
       ],
     });
   });

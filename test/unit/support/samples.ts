@@ -59,6 +59,8 @@ export function sampleState(overrides: Partial<ConsentState> = {}): ConsentState
     lastSeq: 5,
     decidedAt: '2025-01-01T00:00:00.000Z',
     automaticAt: undefined,
+    marketingOptOut: undefined,
+    marketingChangedAt: undefined,
     ...overrides,
   };
 }
