@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { failureClassifier } from '../../shared/domain/provider-errors.js';
-import { receiveDeliveryStatuses, type Disposition } from '../../shared/domain/receive-delivery-statuses.js';
-import { deliveryStatusesOf, isSignedBy, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
+import { receiveConsentSignals, type Disposition, type PreferenceDisposition } from '../../shared/domain/receive-delivery-statuses.js';
+import { deliveryStatusesOf, isSignedBy, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { webhookSecretsFrom } from '../../shared/adapters/webhook-secrets.js';
 import { publicHttpApi } from '../../shared/http/http-api.js';
@@ -39,9 +39,9 @@ export const verifySubscription: PublicRouteHandler = async (event) => {
 };
 
 /**
- * `POST /webhooks/whatsapp`: delivery statuses from Meta. The signature is checked on the bytes as they
- * arrived, before anything is parsed; then permanent failures are enqueued for the processor, and the
- * rest acknowledged. The provider retries anything but a 200, so a 200 means every event is queued.
+ * `POST /webhooks/whatsapp`: delivery statuses and marketing preferences from Meta. The signature is
+ * checked on the bytes as they arrived, before anything is parsed; then permanent failures and marketing
+ * stops and resumes are enqueued for the processor, and the rest acknowledged. The provider retries anything but a 200, so a 200 means every event is queued.
  */
 export const receiveCallback: PublicRouteHandler = async (event) => {
   const { appSecret } = await secrets();
@@ -49,12 +49,26 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
   if (!isSignedBy(appSecret, rawBody(event), header(event, 'x-hub-signature-256'))) {
     throw new UnauthorizedError('The X-Hub-Signature-256 header is missing or does not sign this body.');
   }
-  const statuses = deliveryStatusesOf(jsonBody(event, whatsappWebhookSchema));
-  const dispositions = await receiveDeliveryStatuses(statuses, deps);
-  dispositions.forEach(logDisposition);
-  const enqueued = dispositions.filter((disposition) => disposition.kind === 'enqueued').length;
-  return json(200, { statuses: statuses.length, enqueued });
+  const callback = jsonBody(event, whatsappWebhookSchema);
+  const received = await receiveConsentSignals({ statuses: deliveryStatusesOf(callback), preferences: preferencesOf(callback) }, deps);
+  received.statuses.forEach(logDisposition);
+  received.preferences.forEach(logPreference);
+  const enqueued = [...received.statuses, ...received.preferences].filter((disposition) => disposition.kind === 'enqueued').length;
+  return json(200, { statuses: received.statuses.length, preferences: received.preferences.length, enqueued });
 };
+
+function logPreference(disposition: PreferenceDisposition): void {
+  const { recipientId, category, value, sender } = disposition.preference;
+  const about = { recipientId, category, value, phoneNumberId: sender.phoneNumberId };
+  switch (disposition.kind) {
+    case 'enqueued':
+      return logger.info('marketing preference enqueued', { ...about, action: disposition.event.action });
+    case 'unknown-recipient':
+      return logger.warn('marketing preference names no valid number', about);
+    case 'ignored':
+      return logger.info('preference acknowledged; it is not about marketing stop or resume', about);
+  }
+}
 
 function logDisposition(disposition: Disposition): void {
   const { messageId, status, recipientId, sender } = disposition.status;

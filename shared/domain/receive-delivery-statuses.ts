@@ -3,7 +3,7 @@ import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type ProviderAction } fr
 import { ServiceUnavailableError } from './errors.js';
 import type { EventPublisher } from './ports.js';
 import type { FailureClass, FailureClassifier } from './provider-errors.js';
-import type { DeliveryError, DeliveryStatus } from './whatsapp-webhook.js';
+import type { DeliveryError, DeliveryStatus, MarketingPreference } from './whatsapp-webhook.js';
 import { recipientCandidates } from './whatsapp-recipient.js';
 
 /** What became of one delivery status; the webhook logs each, at a level that fits. */
@@ -12,6 +12,12 @@ export type Disposition =
   | { kind: 'enqueued'; status: DeliveryStatus; event: AutomaticConsentEvent }
   | { kind: 'ignored'; status: DeliveryStatus; failureClass: Exclude<FailureClass, 'recipient-unreachable' | 'recipient-opted-out'>; code: number | undefined }
   | { kind: 'unknown-recipient'; status: DeliveryStatus; code: number };
+
+/** What became of one marketing preference. */
+export type PreferenceDisposition =
+  | { kind: 'enqueued'; preference: MarketingPreference; event: AutomaticConsentEvent }
+  | { kind: 'ignored'; preference: MarketingPreference }
+  | { kind: 'unknown-recipient'; preference: MarketingPreference };
 
 const actionOf: Partial<Record<FailureClass, ProviderAction>> = {
   'recipient-unreachable': 'wa_blocked',
@@ -22,25 +28,28 @@ const actionOf: Partial<Record<FailureClass, ProviderAction>> = {
 const precedence: FailureClass[] = ['recipient-unreachable', 'recipient-opted-out', 'sender-account', 'temporary'];
 
 /**
- * Turns the delivery statuses of one provider callback into consent events, and enqueues them.
+ * Turns the signals of one provider callback into consent events, and enqueues them.
  *
  * 1. Statuses other than `failed` (sent, delivered, read) say nothing about consent.
  * 2. A failure is classified by its error codes; temporary and sender-side failures block nothing.
  * 3. A failure about the recipient (`wa_blocked`, or a `wa_opted_out` to record) becomes an event for the
  *    numbers its WhatsApp id may stand for, with an id derived from the message id and status, so that a
  *    callback delivered again yields the same event.
- * 4. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
+ * 4. A marketing preference (`stop` or `resume` of `marketing_messages`) becomes a `wa_opted_out` or
+ *    `wa_opted_in` event, with an id derived from what it says and when; other preferences are ignored.
+ * 5. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
  *    the events that did reach the queue are recognised as duplicates.
  */
-export async function receiveDeliveryStatuses(
-  statuses: readonly DeliveryStatus[],
+export async function receiveConsentSignals(
+  signals: { statuses: readonly DeliveryStatus[]; preferences: readonly MarketingPreference[] },
   deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'> },
-): Promise<Disposition[]> {
-  const dispositions = statuses.map((status) => dispositionOf(status, deps.classify));
-  // One callback may repeat a status; the event id says when two are the same failure.
+): Promise<{ statuses: Disposition[]; preferences: PreferenceDisposition[] }> {
+  const statuses = signals.statuses.map((status) => dispositionOf(status, deps.classify));
+  const preferences = signals.preferences.map(preferenceDispositionOf);
+  // One callback may repeat a signal; the event id says when two are the same.
   const events = [
     ...new Map(
-      dispositions.flatMap((disposition) => (disposition.kind === 'enqueued' ? [[disposition.event.eventId, disposition.event] as const] : [])),
+      [...statuses, ...preferences].flatMap((disposition) => (disposition.kind === 'enqueued' ? [[disposition.event.eventId, disposition.event] as const] : [])),
     ).values(),
   ];
   if (events.length > 0) {
@@ -50,7 +59,47 @@ export async function receiveDeliveryStatuses(
       throw new ServiceUnavailableError('The callback could not be queued in full; retry it.', { cause: error });
     }
   }
-  return dispositions;
+  return { statuses, preferences };
+}
+
+/** The delivery statuses of a callback alone (see {@link receiveConsentSignals}). */
+export async function receiveDeliveryStatuses(
+  statuses: readonly DeliveryStatus[],
+  deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'> },
+): Promise<Disposition[]> {
+  return (await receiveConsentSignals({ statuses, preferences: [] }, deps)).statuses;
+}
+
+const PREFERENCE_ACTIONS: Record<string, ProviderAction> = { stop: 'wa_opted_out', resume: 'wa_opted_in' };
+
+function preferenceDispositionOf(preference: MarketingPreference): PreferenceDisposition {
+  const action = preference.category === 'marketing_messages' ? PREFERENCE_ACTIONS[preference.value] : undefined;
+  if (!action) return { kind: 'ignored', preference };
+  const [phone, ...alternatives] = recipientCandidates(preference.recipientId);
+  if (!phone) return { kind: 'unknown-recipient', preference };
+  const said = action === 'wa_opted_out' ? 'The recipient stopped marketing messages' : 'The recipient resumed marketing messages';
+  const event: AutomaticConsentEvent = {
+    version: 1,
+    eventId: `wa-${createHash('sha256').update(['preference', preference.recipientId, preference.category, preference.value, preference.occurredAt, preference.sender.phoneNumberId].join('\n')).digest('base64url')}`,
+    source: 'automatic',
+    action,
+    phone,
+    alternatives,
+    recipientId: preference.recipientId,
+    reason: reasonText(preference.detail ?? said),
+    actor: providerActor(preference.sender),
+    occurredAt: preference.occurredAt,
+  };
+  return { kind: 'enqueued', preference, event };
+}
+
+function providerActor(sender: DeliveryStatus['sender']): AutomaticConsentEvent['actor'] {
+  return {
+    type: 'provider',
+    provider: 'whatsapp',
+    phoneNumberId: sender.phoneNumberId,
+    ...(sender.displayPhoneNumber ? { displayPhoneNumber: sender.displayPhoneNumber } : {}),
+  };
 }
 
 function dispositionOf(status: DeliveryStatus, classify: FailureClassifier): Disposition {
@@ -73,12 +122,7 @@ function dispositionOf(status: DeliveryStatus, classify: FailureClassifier): Dis
     recipientId: status.recipientId,
     reasonCode: String(decisive.error.code),
     reason: reasonText(decisive.error.text),
-    actor: {
-      type: 'provider',
-      provider: 'whatsapp',
-      phoneNumberId: status.sender.phoneNumberId,
-      ...(status.sender.displayPhoneNumber ? { displayPhoneNumber: status.sender.displayPhoneNumber } : {}),
-    },
+    actor: providerActor(status.sender),
     providerMessageId: status.messageId,
     occurredAt: status.occurredAt,
   };

@@ -40,9 +40,19 @@ const statusSchema = z.object({
   errors: z.array(errorSchema).max(100).optional(),
 });
 
+/** A recipient's preference (field `user_preferences`); `timestamp` is Unix seconds, as a number. */
+const preferenceSchema = z.object({
+  wa_id: z.string().max(64),
+  category: z.string().max(64),
+  value: z.string().max(64),
+  timestamp: z.union([z.number().int().min(0).max(99_999_999_999), z.string().regex(/^\d{1,11}$/)]),
+  detail: z.string().max(1_000).optional(),
+});
+
 /**
- * The value of one change. Changes of other fields (`user_preferences`, template and account updates)
- * and inbound messages fit this shape too, with no `statuses`; their other fields are not read.
+ * The value of one change: delivery `statuses`, or a recipient's `user_preferences`. Changes of other
+ * fields (template and account updates) and inbound messages fit this shape too; their other fields are
+ * not read.
  */
 const changeValueSchema = z
   .object({
@@ -51,9 +61,10 @@ const changeValueSchema = z
       .optional(),
     contacts: z.array(z.object({ wa_id: z.string().max(64).optional() })).optional(),
     statuses: z.array(statusSchema).max(10_000).optional(),
+    user_preferences: z.array(preferenceSchema).max(10_000).optional(),
   })
-  .refine((value) => !value.statuses?.length || value.metadata?.phone_number_id, {
-    message: 'statuses need the phone_number_id of the sending number',
+  .refine((value) => (!value.statuses?.length && !value.user_preferences?.length) || value.metadata?.phone_number_id, {
+    message: 'statuses and preferences need the phone_number_id of the business number',
     path: ['metadata', 'phone_number_id'],
   });
 
@@ -108,6 +119,39 @@ export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] 
           recipientId: status.recipient_id ?? soleContact,
           sender: { phoneNumberId, displayPhoneNumber: metadata?.display_phone_number },
           errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
+        }),
+      );
+    }),
+  );
+}
+
+/** One recipient's preference about a category of messages, told to one business number. */
+export interface MarketingPreference {
+  recipientId: string;
+  /** Meta's category, e.g. `marketing_messages`. */
+  category: string;
+  /** `stop` or `resume` (others may come; they are not acted on). */
+  value: string;
+  detail: string | undefined;
+  occurredAt: string;
+  sender: { phoneNumberId: string; displayPhoneNumber: string | undefined };
+}
+
+/** Every preference of a callback (field `user_preferences`), in the order it lists them. */
+export function preferencesOf(callback: WhatsappWebhook): MarketingPreference[] {
+  if (callback.object !== 'whatsapp_business_account') return [];
+  return callback.entry.flatMap((entry) =>
+    entry.changes.flatMap(({ value }) => {
+      const phoneNumberId = value.metadata?.phone_number_id;
+      if (!phoneNumberId) return [];
+      return (value.user_preferences ?? []).map(
+        (preference): MarketingPreference => ({
+          recipientId: preference.wa_id,
+          category: preference.category,
+          value: preference.value,
+          detail: preference.detail,
+          occurredAt: new Date(Number(preference.timestamp) * 1000).toISOString(),
+          sender: { phoneNumberId, displayPhoneNumber: value.metadata?.display_phone_number },
         }),
       );
     }),

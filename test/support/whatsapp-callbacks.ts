@@ -46,3 +46,25 @@ export function callbackBody(...statuses: Record<string, unknown>[]): string {
 export function signatureOf(body: string | Buffer, appSecret: string): string {
   return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
 }
+
+const PREFERENCES_FIXTURE = readFileSync(new URL('../fixtures/meta-user-preferences-stop.json', import.meta.url), 'utf8');
+
+/**
+ * A `user_preferences` callback in the fixture's envelope: the recipient stops or resumes a category of
+ * messages at the given time (Unix seconds; the fixture's shape has a number there).
+ */
+export function preferencesBody(options: { waId: string; value?: string; category?: string; timestamp?: number }): string {
+  const envelope = JSON.parse(PREFERENCES_FIXTURE);
+  const value = envelope.entry[0].changes[0].value;
+  value.contacts = [{ ...value.contacts[0], wa_id: options.waId }];
+  value.user_preferences = [
+    {
+      ...value.user_preferences[0],
+      wa_id: options.waId,
+      value: options.value ?? 'stop',
+      category: options.category ?? 'marketing_messages',
+      timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
+    },
+  ];
+  return JSON.stringify(envelope, null, 2);
+}
