@@ -10,7 +10,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { blocklistChecker } from '../shared/blocklist.js';
-import { checkBlocklist, type BlockedState } from '../shared/domain/blocklist-check.js';
+import { checkBlocklist, type RestrictedState } from '../shared/domain/blocklist-check.js';
 import type { E164 } from '../shared/domain/phone.js';
 import { consentTable } from '../infra/resources.js';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
@@ -188,9 +188,9 @@ async function rawBatchGet(
 
 /** Normalisation and classification alone: the reader answers from memory. */
 async function ownCpuTime(inputs: readonly string[], blocked: readonly { phone: E164 }[]): Promise<number> {
-  const states = new Map<E164, BlockedState>(blocked.map(({ phone }) => [phone, { source: 'manual', reasonCode: undefined }]));
+  const states = new Map<E164, RestrictedState>(blocked.map(({ phone }) => [phone, { block: { source: 'manual', reasonCode: undefined }, optedOutSince: undefined }]));
   const reader = {
-    blockedAmong: async (nextChunk: (size: number) => E164[]) => {
+    restrictedAmong: async (nextChunk: (size: number) => E164[]) => {
       while (nextChunk(100).length > 0);
       return states;
     },

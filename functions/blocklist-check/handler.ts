@@ -14,12 +14,12 @@ const checker = blocklistChecker({ tableName: config.consentTableName });
 /** Ten thousand numbers in any format, with room for spaces and punctuation. */
 const MAX_CHECK_BODY_BYTES = 1024 * 1024;
 
-/** `POST /blocklist/check`: which of up to 10,000 numbers a campaign may send to. */
+/** `POST /blocklist/check`: which of up to 10,000 numbers a campaign may send messages of a category to. */
 export const checkNumbers: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:check');
-  const { phones } = jsonBody(event, checkRequestSchema);
+  const { phones, category } = jsonBody(event, checkRequestSchema);
   try {
-    return json(200, await checker.check(phones));
+    return json(200, await checker.check(phones, { category }));
   } catch (error) {
     if (error instanceof UnprocessedKeysError) {
       throw new ServiceUnavailableError('The blocklist is throttled; retry the check shortly.', { cause: error });

@@ -11,11 +11,14 @@ const config = readConfig(['consentTableName']);
 const checker = blocklistChecker({ tableName: config.consentTableName });
 
 /**
- * The check for campaign Lambdas that invoke it directly (`{ "phones": [...] }` in, the check's result
- * out). An entry that is no number comes back in `invalid`, as given; input that is not such a list
+ * The check for campaign Lambdas that invoke it directly (`{ "phones": [...], "category"?: … }` in, the
+ * check's result out). An entry that is no number comes back in `invalid`, as given; input that is not such a list
  * fails the invocation with an `InvalidInputError` that lists every invalid field;
  * a throttled read fails it with `UnprocessedKeysError`, so the caller retries rather than send blindly.
  */
 export const handler = middy<unknown, CheckResult<unknown>, Error, Context>()
   .use(injectLambdaContext(logger))
-  .handler(async (event) => checker.check(parseDocument(checkRequestSchema, event, 'event').phones));
+  .handler(async (event) => {
+    const { phones, category } = parseDocument(checkRequestSchema, event, 'event');
+    return checker.check(phones, { category });
+  });

@@ -1,5 +1,5 @@
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, type AttributeValue, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
-import type { BlockedState, BlocklistReader } from '../domain/blocklist-check.js';
+import type { BlocklistReader, RestrictedState } from '../domain/blocklist-check.js';
 import type { E164 } from '../domain/phone.js';
 import { dynamoDbClient } from './dynamodb-client.js';
 import { keys } from './keys.js';
@@ -24,6 +24,9 @@ export class UnprocessedKeysError extends Error {
     this.name = 'UnprocessedKeysError';
   }
 }
+
+/** What the answer needs of a state: whether and why it is blocked, and since when it is opted out. */
+export const PROJECTION = 'pk, blocked, #source, reasonCode, marketingOptOut.since';
 
 /** BatchGetItem's limit. */
 const CHUNK_SIZE = 100;
@@ -55,8 +58,8 @@ export class DynamoBlocklistReader implements BlocklistReader {
     this.maxDelayMs = options.maxDelayMs ?? 1000;
   }
 
-  async blockedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, BlockedState>> {
-    const blocked = new Map<E164, BlockedState>();
+  async restrictedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, RestrictedState>> {
+    const blocked = new Map<E164, RestrictedState>();
     // Once one read fails the check has failed; the other workers stop instead of reading on.
     let failed = false;
     const worker = async () => {
@@ -73,10 +76,10 @@ export class DynamoBlocklistReader implements BlocklistReader {
     return blocked;
   }
 
-  private async readChunk(phones: readonly E164[], blocked: Map<E164, BlockedState>, abandoned: () => boolean): Promise<void> {
+  private async readChunk(phones: readonly E164[], blocked: Map<E164, RestrictedState>, abandoned: () => boolean): Promise<void> {
     let pending: KeysAndAttributes | undefined = {
       Keys: phones.map((phone) => ({ pk: { S: `${PHONE_PREFIX}${phone}` }, sk: { S: STATE_SORT_KEY } })),
-      ProjectionExpression: 'pk, blocked, #source, reasonCode',
+      ProjectionExpression: PROJECTION,
       ExpressionAttributeNames: { '#source': 'source' },
     };
     for (let attempt = 1; pending?.Keys?.length; attempt++) {
@@ -101,12 +104,14 @@ function atLeastOne(name: string, value: number): number {
   return value;
 }
 
-function collectBlocked(item: Record<string, AttributeValue>, blocked: Map<E164, BlockedState>): void {
-  if (item['blocked']?.BOOL !== true) return;
+function collectBlocked(item: Record<string, AttributeValue>, restricted: Map<E164, RestrictedState>): void {
+  const isBlocked = item['blocked']?.BOOL === true;
+  const optedOutSince = item['marketingOptOut']?.M?.['since']?.S;
+  if (!isBlocked && optedOutSince === undefined) return;
   const phone = item['pk']?.S?.slice(PHONE_PREFIX.length) as E164 | undefined;
   if (!phone) return;
-  blocked.set(phone, {
-    source: item['source']?.S === 'automatic' ? 'automatic' : 'manual',
-    reasonCode: item['reasonCode']?.S,
+  restricted.set(phone, {
+    block: isBlocked ? { source: item['source']?.S === 'automatic' ? 'automatic' : 'manual', reasonCode: item['reasonCode']?.S } : undefined,
+    optedOutSince,
   });
 }

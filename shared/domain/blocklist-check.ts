@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { ConsentSource } from './consent-state.js';
 import { normalisePhone, type E164 } from './phone.js';
 
-/** The most numbers one check may carry (SPEC.md, behaviour 9). */
+/** The most numbers one check may carry. */
 export const MAX_CHECK_NUMBERS = 10_000;
 
 /**
@@ -12,26 +12,33 @@ export const MAX_CHECK_NUMBERS = 10_000;
  */
 export const checkRequestSchema = z.strictObject({
   phones: z.array(z.unknown()).min(1).max(MAX_CHECK_NUMBERS),
+  category: z.enum(['marketing', 'utility', 'authentication']).default('marketing'),
 });
 
-/** What the check needs to know of a blocked number. */
-export interface BlockedState {
-  source: ConsentSource;
-  reasonCode: string | undefined;
+/** The kind of message a campaign is about to send (Meta's template categories). */
+export type MessageCategory = z.infer<typeof checkRequestSchema>['category'];
+
+/** What the check needs to know of a number that is blocked, or opted out of marketing, or both. */
+export interface RestrictedState {
+  block: { source: ConsentSource; reasonCode: string | undefined } | undefined;
+  /** When the recipient's marketing opt-out began. */
+  optedOutSince: string | undefined;
 }
 
 /**
- * Reads which numbers are blocked. It pulls the numbers a chunk at a time, as it is ready to read them,
- * so that normalising the rest of a long list overlaps with the reads already in flight.
+ * Reads which numbers are blocked or opted out. It pulls the numbers a chunk at a time, as it is ready
+ * to read them, so that normalising the rest of a long list overlaps with the reads already in flight.
  */
 export interface BlocklistReader {
-  /** Reads every chunk `nextChunk` hands out, until it hands out an empty one; absent numbers are sendable. */
-  blockedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, BlockedState>>;
+  /** Reads every chunk `nextChunk` hands out, until it hands out an empty one; absent numbers are free. */
+  restrictedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, RestrictedState>>;
 }
 
 /** `Input` is what the caller passed: strings from typed callers, any JSON value over HTTP. */
 export interface CheckResult<Input = string> {
   blocked: { phone: E164; source: ConsentSource; reasonCode: string | null }[];
+  /** Numbers whose recipients stopped marketing messages; listed for the `marketing` category only. */
+  optedOut: { phone: E164; since: string }[];
   sendable: E164[];
   /** The inputs that are no valid international number (or not even strings), as given. */
   invalid: Input[];
@@ -78,24 +85,30 @@ export class DistinctNumbers<Input = string> {
 }
 
 /**
- * Which numbers a campaign may send to.
+ * Which numbers a campaign may send messages of a category to.
  *
  * 1. Normalise and de-duplicate the inputs, a chunk at a time as the reader asks for them; inputs that
  *    are no number (or no string: a number, `null`, an object) are reported back as `invalid`.
- * 2. The reader finds the blocked ones among them.
- * 3. Every number is either `blocked` (with where the block came from) or `sendable`, in input order.
+ * 2. The reader finds the blocked and opted-out ones among them.
+ * 3. Every number is `blocked` (with where the block came from), else `optedOut` when the category is
+ *    `marketing` and its recipient stopped marketing messages, else `sendable`; in input order. A block
+ *    always wins: an opt-out is the recipient's own choice about marketing only.
  */
-export async function checkBlocklist<Input>(inputs: readonly Input[], reader: BlocklistReader): Promise<CheckResult<Input>> {
+export async function checkBlocklist<Input>(
+  inputs: readonly Input[],
+  reader: BlocklistReader,
+  category: MessageCategory = 'marketing',
+): Promise<CheckResult<Input>> {
   const numbers = new DistinctNumbers(inputs);
-  const blockedStates = await reader.blockedAmong((size) => numbers.next(size));
+  const restricted = await reader.restrictedAmong((size) => numbers.next(size));
   // A number the reader never asked for was never read: calling it sendable would be a guess.
   if (numbers.next(1).length > 0) throw new Error('The blocklist reader stopped before it had read every number');
-  const blocked: CheckResult<Input>['blocked'] = [];
-  const sendable: E164[] = [];
+  const result: CheckResult<Input> = { blocked: [], optedOut: [], sendable: [], invalid: numbers.invalid };
   for (const phone of numbers.phones) {
-    const state = blockedStates.get(phone);
-    if (state) blocked.push({ phone, source: state.source, reasonCode: state.reasonCode ?? null });
-    else sendable.push(phone);
+    const state = restricted.get(phone);
+    if (state?.block) result.blocked.push({ phone, source: state.block.source, reasonCode: state.block.reasonCode ?? null });
+    else if (category === 'marketing' && state?.optedOutSince) result.optedOut.push({ phone, since: state.optedOutSince });
+    else result.sendable.push(phone);
   }
-  return { blocked, sendable, invalid: numbers.invalid };
+  return result;
 }

@@ -38,6 +38,7 @@ describe('POST /blocklist/check', () => {
     expect(response).toMatchObject({ status: 200, contentType: 'application/json' });
     expect(response.body).toEqual({
       blocked: [{ phone: blocked, source: 'manual', reasonCode: null }],
+      optedOut: [],
       sendable: [sendable],
       invalid: ['call me maybe'],
     });

@@ -274,7 +274,7 @@ describe('the blocklist check, with entries that are no number', () => {
     const response = await http('POST', '/blocklist/check', { token: readerToken, body: { phones: [phone, tooLong, 420777123456, null, { phone }] } });
 
     expect(response).toMatchObject({ status: 200, contentType: 'application/json' });
-    expect(response.body).toEqual({ blocked: [], sendable: [phone], invalid: [tooLong, 420777123456, null, { phone }] });
+    expect(response.body).toEqual({ blocked: [], optedOut: [], sendable: [phone], invalid: [tooLong, 420777123456, null, { phone }] });
   });
 
   it('400, not 500, for an entry nested deeper than any JSON the service reads', async () => {

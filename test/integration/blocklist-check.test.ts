@@ -64,6 +64,7 @@ describe('the blocklist check library, on DynamoDB Local', () => {
     // assess
     expect(result).toEqual({
       blocked: [{ phone: blocked, source: 'manual', reasonCode: null }],
+      optedOut: [],
       sendable: [unblockedAgain, neverSeen],
       invalid: [],
     });
@@ -115,7 +116,7 @@ describe('the check Lambda, invoked directly', () => {
 
     const result = await checkInvoke.handler({ phones: [phone, `00${phone.slice(1)}`, 'junk'] }, lambdaContext('check'));
 
-    expect(result).toEqual({ blocked: [{ phone, source: 'automatic', reasonCode: '1013' }], sendable: [], invalid: ['junk'] });
+    expect(result).toEqual({ blocked: [{ phone, source: 'automatic', reasonCode: '1013' }], optedOut: [], sendable: [], invalid: ['junk'] });
   });
 
   it('lists entries that are no number, strings or not, in invalid as given, and checks the rest', async () => {
@@ -124,7 +125,7 @@ describe('the check Lambda, invoked directly', () => {
 
     const result = await checkInvoke.handler({ phones: [phone, tooLong, 420777123456, null, { phone }] }, lambdaContext('check'));
 
-    expect(result).toEqual({ blocked: [], sendable: [phone], invalid: [tooLong, 420777123456, null, { phone }] });
+    expect(result).toEqual({ blocked: [], optedOut: [], sendable: [phone], invalid: [tooLong, 420777123456, null, { phone }] });
   });
 
   it('fails the invocation with every invalid field named on malformed input', async () => {
@@ -179,6 +180,7 @@ describe('POST /blocklist/check, through the handler', () => {
     expect(response).toMatchObject({ status: 200, contentType: 'application/json' });
     expect(response.body).toEqual({
       blocked: [{ phone: blocked, source: 'manual', reasonCode: null }],
+      optedOut: [],
       sendable: [sendable],
       invalid: [tooLong, 420777123456, null, { phone: sendable }, [sendable]],
     });

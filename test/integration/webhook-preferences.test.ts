@@ -1,5 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../shared/config.js';
+import { blocklistChecker } from '../../shared/blocklist.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, gatewayEvent, invoke } from '../support/api-events.js';
@@ -74,6 +75,22 @@ describe('marketing preferences', () => {
     await tell({ waId: phone.slice(1), value: 'resume', timestamp: at(10) });
     expect(await numberOn(profileId, phone)).toMatchObject({ blocked: false, marketingOptOut: null });
     expect((await historyOf(phone)).sort()).toEqual([['wa_opted_in', 'applied'], ['wa_opted_out', 'applied']]);
+  });
+
+  it('keeps an opted-out number from marketing checks only, until it resumes', async () => {
+    // prepare
+    const phone = uniquePhone();
+    const checker = blocklistChecker({ tableName: resources.consentTableName });
+    await tell({ waId: phone.slice(1), value: 'stop', timestamp: at(0) });
+
+    // act, assess: opted out for marketing, sendable for utility and authentication
+    expect(await checker.check([phone])).toMatchObject({ optedOut: [{ phone, since: new Date(at(0) * 1000).toISOString() }], sendable: [] });
+    expect(await checker.check([phone], { category: 'utility' })).toMatchObject({ optedOut: [], sendable: [phone] });
+    expect(await checker.check([phone], { category: 'authentication' })).toMatchObject({ optedOut: [], sendable: [phone] });
+
+    // act, assess: resumed
+    await tell({ waId: phone.slice(1), value: 'resume', timestamp: at(1) });
+    expect(await checker.check([phone])).toMatchObject({ optedOut: [], sendable: [phone] });
   });
 
   it('lets a stop older than the latest resume lose, and records it as superseded', async () => {

@@ -8,7 +8,8 @@ import {
   type BatchGetItemCommandInput,
   type BatchGetItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import type { BlockedState } from '../../../shared/domain/blocklist-check.js';
+import type { RestrictedState } from '../../../shared/domain/blocklist-check.js';
+import type { ConsentSource } from '../../../shared/domain/consent-state.js';
 import type { E164 } from '../../../shared/domain/phone.js';
 import { e164 } from '../support/samples.js';
 
@@ -18,7 +19,16 @@ const { DynamoBlocklistReader, UnprocessedKeysError } = await import('../../../s
 const { blocklistChecker } = await import('../../../shared/blocklist.js');
 
 const TABLE = 'consent-table';
-const PROJECTION = 'pk, blocked, #source, reasonCode';
+const PROJECTION = 'pk, blocked, #source, reasonCode, marketingOptOut.since';
+
+/** What these tests know of a blocked number. */
+type BlockedState = { source: ConsentSource; reasonCode: string | undefined };
+
+/** The blocked numbers of a reader's answer, with their blocks (these tests seed no opt-outs). */
+async function blockedAmong(reader: { restrictedAmong(next: (size: number) => E164[]): Promise<Map<E164, RestrictedState>> }, next: (size: number) => E164[]): Promise<Map<E164, BlockedState>> {
+  const restricted = await reader.restrictedAmong(next);
+  return new Map([...restricted].flatMap(([phone, state]) => (state.block ? [[phone, state.block] as const] : [])));
+}
 const client = new DynamoDBClient({ region: 'us-east-1' });
 const dynamoDb = mockClient(client);
 
@@ -126,7 +136,7 @@ afterAll(() => {
   dynamoDb.restore();
 });
 
-describe('DynamoBlocklistReader.blockedAmong', () => {
+describe('DynamoBlocklistReader.restrictedAmong', () => {
   it('reads 250 numbers in three BatchGetItem calls of 100, 100 and 50 state keys, projecting only what the check needs', async () => {
     // prepare
     const phones = czechNumbers(250);
@@ -135,7 +145,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, concurrency: 1 });
 
     // act
-    await reader.blockedAmong(chunksOf(phones));
+    await blockedAmong(reader, chunksOf(phones));
 
     // assess
     const calls = dynamoDb.commandCalls(BatchGetItemCommand);
@@ -164,7 +174,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, concurrency });
 
     // act
-    await reader.blockedAmong(chunksOf(czechNumbers(1000)));
+    await blockedAmong(reader, chunksOf(czechNumbers(1000)));
 
     // assess: the bound is reached, never passed
     expect(dynamoDb.commandCalls(BatchGetItemCommand)).toHaveLength(10);
@@ -184,7 +194,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client });
 
     // act
-    const blocked = await reader.blockedAmong(chunksOf([manualBlock, automaticBlock, noCode, unblocked, unknown]));
+    const blocked = await blockedAmong(reader, chunksOf([manualBlock, automaticBlock, noCode, unblocked, unknown]));
 
     // assess
     expect(blocked).toEqual(
@@ -213,7 +223,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, concurrency: 1, baseDelayMs: 1 });
 
     // act
-    const blocked = await reader.blockedAmong(chunksOf(phones));
+    const blocked = await blockedAmong(reader, chunksOf(phones));
 
     // assess
     expect(dynamoDb.commandCalls(BatchGetItemCommand)).toHaveLength(4);
@@ -234,7 +244,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, maxAttempts: 4, baseDelayMs: 1 });
 
     // act
-    const read = reader.blockedAmong(chunksOf([readable, stuck, alsoStuck]));
+    const read = blockedAmong(reader, chunksOf([readable, stuck, alsoStuck]));
 
     // assess
     await expect(read).rejects.toThrow(UnprocessedKeysError);
@@ -256,7 +266,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, concurrency: 1, maxAttempts: 3, baseDelayMs: 1 });
 
     // act, assess
-    await expect(reader.blockedAmong(chunksOf(phones))).rejects.toMatchObject({ unprocessed: 100 });
+    await expect(blockedAmong(reader, chunksOf(phones))).rejects.toMatchObject({ unprocessed: 100 });
     expect(dynamoDb.commandCalls(BatchGetItemCommand)).toHaveLength(3);
   });
 
@@ -271,7 +281,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 4 });
 
     // act
-    await reader.blockedAmong(chunksOf([phone]));
+    await blockedAmong(reader, chunksOf([phone]));
 
     // assess: caps 1, 2, 4, 4, 4 ms
     expect(dynamoDb.commandCalls(BatchGetItemCommand)).toHaveLength(6);
@@ -288,7 +298,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 16 });
 
     // act
-    await reader.blockedAmong(chunksOf([phone]));
+    await blockedAmong(reader, chunksOf([phone]));
 
     // assess
     const delays = setTimeoutSpy.mock.calls.map(([, delay]) => delay ?? Number.NaN);
@@ -312,7 +322,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, concurrency: 1 });
 
     // act, assess
-    await expect(reader.blockedAmong(chunksOf(czechNumbers(300)))).rejects.toBe(throttled);
+    await expect(blockedAmong(reader, chunksOf(czechNumbers(300)))).rejects.toBe(throttled);
     expect(dynamoDb.commandCalls(BatchGetItemCommand)).toHaveLength(2);
   });
 
@@ -330,7 +340,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client, concurrency: 2 });
 
     // act
-    await expect(reader.blockedAmong(chunksOf(czechNumbers(1_000)))).rejects.toBe(failure);
+    await expect(blockedAmong(reader, chunksOf(czechNumbers(1_000)))).rejects.toBe(failure);
     await sleep(100);
 
     // assess: the failed call and the one already in flight, nothing after
@@ -352,7 +362,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
     const reader = new DynamoBlocklistReader(TABLE, { client });
 
     // act
-    const blocked = await reader.blockedAmong(chunksOf([]));
+    const blocked = await blockedAmong(reader, chunksOf([]));
 
     // assess
     expect(blocked.size).toBe(0);
@@ -398,7 +408,7 @@ describe('DynamoBlocklistReader.blockedAmong', () => {
         const reader = new DynamoBlocklistReader(TABLE, { client, concurrency, maxAttempts: 4, baseDelayMs: 0 });
 
         // act
-        const blocked = await reader.blockedAmong(chunksOf(phones));
+        const blocked = await blockedAmong(reader, chunksOf(phones));
 
         // assess
         expect(blocked).toEqual(oracle(phones, blockedStates));
@@ -426,6 +436,7 @@ describe('blocklistChecker', () => {
     // assess
     expect(result).toEqual({
       blocked: [{ phone: blockedPhone, source: 'automatic', reasonCode: '131026' }],
+      optedOut: [],
       sendable: [unblockedPhone, absentPhone],
       invalid: ['abc'],
     });

@@ -4,7 +4,7 @@ import {
   checkRequestSchema,
   DistinctNumbers,
   MAX_CHECK_NUMBERS,
-  type BlockedState,
+  type RestrictedState,
   type BlocklistReader,
   type CheckResult,
 } from '../../../shared/domain/blocklist-check.js';
@@ -22,13 +22,13 @@ class FakeBlocklistReader implements BlocklistReader {
   readonly requestedSizes: number[] = [];
 
   constructor(
-    private readonly table: ReadonlyMap<E164, BlockedState>,
+    private readonly table: ReadonlyMap<E164, RestrictedState>,
     private readonly options: { chunkSize?: number; maxChunks?: number; workers?: number } = {},
   ) {}
 
-  async blockedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, BlockedState>> {
+  async restrictedAmong(nextChunk: (size: number) => E164[]): Promise<Map<E164, RestrictedState>> {
     const { chunkSize = 100, maxChunks = Number.POSITIVE_INFINITY, workers = 1 } = this.options;
-    const blocked = new Map<E164, BlockedState>();
+    const blocked = new Map<E164, RestrictedState>();
     const worker = async () => {
       while (this.chunks.length < maxChunks) {
         this.requestedSizes.push(chunkSize);
@@ -47,8 +47,9 @@ class FakeBlocklistReader implements BlocklistReader {
   }
 }
 
-const manual = (reasonCode?: string): BlockedState => ({ source: 'manual', reasonCode });
-const automatic = (reasonCode?: string): BlockedState => ({ source: 'automatic', reasonCode });
+const manual = (reasonCode?: string): RestrictedState => ({ block: { source: 'manual', reasonCode }, optedOutSince: undefined });
+const automatic = (reasonCode?: string): RestrictedState => ({ block: { source: 'automatic', reasonCode }, optedOutSince: undefined });
+const optedOut = (since: string, block?: RestrictedState['block']): RestrictedState => ({ block, optedOutSince: since });
 
 /** `count` distinct valid Czech mobile numbers, `+420777100000`, `+420777100001`, … */
 function czechNumbers(count: number, from = 100_000): E164[] {
@@ -144,7 +145,7 @@ describe('checkBlocklist', () => {
     const result = await checkBlocklist(['+420 777 123 456', '00420777123456', '420777123456', '+420777123456'], reader);
 
     // assess
-    expect(result).toEqual({ blocked: [{ phone, source: 'manual', reasonCode: 'R1' }], sendable: [], invalid: [] });
+    expect(result).toEqual({ blocked: [{ phone, source: 'manual', reasonCode: 'R1' }], optedOut: [], sendable: [], invalid: [] });
     expect(reader.chunks.flat()).toEqual([phone]);
   });
 
@@ -239,7 +240,7 @@ describe('checkBlocklist', () => {
 
     // assess
     expect(reader.chunks).toEqual([[], [], [], []]);
-    expect(result).toEqual({ blocked: [], sendable: [], invalid: ['', 'abc', '+1'] });
+    expect(result).toEqual({ blocked: [], optedOut: [], sendable: [], invalid: ['', 'abc', '+1'] });
   });
 
   it('equals a set-membership oracle for any mix of numbers in any format, junk and blocked set', async () => {
@@ -255,22 +256,33 @@ describe('checkBlocklist', () => {
       .map((text) => ({ kind: 'junk' as const, text }));
     const blockedStates = fc.dictionary(
       fc.constantFrom(...POOL),
-      fc.record({ source: fc.constantFrom('manual' as const, 'automatic' as const), reasonCode: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }) }),
+      fc
+        .record({
+          block: fc.option(
+            fc.record({ source: fc.constantFrom('manual' as const, 'automatic' as const), reasonCode: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }) }),
+            { nil: undefined },
+          ),
+          optedOutSince: fc.option(fc.constantFrom('2025-01-01T00:00:00.000Z', '2026-05-01T12:00:00.000Z'), { nil: undefined }),
+        })
+        .filter((state) => state.block !== undefined || state.optedOutSince !== undefined),
     );
+    const category = fc.constantFrom('marketing' as const, 'utility' as const, 'authentication' as const);
     const readerShape = fc.record({ chunkSize: fc.integer({ min: 1, max: 30 }), workers: fc.integer({ min: 1, max: 4 }) });
 
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(validInput, junkInput), { minLength: 1, maxLength: 120 }), blockedStates, readerShape, async (inputs, states, shape) => {
+      fc.asyncProperty(fc.array(fc.oneof(validInput, junkInput), { minLength: 1, maxLength: 120 }), blockedStates, readerShape, category, async (inputs, states, shape, messages) => {
         // prepare
-        const table = new Map(Object.entries(states) as [E164, BlockedState][]);
+        const table = new Map(Object.entries(states) as unknown as [E164, RestrictedState][]);
         const reader = new FakeBlocklistReader(table, shape);
         const firstSeen = [...new Set(inputs.flatMap((input) => (input.kind === 'valid' ? [input.phone] : [])))];
+        const optedOutOnly = (phone: E164) => messages === 'marketing' && !table.get(phone)?.block && table.get(phone)?.optedOutSince !== undefined;
         const expected: CheckResult = {
           blocked: firstSeen.flatMap((phone) => {
-            const state = table.get(phone);
-            return state ? [{ phone, source: state.source, reasonCode: state.reasonCode ?? null }] : [];
+            const block = table.get(phone)?.block;
+            return block ? [{ phone, source: block.source, reasonCode: block.reasonCode ?? null }] : [];
           }),
-          sendable: firstSeen.filter((phone) => !table.has(phone)),
+          optedOut: firstSeen.filter(optedOutOnly).map((phone) => ({ phone, since: table.get(phone)!.optedOutSince! })),
+          sendable: firstSeen.filter((phone) => !table.get(phone)?.block && !optedOutOnly(phone)),
           invalid: [...new Set(inputs.flatMap((input) => (input.kind === 'junk' ? [input.text] : [])))],
         };
 
@@ -278,6 +290,7 @@ describe('checkBlocklist', () => {
         const result = await checkBlocklist(
           inputs.map((input) => input.text),
           reader,
+          messages,
         );
 
         // assess
@@ -288,6 +301,36 @@ describe('checkBlocklist', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('checkBlocklist, by category', () => {
+  const [blockedAndOptedOut, optedOutOnly, free] = czechNumbers(3) as [E164, E164, E164];
+  const table = new Map<E164, RestrictedState>([
+    [blockedAndOptedOut, optedOut('2026-01-01T00:00:00.000Z', { source: 'automatic', reasonCode: '131026' })],
+    [optedOutOnly, optedOut('2026-02-01T00:00:00.000Z')],
+  ]);
+
+  it('lists a recipient who stopped marketing messages in optedOut for marketing, and a block always wins', async () => {
+    const result = await checkBlocklist([blockedAndOptedOut, optedOutOnly, free], new FakeBlocklistReader(table));
+
+    expect(result).toEqual({
+      blocked: [{ phone: blockedAndOptedOut, source: 'automatic', reasonCode: '131026' }],
+      optedOut: [{ phone: optedOutOnly, since: '2026-02-01T00:00:00.000Z' }],
+      sendable: [free],
+      invalid: [],
+    });
+  });
+
+  it.each(['utility', 'authentication'] as const)('lets %s messages reach a recipient who stopped marketing', async (category) => {
+    const result = await checkBlocklist([blockedAndOptedOut, optedOutOnly, free], new FakeBlocklistReader(table), category);
+
+    expect(result).toEqual({
+      blocked: [{ phone: blockedAndOptedOut, source: 'automatic', reasonCode: '131026' }],
+      optedOut: [],
+      sendable: [optedOutOnly, free],
+      invalid: [],
+    });
   });
 });
 
@@ -328,7 +371,12 @@ describe('checkRequestSchema', () => {
   });
 
   it('accepts a single number', () => {
-    expect(checkRequestSchema.parse({ phones: ['+420 777 123 456'] })).toEqual({ phones: ['+420 777 123 456'] });
+    expect(checkRequestSchema.parse({ phones: ['+420 777 123 456'] })).toEqual({ phones: ['+420 777 123 456'], category: 'marketing' });
+  });
+
+  it('takes a category of marketing, utility or authentication, and refuses any other', () => {
+    expect(checkRequestSchema.parse({ phones: ['+420777123456'], category: 'utility' })).toMatchObject({ category: 'utility' });
+    expect(checkRequestSchema.safeParse({ phones: ['+420777123456'], category: 'service' }).success).toBe(false);
   });
 });
 
@@ -360,6 +408,7 @@ describe('checkBlocklist, with entries that are not strings or too long', () => 
     // assess
     expect(result).toEqual({
       blocked: [{ phone: blocked, source: 'manual', reasonCode: 'R1' }],
+      optedOut: [],
       sendable: [sendable, '+420777123456'],
       invalid: [long, 420777123456, null, { phone: sendable }, ['+420777123456'], false],
     });
