@@ -2,10 +2,10 @@ import { LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN } from '../../in
 import { createProfile, http, tokenFor } from '../support/http-client.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
-import { callbackBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
+import { callbackBody, preferencesBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
 
 /**
- * Black-box checks of the provider webhook (SPEC.md, behaviour 8) over HTTP against the running local
+ * Black-box checks of the provider webhook over HTTP against the running local
  * stack, which signs nothing itself: the callbacks are signed here with the documented local app secret.
  */
 
@@ -31,10 +31,10 @@ async function numberHistory(phone: string): Promise<Record<string, any>[]> {
 }
 
 /** What a campaign learns of the number from `POST /blocklist/check`. */
-async function campaignCheck(phone: string) {
-  const response = await http('POST', '/blocklist/check', { token: readerToken, body: { phones: [phone] } });
+async function campaignCheck(phone: string, category = 'marketing') {
+  const response = await http('POST', '/blocklist/check', { token: readerToken, body: { phones: [phone], category } });
   expect(response.status).toBe(200);
-  return response.body as { blocked: unknown[]; sendable: string[]; invalid: string[] };
+  return response.body as { blocked: unknown[]; optedOut: { phone: string }[]; sendable: string[]; invalid: string[] };
 }
 
 /** A fresh number on a fresh profile, and the number's WhatsApp id. */
@@ -114,16 +114,18 @@ describe('delivery callbacks', () => {
     });
     expect(unblock.status).toBe(202);
     await eventually(() => numberView(profileId, phone), (number) => number?.['blocked'] === false);
-    expect(await campaignCheck(phone)).toEqual({ blocked: [], sendable: [phone], invalid: [] });
+    expect(await campaignCheck(phone)).toEqual({ blocked: [], optedOut: [], sendable: [phone], invalid: [] });
     expect((await postCallback(body)).status).toBe(200);
     // a later, signed opt-out marks the end of the queue for this number
     expect((await postCallback(failure({ recipientId: waId, code: 131050 }))).status).toBe(200);
     const final = await eventually(() => numberHistory(phone), (items) => items.some((entry) => entry['action'] === 'wa_opted_out'));
 
-    // assess: the retry was the same failure, already recorded: the number stays unblocked
+    // assess: the retry was the same failure, already recorded: the number stays unblocked; the opt-out
+    // keeps it from marketing only
     expect(final.map((entry) => entry['action']).sort()).toEqual(['unblock', 'wa_blocked', 'wa_opted_out']);
-    expect(await numberView(profileId, phone)).toMatchObject({ blocked: false, source: 'manual' });
-    expect((await campaignCheck(phone)).sendable).toEqual([phone]);
+    expect(await numberView(profileId, phone)).toMatchObject({ blocked: false, source: 'manual', marketingOptOut: { source: 'delivery_failure' } });
+    expect((await campaignCheck(phone)).optedOut.map((entry) => entry.phone)).toEqual([phone]);
+    expect((await campaignCheck(phone, 'utility')).sendable).toEqual([phone]);
   });
 
   it.each([
@@ -163,5 +165,33 @@ describe('delivery callbacks', () => {
     expect(response.status).toBe(200);
     const number = await eventually(() => numberView(profileId, '+5541992146473'), (view) => view?.['blocked'] === true);
     expect(number).toMatchObject({ source: 'automatic', reasonCode: '131026' });
+  });
+});
+
+describe('marketing preferences', () => {
+  it('keeps a number that said stop out of marketing checks only, until a later resume', async () => {
+    // prepare
+    const { phone, waId, profileId } = await numberOnProfile();
+    const now = Math.floor(Date.now() / 1000);
+
+    // act: the recipient stops marketing messages inside WhatsApp
+    expect((await postCallback(preferencesBody({ waId, value: 'stop', timestamp: now }))).status).toBe(200);
+    await eventually(() => numberView(profileId, phone), (number) => number?.['marketingOptOut'] !== null);
+
+    // assess
+    expect(await numberView(profileId, phone)).toMatchObject({ blocked: false, marketingOptOut: { source: 'user_preferences' } });
+    expect((await campaignCheck(phone)).optedOut.map((entry) => entry.phone)).toEqual([phone]);
+    expect((await campaignCheck(phone, 'utility')).sendable).toEqual([phone]);
+
+    // act, assess: and resumes them
+    expect((await postCallback(preferencesBody({ waId, value: 'resume', timestamp: now + 1 }))).status).toBe(200);
+    await eventually(() => numberView(profileId, phone), (number) => number?.['marketingOptOut'] === null);
+    expect((await campaignCheck(phone)).sendable).toEqual([phone]);
+  });
+
+  it('refuses an unsigned preference with 401', async () => {
+    const { waId } = await numberOnProfile();
+
+    expect((await postCallback(preferencesBody({ waId }), null)).status).toBe(401);
   });
 });

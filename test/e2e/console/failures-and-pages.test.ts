@@ -4,7 +4,7 @@ import { accessibilityViolations, EDITORS, openConsole, rowOf, screenshot, signI
 import { uniquePhone } from '../../support/consent-api.js';
 import { createProfile, http, stack, tokenFor } from '../../support/http-client.js';
 import { eventually } from '../../support/poll.js';
-import { callbackBody, signatureOf, statusObject } from '../../support/whatsapp-callbacks.js';
+import { callbackBody, preferencesBody, signatureOf, statusObject } from '../../support/whatsapp-callbacks.js';
 
 /*
  * The console when things go wrong (refusals, lost answers, failed requests, an expired session), the
@@ -187,6 +187,35 @@ describe('the number page and automatic blocks', () => {
     await entry.waitFor();
     expect(await entry.innerText()).toMatch(/WhatsApp \(sender [^)]+\)[\s\S]*131026/);
     await screenshot(page, 'console-number');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows a marketing opt-out read-only, saying only the recipient can resume, beside a switch that still blocks', async () => {
+    // prepare: the recipient stopped marketing messages inside WhatsApp
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone], 'console');
+    const body = preferencesBody({ waId: phone.slice(1), value: 'stop', timestamp: Math.floor(Date.now() / 1000) });
+    const sent = await http('POST', '/webhooks/whatsapp', {
+      body,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(body, LOCAL_WHATSAPP_APP_SECRET) },
+    });
+    expect(sent.status).toBe(200);
+    await eventually(
+      async () => (await http('GET', `/profiles/${profileId}/whatsapp`, { token: readerToken })).body.numbers[0]?.marketingOptOut,
+      (optOut) => optOut !== null && optOut !== undefined,
+    );
+
+    // act
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
+    await signIn(page, 'erin', [EDITORS]);
+
+    // assess
+    await rowOf(page, phone).getByText('Marketing opt-out since').waitFor();
+    expect(await rowOf(page, phone).innerText()).toMatch(/Only the recipient can resume them/);
+    expect(await rowOf(page, phone).innerText()).toMatch(/Can receive WhatsApp messages, except marketing/);
+    expect(await switchFor(page, phone).getAttribute('aria-checked')).toBe('false');
+    await screenshot(page, 'console-marketing-opt-out');
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.context().close();
   });

@@ -11,6 +11,14 @@ describe('statusOf', () => {
     });
   });
 
+  it('says that a number whose recipient stopped marketing can receive all but marketing messages', () => {
+    expect(statusOf({ blocked: false, source: null, reason: null, reasonCode: null, marketingOptOut: { since: '2026-01-01T00:00:00.000Z', source: 'user_preferences' } })).toEqual({
+      label: 'Can receive WhatsApp messages, except marketing',
+      detail: undefined,
+      tone: 'warning',
+    });
+  });
+
   it('says who blocked a number: an operator, the provider (with its code and text) or the recipient', () => {
     expect(statusOf({ blocked: true, source: 'manual', reason: 'asked', reasonCode: null }).label).toBe('Blocked by an operator');
     expect(statusOf({ blocked: true, source: 'automatic', reason: 'Message undeliverable', reasonCode: '131026' })).toEqual({

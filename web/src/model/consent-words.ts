@@ -17,7 +17,10 @@ export interface StatusWords {
 }
 
 /** The number's status as the profile row and the number page state it. */
-export function statusOf(number: Pick<NumberConsent, 'blocked' | 'source' | 'reason' | 'reasonCode'>): StatusWords {
+export function statusOf(number: Pick<NumberConsent, 'blocked' | 'source' | 'reason' | 'reasonCode' | 'marketingOptOut'>): StatusWords {
+  if (!number.blocked && number.marketingOptOut) {
+    return { label: 'Can receive WhatsApp messages, except marketing', detail: undefined, tone: 'warning' };
+  }
   if (!number.blocked) return { label: 'Can receive WhatsApp messages', detail: undefined, tone: 'ok' };
   switch (number.source) {
     case 'automatic':
