@@ -3,6 +3,7 @@ import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cd
 import { CorsHttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { keywordListSchema } from '../shared/domain/keywords.js';
 import { autoBlockCodesSchema } from '../shared/domain/provider-errors.js';
 import { auditTable, consentQueue, consentTable, PENDING_INDEX, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
@@ -32,6 +33,9 @@ export const CONTEXT = {
   alarmEmail: 'alarmEmail',
   /** `AUTO_BLOCK_CODES` of the webhook (comma-separated error codes, or `none`); default the code table. */
   autoBlockCodes: 'autoBlockCodes',
+  /** `OPT_OUT_KEYWORDS` and `OPT_IN_KEYWORDS` of the webhook (comma-separated words); default the usual words. */
+  optOutKeywords: 'optOutKeywords',
+  optInKeywords: 'optInKeywords',
 } as const;
 
 export interface WhatsAppConsentStackProps extends StackProps {
@@ -99,6 +103,8 @@ export class WhatsAppConsentStack extends Stack {
       maxReceiveCount: consentQueue.maxReceiveCount,
       webhookSecret: this.webhookSecret,
       autoBlockCodes: this.autoBlockCodes(),
+      optOutKeywords: this.keywords(CONTEXT.optOutKeywords),
+      optInKeywords: this.keywords(CONTEXT.optInKeywords),
       logLevel: this.logLevel(),
     });
 
@@ -195,6 +201,14 @@ export class WhatsAppConsentStack extends Stack {
     if (value === undefined) return undefined;
     const parsed = autoBlockCodesSchema.safeParse(String(value));
     if (!parsed.success) throw new Error(`Context ${CONTEXT.autoBlockCodes}: ${parsed.error.issues[0]?.message}`);
+    return String(value);
+  }
+
+  private keywords(key: string): string | undefined {
+    const value: unknown = this.node.tryGetContext(key);
+    if (value === undefined) return undefined;
+    const parsed = keywordListSchema([]).safeParse(String(value));
+    if (!parsed.success) throw new Error(`Context ${key}: ${parsed.error.issues[0]?.message}`);
     return String(value);
   }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, keywordListSchema } from './domain/keywords.js';
 import { autoBlockCodesSchema } from './domain/provider-errors.js';
 
 /**
@@ -23,6 +24,10 @@ const settings = {
   whatsappVerifyToken: { env: 'WHATSAPP_VERIFY_TOKEN', schema: z.string().min(1).optional() },
   /** Error codes that block a number automatically, replacing the default table's (`provider-errors.ts`). */
   autoBlockCodes: { env: 'AUTO_BLOCK_CODES', schema: autoBlockCodesSchema },
+  /** Words that, sent alone by a recipient, block their number (`keywords.ts`). */
+  optOutKeywords: { env: 'OPT_OUT_KEYWORDS', schema: keywordListSchema(DEFAULT_OPT_OUT_KEYWORDS) },
+  /** Words that lift a block the recipient made by keyword. */
+  optInKeywords: { env: 'OPT_IN_KEYWORDS', schema: keywordListSchema(DEFAULT_OPT_IN_KEYWORDS) },
 } as const;
 
 type Settings = typeof settings;

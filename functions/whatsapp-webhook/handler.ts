@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { failureClassifier } from '../../shared/domain/provider-errors.js';
-import { receiveConsentSignals, type Disposition, type PreferenceDisposition } from '../../shared/domain/receive-delivery-statuses.js';
-import { deliveryStatusesOf, isSignedBy, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
+import { receiveConsentSignals, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/receive-delivery-statuses.js';
+import { deliveryStatusesOf, inboundMessagesOf, isSignedBy, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { webhookSecretsFrom } from '../../shared/adapters/webhook-secrets.js';
 import { publicHttpApi } from '../../shared/http/http-api.js';
@@ -12,11 +12,12 @@ import { json, text } from '../../shared/http/responses.js';
 import type { PublicRouteHandler } from '../../shared/http/types.js';
 import { logger } from '../../shared/observability.js';
 
-const config = readConfig(['consentQueueUrl', 'whatsappSecretId', 'whatsappAppSecret', 'whatsappVerifyToken', 'autoBlockCodes']);
+const config = readConfig(['consentQueueUrl', 'whatsappSecretId', 'whatsappAppSecret', 'whatsappVerifyToken', 'autoBlockCodes', 'optOutKeywords', 'optInKeywords']);
 const secrets = webhookSecretsFrom(config);
 const deps = {
   classify: failureClassifier(config.autoBlockCodes),
   publisher: new SqsEventPublisher(config.consentQueueUrl),
+  keywords: { optOut: config.optOutKeywords, optIn: config.optInKeywords },
 };
 
 /** Meta's callbacks are small; this leaves room for a large batch of statuses and refuses abuse. */
@@ -50,12 +51,29 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
     throw new UnauthorizedError('The X-Hub-Signature-256 header is missing or does not sign this body.');
   }
   const callback = jsonBody(event, whatsappWebhookSchema);
-  const received = await receiveConsentSignals({ statuses: deliveryStatusesOf(callback), preferences: preferencesOf(callback) }, deps);
+  const received = await receiveConsentSignals(
+    { statuses: deliveryStatusesOf(callback), preferences: preferencesOf(callback), messages: inboundMessagesOf(callback) },
+    deps,
+  );
   received.statuses.forEach(logDisposition);
   received.preferences.forEach(logPreference);
-  const enqueued = [...received.statuses, ...received.preferences].filter((disposition) => disposition.kind === 'enqueued').length;
-  return json(200, { statuses: received.statuses.length, preferences: received.preferences.length, enqueued });
+  received.messages.forEach(logMessage);
+  const all = [...received.statuses, ...received.preferences, ...received.messages];
+  const enqueued = all.filter((disposition) => disposition.kind === 'enqueued').length;
+  return json(200, { statuses: received.statuses.length, preferences: received.preferences.length, messages: received.messages.length, enqueued });
 };
+
+function logMessage(disposition: MessageDisposition): void {
+  const about = { messageId: disposition.message.messageId, senderId: disposition.message.senderId, phoneNumberId: disposition.message.business.phoneNumberId };
+  switch (disposition.kind) {
+    case 'enqueued':
+      return logger.info('keyword message enqueued', { ...about, action: disposition.event.action });
+    case 'unknown-recipient':
+      return logger.warn('keyword message from no valid number', about);
+    case 'ignored':
+      return logger.debug('inbound message acknowledged; it is no keyword', about);
+  }
+}
 
 function logPreference(disposition: PreferenceDisposition): void {
   const { recipientId, category, value, sender } = disposition.preference;

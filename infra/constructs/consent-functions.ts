@@ -22,7 +22,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   consentRequests: ['consentTableName', 'consentQueueUrl'],
   history: ['consentTableName', 'auditTableName'],
   health: [],
-  whatsappWebhook: ['consentQueueUrl', 'whatsappSecretId', 'autoBlockCodes'],
+  whatsappWebhook: ['consentQueueUrl', 'whatsappSecretId', 'autoBlockCodes', 'optOutKeywords', 'optInKeywords'],
   blocklistCheck: ['consentTableName'],
   blocklistCheckInvoke: ['consentTableName'],
   processor: ['consentTableName', 'auditTableName', 'maxReceiveCount'],
@@ -112,6 +112,12 @@ export interface ConsentFunctionsProps {
    */
   readonly autoBlockCodes?: string;
   /**
+   * The webhook's `OPT_OUT_KEYWORDS` and `OPT_IN_KEYWORDS` (comma-separated words).
+   * @default the lists of `shared/domain/keywords.ts`
+   */
+  readonly optOutKeywords?: string;
+  readonly optInKeywords?: string;
+  /**
    * Powertools log level of every function.
    * @default 'INFO'
    */
@@ -143,6 +149,8 @@ export class ConsentFunctions extends Construct {
       maxReceiveCount: String(props.maxReceiveCount),
       whatsappSecretId: props.webhookSecret.secretArn,
       autoBlockCodes: props.autoBlockCodes,
+      optOutKeywords: props.optOutKeywords,
+      optInKeywords: props.optInKeywords,
     };
     const environmentOf = (name: FunctionName) =>
       Object.fromEntries(

@@ -1,6 +1,7 @@
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, type AttributeValue, type KeysAndAttributes } from '@aws-sdk/client-dynamodb';
 import type { BlocklistReader, RestrictedState } from '../domain/blocklist-check.js';
 import type { E164 } from '../domain/phone.js';
+import type { ConsentSource } from '../domain/consent-state.js';
 import { dynamoDbClient } from './dynamodb-client.js';
 import { keys } from './keys.js';
 
@@ -104,6 +105,11 @@ function atLeastOne(name: string, value: number): number {
   return value;
 }
 
+/** A block's source as stored; anything unknown is read as an editor's, the strictest to lift. */
+function sourceOf(stored: string | undefined): ConsentSource {
+  return stored === 'automatic' || stored === 'recipient' ? stored : 'manual';
+}
+
 function collectBlocked(item: Record<string, AttributeValue>, restricted: Map<E164, RestrictedState>): void {
   const isBlocked = item['blocked']?.BOOL === true;
   const optedOutSince = item['marketingOptOut']?.M?.['since']?.S;
@@ -111,7 +117,7 @@ function collectBlocked(item: Record<string, AttributeValue>, restricted: Map<E1
   const phone = item['pk']?.S?.slice(PHONE_PREFIX.length) as E164 | undefined;
   if (!phone) return;
   restricted.set(phone, {
-    block: isBlocked ? { source: item['source']?.S === 'automatic' ? 'automatic' : 'manual', reasonCode: item['reasonCode']?.S } : undefined,
+    block: isBlocked ? { source: sourceOf(item['source']?.S), reasonCode: item['reasonCode']?.S } : undefined,
     optedOutSince,
   });
 }

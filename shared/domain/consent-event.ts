@@ -64,8 +64,10 @@ export type ProviderActor = z.infer<typeof providerActorSchema>;
 /**
  * `wa_blocked` blocks the number. `wa_opted_out` and `wa_opted_in` set and end a marketing opt-out (the
  * recipient's own choice, from Meta's `user_preferences` or a `131050` failure), which is not a block.
+ * `wa_stop_keyword` blocks the number at its recipient's word (an opt-out keyword), and
+ * `wa_start_keyword` lifts such a block (an opt-in keyword), and no other.
  */
-export const providerActionSchema = z.enum(['wa_blocked', 'wa_opted_out', 'wa_opted_in']);
+export const providerActionSchema = z.enum(['wa_blocked', 'wa_opted_out', 'wa_opted_in', 'wa_stop_keyword', 'wa_start_keyword']);
 export type ProviderAction = z.infer<typeof providerActionSchema>;
 
 /**

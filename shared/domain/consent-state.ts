@@ -1,7 +1,8 @@
 import type { E164 } from './phone.js';
 import type { AutomaticConsentEvent, ConsentAction, ConsentEvent, ManualConsentEvent } from './consent-event.js';
 
-export type ConsentSource = 'manual' | 'automatic';
+/** Who blocked or unblocked a number: an editor, the provider's failure report, or the recipient's keyword. */
+export type ConsentSource = 'manual' | 'automatic' | 'recipient';
 
 /** How a marketing opt-out reached us: Meta's `user_preferences` webhook, or a `131050` failure. */
 export type MarketingOptOutSource = 'user_preferences' | 'delivery_failure';
@@ -115,7 +116,8 @@ function manualTransition(current: ConsentState | undefined, event: ManualConsen
  *    stay, so manual requests keep their order.
  */
 function automaticTransition(current: ConsentState | undefined, event: AutomaticConsentEvent, appliedAt: string): Transition {
-  if (event.action !== 'wa_blocked') return marketingTransition(current, event);
+  if (event.action === 'wa_opted_out' || event.action === 'wa_opted_in') return marketingTransition(current, event);
+  if (event.action === 'wa_start_keyword') return startKeywordTransition(current, event, appliedAt);
   if (current?.decidedAt !== undefined && Date.parse(event.occurredAt) <= Date.parse(current.decidedAt)) {
     return { outcome: 'superseded' };
   }
@@ -132,12 +134,12 @@ function automaticTransition(current: ConsentState | undefined, event: Automatic
     next: {
       phone: event.phone,
       blocked: true,
-      source: 'automatic',
+      source: event.action === 'wa_stop_keyword' ? 'recipient' : 'automatic',
       reason: event.reason,
       reasonCode: event.reasonCode,
       profileId: undefined,
       updatedAt: appliedAt,
-      updatedBy: `whatsapp:${event.actor.phoneNumberId}`,
+      updatedBy: changedBy(event),
       version: (current?.version ?? 0) + 1,
       lastSeq: current?.lastSeq ?? 0,
       decidedAt: current?.decidedAt,
@@ -176,6 +178,38 @@ function marketingTransition(current: ConsentState | undefined, event: Automatic
     outcome: 'applied',
     next: { ...base, marketingOptOut: wantsOptOut ? optOut : undefined, marketingChangedAt, version: base.version + 1 },
   };
+}
+
+/**
+ * An opt-in keyword from the recipient lifts a block the recipient made, and no other:
+ * 1. A keyword from before the latest block or decision on the number is `superseded`.
+ * 2. A number not blocked, or blocked by an editor or the provider, is `unchanged`.
+ * 3. A block the recipient made is lifted: the number is unblocked, at the recipient's word.
+ */
+function startKeywordTransition(current: ConsentState | undefined, event: AutomaticConsentEvent, appliedAt: string): Transition {
+  const latest = [current?.decidedAt, current?.automaticAt].filter((time): time is string => time !== undefined);
+  if (latest.some((time) => Date.parse(event.occurredAt) < Date.parse(time))) return { outcome: 'superseded' };
+  if (!current?.blocked || current.source !== 'recipient') return { outcome: 'unchanged', next: undefined };
+  return {
+    outcome: 'applied',
+    next: {
+      ...current,
+      blocked: false,
+      reason: event.reason,
+      reasonCode: undefined,
+      updatedAt: appliedAt,
+      updatedBy: changedBy(event),
+      automaticAt: event.occurredAt,
+      version: current.version + 1,
+    },
+  };
+}
+
+/** Who the state names as its last changer: the recipient for keywords, else the business number told. */
+function changedBy(event: AutomaticConsentEvent): string {
+  return event.action === 'wa_stop_keyword' || event.action === 'wa_start_keyword'
+    ? `recipient:${event.recipientId}`
+    : `whatsapp:${event.actor.phoneNumberId}`;
 }
 
 /** The state of a number that nobody and nothing has changed yet: unblocked, no opt-out. */

@@ -3,7 +3,8 @@ import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type ProviderAction } fr
 import { ServiceUnavailableError } from './errors.js';
 import type { EventPublisher } from './ports.js';
 import type { FailureClass, FailureClassifier } from './provider-errors.js';
-import type { DeliveryError, DeliveryStatus, MarketingPreference } from './whatsapp-webhook.js';
+import type { DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference } from './whatsapp-webhook.js';
+import { keywordOf } from './keywords.js';
 import { recipientCandidates } from './whatsapp-recipient.js';
 
 /** What became of one delivery status; the webhook logs each, at a level that fits. */
@@ -18,6 +19,18 @@ export type PreferenceDisposition =
   | { kind: 'enqueued'; preference: MarketingPreference; event: AutomaticConsentEvent }
   | { kind: 'ignored'; preference: MarketingPreference }
   | { kind: 'unknown-recipient'; preference: MarketingPreference };
+
+/** What became of one inbound message: only a keyword, alone, is acted on. */
+export type MessageDisposition =
+  | { kind: 'enqueued'; message: InboundMessage; event: AutomaticConsentEvent }
+  | { kind: 'ignored'; message: InboundMessage }
+  | { kind: 'unknown-recipient'; message: InboundMessage };
+
+/** The opt-out and opt-in keywords in force (`OPT_OUT_KEYWORDS`, `OPT_IN_KEYWORDS`), folded. */
+export interface Keywords {
+  optOut: ReadonlySet<string>;
+  optIn: ReadonlySet<string>;
+}
 
 const actionOf: Partial<Record<FailureClass, ProviderAction>> = {
   'recipient-unreachable': 'wa_blocked',
@@ -37,19 +50,26 @@ const precedence: FailureClass[] = ['recipient-unreachable', 'recipient-opted-ou
  *    callback delivered again yields the same event.
  * 4. A marketing preference (`stop` or `resume` of `marketing_messages`) becomes a `wa_opted_out` or
  *    `wa_opted_in` event, with an id derived from what it says and when; other preferences are ignored.
- * 5. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
+ * 5. An inbound message that is, alone, an opt-out keyword (`STOP`) becomes a `wa_stop_keyword` event
+ *    that blocks the sender's number; an opt-in keyword (`START`), a `wa_start_keyword` event that lifts
+ *    such a block. Other messages are acknowledged and ignored.
+ * 6. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
  *    the events that did reach the queue are recognised as duplicates.
  */
 export async function receiveConsentSignals(
-  signals: { statuses: readonly DeliveryStatus[]; preferences: readonly MarketingPreference[] },
-  deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'> },
-): Promise<{ statuses: Disposition[]; preferences: PreferenceDisposition[] }> {
+  signals: { statuses: readonly DeliveryStatus[]; preferences: readonly MarketingPreference[]; messages?: readonly InboundMessage[] },
+  deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'>; keywords?: Keywords },
+): Promise<{ statuses: Disposition[]; preferences: PreferenceDisposition[]; messages: MessageDisposition[] }> {
   const statuses = signals.statuses.map((status) => dispositionOf(status, deps.classify));
   const preferences = signals.preferences.map(preferenceDispositionOf);
+  const keywords = deps.keywords;
+  const messages = (signals.messages ?? []).map((message) => messageDispositionOf(message, keywords));
   // One callback may repeat a signal; the event id says when two are the same.
   const events = [
     ...new Map(
-      [...statuses, ...preferences].flatMap((disposition) => (disposition.kind === 'enqueued' ? [[disposition.event.eventId, disposition.event] as const] : [])),
+      [...statuses, ...preferences, ...messages].flatMap((disposition) =>
+        disposition.kind === 'enqueued' ? [[disposition.event.eventId, disposition.event] as const] : [],
+      ),
     ).values(),
   ];
   if (events.length > 0) {
@@ -59,7 +79,7 @@ export async function receiveConsentSignals(
       throw new ServiceUnavailableError('The callback could not be queued in full; retry it.', { cause: error });
     }
   }
-  return { statuses, preferences };
+  return { statuses, preferences, messages };
 }
 
 /** The delivery statuses of a callback alone (see {@link receiveConsentSignals}). */
@@ -91,6 +111,27 @@ function preferenceDispositionOf(preference: MarketingPreference): PreferenceDis
     occurredAt: preference.occurredAt,
   };
   return { kind: 'enqueued', preference, event };
+}
+
+function messageDispositionOf(message: InboundMessage, keywords: Keywords | undefined): MessageDisposition {
+  const keyword = message.text === undefined || !keywords ? undefined : keywordOf(message.text, keywords);
+  if (!keyword) return { kind: 'ignored', message };
+  const [phone, ...alternatives] = recipientCandidates(message.senderId);
+  if (!phone) return { kind: 'unknown-recipient', message };
+  const event: AutomaticConsentEvent = {
+    version: 1,
+    eventId: `wa-${createHash('sha256').update(`message\n${message.messageId}`).digest('base64url')}`,
+    source: 'automatic',
+    action: keyword === 'opt-out' ? 'wa_stop_keyword' : 'wa_start_keyword',
+    phone,
+    alternatives,
+    recipientId: message.senderId,
+    reason: reasonText(`The recipient wrote "${message.text!.trim()}"`),
+    actor: providerActor(message.business),
+    providerMessageId: message.messageId,
+    occurredAt: message.occurredAt,
+  };
+  return { kind: 'enqueued', message, event };
 }
 
 function providerActor(sender: DeliveryStatus['sender']): AutomaticConsentEvent['actor'] {

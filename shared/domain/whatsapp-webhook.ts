@@ -49,8 +49,18 @@ const preferenceSchema = z.object({
   detail: z.string().max(1_000).optional(),
 });
 
+/** An inbound message; only text and quick-reply buttons are read, for keywords. */
+const messageSchema = z.object({
+  from: z.string().max(64),
+  id: z.string().min(1).max(256),
+  timestamp: z.string().regex(/^\d{1,11}$/, 'must be a Unix time in seconds'),
+  type: z.string().max(64),
+  text: z.object({ body: z.string().max(4_096) }).optional(),
+  button: z.object({ text: z.string().max(1_024) }).optional(),
+});
+
 /**
- * The value of one change: delivery `statuses`, or a recipient's `user_preferences`. Changes of other
+ * The value of one change: delivery `statuses`, inbound `messages`, or a recipient's `user_preferences`. Changes of other
  * fields (template and account updates) and inbound messages fit this shape too; their other fields are
  * not read.
  */
@@ -62,9 +72,10 @@ const changeValueSchema = z
     contacts: z.array(z.object({ wa_id: z.string().max(64).optional() })).optional(),
     statuses: z.array(statusSchema).max(10_000).optional(),
     user_preferences: z.array(preferenceSchema).max(10_000).optional(),
+    messages: z.array(messageSchema).max(10_000).optional(),
   })
-  .refine((value) => (!value.statuses?.length && !value.user_preferences?.length) || value.metadata?.phone_number_id, {
-    message: 'statuses and preferences need the phone_number_id of the business number',
+  .refine((value) => (!value.statuses?.length && !value.user_preferences?.length && !value.messages?.length) || value.metadata?.phone_number_id, {
+    message: 'statuses, messages and preferences need the phone_number_id of the business number',
     path: ['metadata', 'phone_number_id'],
   });
 
@@ -152,6 +163,36 @@ export function preferencesOf(callback: WhatsappWebhook): MarketingPreference[] 
           detail: preference.detail,
           occurredAt: new Date(Number(preference.timestamp) * 1000).toISOString(),
           sender: { phoneNumberId, displayPhoneNumber: value.metadata?.display_phone_number },
+        }),
+      );
+    }),
+  );
+}
+
+/** An inbound message's words: a text's body, or the label of a quick-reply button. */
+export interface InboundMessage {
+  messageId: string;
+  senderId: string;
+  occurredAt: string;
+  /** Undefined for messages that carry no words (media, locations, reactions). */
+  text: string | undefined;
+  business: { phoneNumberId: string; displayPhoneNumber: string | undefined };
+}
+
+/** Every inbound message of a callback (field `messages`), in the order it lists them. */
+export function inboundMessagesOf(callback: WhatsappWebhook): InboundMessage[] {
+  if (callback.object !== 'whatsapp_business_account') return [];
+  return callback.entry.flatMap((entry) =>
+    entry.changes.flatMap(({ value }) => {
+      const phoneNumberId = value.metadata?.phone_number_id;
+      if (!phoneNumberId) return [];
+      return (value.messages ?? []).map(
+        (message): InboundMessage => ({
+          messageId: message.id,
+          senderId: message.from,
+          occurredAt: new Date(Number(message.timestamp) * 1000).toISOString(),
+          text: message.type === 'text' ? message.text?.body : message.type === 'button' ? message.button?.text : undefined,
+          business: { phoneNumberId, displayPhoneNumber: value.metadata?.display_phone_number },
         }),
       );
     }),

@@ -68,3 +68,23 @@ export function preferencesBody(options: { waId: string; value?: string; categor
   ];
   return JSON.stringify(envelope, null, 2);
 }
+
+const INBOUND_FIXTURE = readFileSync(new URL('../fixtures/meta-inbound-text-stop.json', import.meta.url), 'utf8');
+
+/** An inbound message callback in the fixture's envelope: a text, or a quick-reply button's label. */
+export function inboundMessageBody(options: { waId: string; text: string; kind?: 'text' | 'button'; messageId?: string; timestamp?: number }): string {
+  const envelope = JSON.parse(INBOUND_FIXTURE);
+  const value = envelope.entry[0].changes[0].value;
+  value.contacts = [{ ...value.contacts[0], wa_id: options.waId }];
+  const { text: _text, ...base } = value.messages[0];
+  value.messages = [
+    {
+      ...base,
+      from: options.waId,
+      id: options.messageId ?? `wamid.inbound-${Date.now()}-${++sent}-${Math.random().toString(36).slice(2)}`,
+      timestamp: String(options.timestamp ?? Math.floor(Date.now() / 1000)),
+      ...(options.kind === 'button' ? { type: 'button', button: { text: options.text, payload: 'opt-out' } } : { type: 'text', text: { body: options.text } }),
+    },
+  ];
+  return JSON.stringify(envelope, null, 2);
+}

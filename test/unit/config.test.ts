@@ -62,6 +62,8 @@ describe('readConfig', () => {
       whatsappAppSecret: 'WHATSAPP_APP_SECRET',
       whatsappVerifyToken: 'WHATSAPP_VERIFY_TOKEN',
       autoBlockCodes: 'AUTO_BLOCK_CODES',
+      optOutKeywords: 'OPT_OUT_KEYWORDS',
+      optInKeywords: 'OPT_IN_KEYWORDS',
     });
   });
 

@@ -48,7 +48,8 @@ export function actorName(actor: AuditActor | string | null): string {
   if (actor === null) return 'nobody yet';
   if (typeof actor === 'string') {
     const sender = /^whatsapp:(.+)$/.exec(actor)?.[1];
-    return sender ? `WhatsApp (sender ${sender})` : actor;
+    if (sender) return `WhatsApp (sender ${sender})`;
+    return actor.startsWith('recipient:') ? 'the recipient, by keyword' : actor;
   }
   if (actor.type === 'user') return actor.username;
   return `WhatsApp (sender ${actor.displayPhoneNumber ?? actor.phoneNumberId})`;
@@ -59,6 +60,9 @@ const ACTIONS: Record<string, string> = {
   unblock: 'Unblock',
   wa_blocked: 'Automatic block: undeliverable',
   wa_opted_out: 'Marketing opt-out by the recipient',
+  wa_opted_in: 'Marketing resumed by the recipient',
+  wa_stop_keyword: 'Block by the recipient (opt-out keyword)',
+  wa_start_keyword: 'Unblock by the recipient (opt-in keyword)',
 };
 
 export function actionName(action: string): string {
