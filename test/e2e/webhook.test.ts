@@ -2,7 +2,7 @@ import { LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN } from '../../in
 import { createProfile, http, tokenFor } from '../support/http-client.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
-import { callbackBody, preferencesBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
+import { callbackBody, inboundMessageBody, preferencesBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
 
 /**
  * Black-box checks of the provider webhook over HTTP against the running local
@@ -193,5 +193,33 @@ describe('marketing preferences', () => {
     const { waId } = await numberOnProfile();
 
     expect((await postCallback(preferencesBody({ waId }), null)).status).toBe(401);
+  });
+});
+
+describe('keyword opt-outs', () => {
+  it('blocks with source recipient on STOP, lifts on START, and START leaves an operator block alone', async () => {
+    // prepare
+    const { phone, waId, profileId } = await numberOnProfile();
+    const other = await numberOnProfile();
+    const now = Math.floor(Date.now() / 1000);
+
+    // act, assess: STOP, then START
+    expect((await postCallback(inboundMessageBody({ waId, text: ' Stop ', timestamp: now - 10 }))).status).toBe(200);
+    await eventually(() => numberView(profileId, phone), (number) => number?.['blocked'] === true);
+    expect(await numberView(profileId, phone)).toMatchObject({ source: 'recipient' });
+    expect((await campaignCheck(phone, 'utility')).blocked).toEqual([expect.objectContaining({ phone, source: 'recipient' })]);
+    expect((await postCallback(inboundMessageBody({ waId, text: 'START', timestamp: now - 5 }))).status).toBe(200);
+    await eventually(() => numberView(profileId, phone), (number) => number?.['blocked'] === false);
+
+    // act, assess: an editor's block is not the recipient's to lift
+    const block = await http('POST', `/profiles/${other.profileId}/whatsapp/${encodeURIComponent(other.phone)}/block`, {
+      token: editorToken,
+      body: { reason: 'Complained to support' },
+    });
+    expect(block.status).toBe(202);
+    await eventually(() => numberView(other.profileId, other.phone), (number) => number?.['blocked'] === true);
+    expect((await postCallback(inboundMessageBody({ waId: other.waId, text: 'START' }))).status).toBe(200);
+    await eventually(() => numberHistory(other.phone), (items) => items.some((entry) => entry['action'] === 'wa_start_keyword'));
+    expect(await numberView(other.profileId, other.phone)).toMatchObject({ blocked: true, source: 'manual' });
   });
 });

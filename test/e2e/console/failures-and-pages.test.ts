@@ -4,7 +4,7 @@ import { accessibilityViolations, EDITORS, openConsole, rowOf, screenshot, signI
 import { uniquePhone } from '../../support/consent-api.js';
 import { createProfile, http, stack, tokenFor } from '../../support/http-client.js';
 import { eventually } from '../../support/poll.js';
-import { callbackBody, preferencesBody, signatureOf, statusObject } from '../../support/whatsapp-callbacks.js';
+import { callbackBody, inboundMessageBody, preferencesBody, signatureOf, statusObject } from '../../support/whatsapp-callbacks.js';
 
 /*
  * The console when things go wrong (refusals, lost answers, failed requests, an expired session), the
@@ -217,6 +217,30 @@ describe('the number page and automatic blocks', () => {
     expect(await switchFor(page, phone).getAttribute('aria-checked')).toBe('false');
     await screenshot(page, 'console-marketing-opt-out');
     expect(await accessibilityViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows a number its recipient blocked with a keyword as opted out by the recipient', async () => {
+    // prepare: the recipient wrote STOP
+    const phone = uniquePhone();
+    const profileId = await createProfile([phone], 'console');
+    const body = inboundMessageBody({ waId: phone.slice(1), text: 'STOP' });
+    const sent = await http('POST', '/webhooks/whatsapp', {
+      body,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(body, LOCAL_WHATSAPP_APP_SECRET) },
+    });
+    expect(sent.status).toBe(200);
+    await eventually(async () => (await profileNumbers(profileId))[0]?.blocked, (blocked) => blocked === true);
+
+    // act
+    const page = await openConsole(browser(), `/console/profiles/${profileId}`);
+    await signIn(page, 'erin', [EDITORS]);
+
+    // assess
+    await rowOf(page, phone).getByText('Opted out by the recipient').waitFor();
+    expect(await rowOf(page, phone).innerText()).toMatch(/by the recipient, by keyword/);
+    expect(await switchFor(page, phone).getAttribute('aria-checked')).toBe('true');
+    await screenshot(page, 'console-recipient-block');
     await page.context().close();
   });
 
