@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { blocklistChecker } from '../shared/blocklist.js';
 import { checkBlocklist, type RestrictedState } from '../shared/domain/blocklist-check.js';
+import { PROJECTION as LIBRARY_PROJECTION } from '../shared/adapters/blocklist-reader.js';
 import type { E164 } from '../shared/domain/phone.js';
 import { consentTable } from '../infra/resources.js';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
@@ -20,7 +21,8 @@ import { createTable } from '../infra/local/provision.js';
 /**
  * `npm run bench -- check`: the campaign check against DynamoDB Local, three ways in one run.
  *
- * 100,000 consent states are seeded (a tenth blocked, manually or by the provider); then 10,000 numbers
+ * 100,000 consent states are seeded (a tenth blocked, manually or by the provider, and about one in
+ * sixteen opted out of marketing); then 10,000 numbers
  * (nine in ten of them seeded, written in assorted formats) are checked by the library, by a naive loop
  * of one GetItem per number, and by the raw floor: plain BatchGetItem calls (whole items) at the
  * library's concurrency, with neither normalisation nor classification. The same raw calls with the
@@ -34,6 +36,8 @@ const ROUNDS = 9;
 
 const numberOf = (index: number) => `+42077${String(index).padStart(7, '0')}` as E164;
 const isBlocked = (index: number) => index % 10 === 0;
+/** One in twenty stopped marketing messages (some of them blocked too). */
+const isOptedOut = (index: number) => index % 20 === 5 || index % 40 === 0;
 
 export async function run(): Promise<void> {
   process.env['AWS_REGION'] ??= 'us-east-1';
@@ -75,7 +79,7 @@ export async function run(): Promise<void> {
       { way: "raw BatchGetItem with the library's projection", ms: round1(projectedMs), runs: projectedRuns.map(round1).join(' ') },
       { way: "library's own CPU (no I/O)", ms: round1(cpuMs), runs: 'median of 20' },
     ]);
-    console.log(`blocked ${answer.blocked.length}, sendable ${answer.sendable.length}, invalid ${answer.invalid.length}`);
+    console.log(`blocked ${answer.blocked.length}, opted out of marketing ${answer.optedOut.length}, sendable ${answer.sendable.length}, invalid ${answer.invalid.length}`);
     console.log(
       `library / raw floor ${round2(libraryMs / rawMs)}; library / projected BatchGetItem ${round2(libraryMs / projectedMs)}` +
         ' (the same reads; the difference is normalisation, on CPU that DynamoDB Local shares on this machine)',
@@ -116,6 +120,9 @@ async function seed(client: DynamoDBClient, tableName: string): Promise<number> 
         updatedBy: { S: 'bench' },
         version: { N: '1' },
         lastSeq: { N: '1' },
+        ...(isOptedOut(index)
+          ? { marketingOptOut: { M: { since: { S: '2026-01-01T00:00:00.000Z' }, source: { S: 'user_preferences' }, sender: { S: 'bench' } } } }
+          : {}),
       },
     },
   }));
@@ -146,17 +153,24 @@ function numbersToCheck(): { inputs: string[]; phones: E164[] } {
   return { inputs, phones };
 }
 
-const PROJECTION = { ProjectionExpression: 'pk, blocked, #source, reasonCode', ExpressionAttributeNames: { '#source': 'source' } };
+const PROJECTION = { ProjectionExpression: LIBRARY_PROJECTION, ExpressionAttributeNames: { '#source': 'source' } };
 
-async function naiveLoop(client: DynamoDBClient, tableName: string, phones: readonly E164[]): Promise<Set<string>> {
-  const blocked = new Set<string>();
+/** The naive loop's answer for a marketing check: the blocked numbers, and the opted-out ones not blocked. */
+interface NaiveAnswer {
+  blocked: Set<string>;
+  optedOut: Set<string>;
+}
+
+async function naiveLoop(client: DynamoDBClient, tableName: string, phones: readonly E164[]): Promise<NaiveAnswer> {
+  const answer: NaiveAnswer = { blocked: new Set(), optedOut: new Set() };
   for (const phone of phones) {
     const { Item } = await client.send(
       new GetItemCommand({ TableName: tableName, Key: { pk: { S: `PHONE#${phone}` }, sk: { S: 'STATE' } }, ...PROJECTION }),
     );
-    if (Item?.['blocked']?.BOOL) blocked.add(phone);
+    if (Item?.['blocked']?.BOOL) answer.blocked.add(phone);
+    else if (Item?.['marketingOptOut']?.M?.['since']) answer.optedOut.add(phone);
   }
-  return blocked;
+  return answer;
 }
 
 /** BatchGetItem of every number's state, 100 keys a call, at the library's concurrency; nothing else. */
@@ -200,10 +214,14 @@ async function ownCpuTime(inputs: readonly string[], blocked: readonly { phone: 
   return median(runs);
 }
 
-function assertSameAnswer(answer: { blocked: { phone: string }[]; sendable: string[]; invalid: string[] }, naive: Set<string>): void {
-  const libraryBlocked = new Set(answer.blocked.map((entry) => entry.phone));
-  const same = libraryBlocked.size === naive.size && [...naive].every((phone) => libraryBlocked.has(phone));
-  if (!same || answer.invalid.length > 0 || answer.blocked.length + answer.sendable.length !== CHECKED) {
+function assertSameAnswer(
+  answer: { blocked: { phone: string }[]; optedOut: { phone: string }[]; sendable: string[]; invalid: string[] },
+  naive: NaiveAnswer,
+): void {
+  const sameSet = (library: { phone: string }[], expected: Set<string>) =>
+    library.length === expected.size && library.every((entry) => expected.has(entry.phone));
+  const same = sameSet(answer.blocked, naive.blocked) && sameSet(answer.optedOut, naive.optedOut) && naive.optedOut.size > 0;
+  if (!same || answer.invalid.length > 0 || answer.blocked.length + answer.optedOut.length + answer.sendable.length !== CHECKED) {
     throw new Error('The library and the naive loop disagree; no figures are printed for a wrong answer.');
   }
 }
