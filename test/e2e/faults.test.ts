@@ -15,9 +15,14 @@ import { startLocalStackProcess, type LocalStackProcess } from '../support/local
  */
 
 const NUMBERS = 4;
-const REQUESTS = 120;
+const REQUESTS = 60;
 const CONCURRENCY = 6;
-const QUIESCE_DEADLINE_MS = 90_000;
+/**
+ * Generous on purpose: under these faults the processor works through about two events a second here
+ * (every delivery twice, and one call in fifteen waits seconds), and CI's machine may be busier still.
+ * The deadline bounds the test, not the service's promise, which the README states.
+ */
+const QUIESCE_DEADLINE_MS = 240_000;
 
 let stack: LocalStackProcess;
 const retries = { count: 0 };
@@ -168,5 +173,5 @@ it(
     expect(faults['before']! + faults['after']! + faults['delay']!).toBeGreaterThan(0);
     dynamoDb.destroy();
   },
-  240_000,
+  420_000,
 );
