@@ -73,7 +73,8 @@ function auditEntryOf(event: ConsentEvent, appliedAt: string, outcome: AuditEntr
     ...common,
     requestId: undefined,
     action: event.action,
-    profileId: undefined,
+    // A campaign that named the profile when it sent the message puts the failure in that profile's history.
+    profileId: event.profileId,
     source: 'automatic',
     reasonCode: event.reasonCode,
     providerMessageId: event.providerMessageId,

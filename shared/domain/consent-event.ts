@@ -95,6 +95,8 @@ export const automaticConsentEventSchema = z.strictObject({
   providerMessageId: z.string().min(1).max(256).optional(),
   /** When the delivery failed, by the provider's clock. */
   occurredAt: isoTimestamp,
+  /** The profile the sending campaign named (`biz_opaque_callback_data`); the event is in its history. */
+  profileId: z.string().regex(/^[A-Za-z0-9._~:@-]{1,128}$/).optional(),
 });
 export type AutomaticConsentEvent = z.infer<typeof automaticConsentEventSchema>;
 

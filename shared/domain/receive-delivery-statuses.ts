@@ -166,6 +166,7 @@ function dispositionOf(status: DeliveryStatus, classify: FailureClassifier): Dis
     actor: providerActor(status.sender),
     providerMessageId: status.messageId,
     occurredAt: status.occurredAt,
+    ...(status.profileId ? { profileId: status.profileId } : {}),
   };
   return { kind: 'enqueued', status, event };
 }

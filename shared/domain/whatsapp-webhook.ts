@@ -38,6 +38,8 @@ const statusSchema = z.object({
   timestamp: z.string().regex(/^\d{1,11}$/, 'must be a Unix time in seconds'),
   recipient_id: z.string().max(64).optional(),
   errors: z.array(errorSchema).max(100).optional(),
+  /** What the sender attached to the message when it sent it (Meta allows 512 characters). */
+  biz_opaque_callback_data: z.string().max(512).optional(),
 });
 
 /** A recipient's preference (field `user_preferences`); `timestamp` is Unix seconds, as a number. */
@@ -108,6 +110,8 @@ export interface DeliveryStatus {
   recipientId: string | undefined;
   sender: { phoneNumberId: string; displayPhoneNumber: string | undefined };
   errors: DeliveryError[];
+  /** The profile the sending campaign named in `biz_opaque_callback_data` (`{"profileId": "…"}`), if any. */
+  profileId: string | undefined;
 }
 
 /**
@@ -130,6 +134,7 @@ export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] 
           recipientId: status.recipient_id ?? soleContact,
           sender: { phoneNumberId, displayPhoneNumber: metadata?.display_phone_number },
           errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
+          profileId: profileIdOf(status.biz_opaque_callback_data),
         }),
       );
     }),
@@ -167,6 +172,24 @@ export function preferencesOf(callback: WhatsappWebhook): MarketingPreference[] 
       );
     }),
   );
+}
+
+/** A profile id as the API takes them (`PUT /profiles/{profileId}`). */
+const PROFILE_ID = /^[A-Za-z0-9._~:@-]{1,128}$/;
+
+/**
+ * The profile a campaign named when it sent the message: `biz_opaque_callback_data` that is JSON with a
+ * `profileId` of the API's form. Anything else (free text, other JSON, a malformed id) names none.
+ */
+export function profileIdOf(callbackData: string | undefined): string | undefined {
+  if (callbackData === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(callbackData);
+    const profileId = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['profileId'] : undefined;
+    return typeof profileId === 'string' && PROFILE_ID.test(profileId) ? profileId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An inbound message's words: a text's body, or the label of a quick-reply button. */

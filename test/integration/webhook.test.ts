@@ -17,6 +17,7 @@ delete process.env[ENV.autoBlockCodes];
 const profiles = await import('../../functions/profiles/handler.js');
 const api = consentApi({ profiles, requests: await import('../../functions/consent-requests/handler.js') });
 const webhook = await import('../../functions/whatsapp-webhook/handler.js');
+const historyFunction = await import('../../functions/history/handler.js');
 const { handler: processor } = await import('../../functions/processor/handler.js');
 
 /** Posts a callback body to the webhook as API Gateway would, signed unless told otherwise. */
@@ -180,6 +181,22 @@ describe('webhook and processor, on the emulators', () => {
     // assess
     expect(await numberOn(profileId, stored)).toMatchObject({ blocked: true, source: 'automatic' });
     expect(await auditOf(other)).toHaveLength(0);
+  });
+
+  it('puts a failure in the history of the profile the campaign named in biz_opaque_callback_data', async () => {
+    // prepare: the campaign sent to the number on behalf of one profile, and said so when it sent
+    const { phone, waId } = recipient();
+    const profileId = await api.createProfile([phone]);
+    const status = { ...statusObject({ recipientId: waId }), biz_opaque_callback_data: JSON.stringify({ profileId }) };
+
+    // act
+    const response = await post(callbackBody(status));
+    const records = await takeMessages(resources.sqs, resources.consentQueueUrl, response.body.enqueued);
+    await processor(batch(...records), lambdaContext('processor'));
+
+    // assess
+    const history = await invoke(historyFunction.handler, apiEvent('GET /profiles/{profileId}/whatsapp/history', { pathParameters: { profileId } }));
+    expect(history.body.items).toEqual([expect.objectContaining({ action: 'wa_blocked', phone, profileId, reasonCode: '131026' })]);
   });
 
   it('records a marketing opt-out (131050) on the number and in its history, without blocking', async () => {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   deliveryStatusesOf,
   isSignedBy,
+  profileIdOf,
   secretsMatch,
   whatsappWebhookSchema,
 } from '../../../shared/domain/whatsapp-webhook.js';
@@ -353,5 +354,24 @@ describe('whatsappWebhookSchema and deliveryStatusesOf', () => {
 
   it.each([null, 'text', 42, []])('refuses a callback that is not an object: %p', (callback) => {
     expect(whatsappWebhookSchema.safeParse(callback).success).toBe(false);
+  });
+});
+
+describe('profileIdOf', () => {
+  it("reads the profile a campaign named in biz_opaque_callback_data", () => {
+    expect(profileIdOf('{"profileId":"crm-1001"}')).toBe('crm-1001');
+    expect(profileIdOf('{"profileId":"crm-1001","campaign":"spring"}')).toBe('crm-1001');
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ['free text', 'campaign spring 2026'],
+    ['JSON without a profile', '{"campaign":"spring"}'],
+    ['a profile id of another form', '{"profileId":"crm 1001/../x"}'],
+    ['a number', '{"profileId":1001}'],
+    ['JSON that is no object', '"crm-1001"'],
+    ['null', 'null'],
+  ])('names no profile for %s', (_label, data) => {
+    expect(profileIdOf(data)).toBeUndefined();
   });
 });
