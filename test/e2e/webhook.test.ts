@@ -1,5 +1,5 @@
-import { LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN } from '../../infra/local/stack.js';
-import { createProfile, http, tokenFor } from '../support/http-client.js';
+import { LOCAL_WHATSAPP_VERIFY_TOKEN } from '../../infra/local/stack.js';
+import { createProfile, http, postWebhook, tokenFor } from '../support/http-client.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
 import { callbackBody, inboundMessageBody, preferencesBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
@@ -12,12 +12,7 @@ import { callbackBody, inboundMessageBody, preferencesBody, signatureOf, statusO
 const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
 const readerToken = await tokenFor({ user: 'rita' });
 
-function postCallback(body: string, signature: string | null = signatureOf(body, LOCAL_WHATSAPP_APP_SECRET)) {
-  return http('POST', '/webhooks/whatsapp', {
-    body,
-    headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
-  });
-}
+const postCallback = postWebhook;
 
 const failure = (options: StatusOptions) => callbackBody(statusObject(options));
 

@@ -1,21 +1,20 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { ENV } from '../../shared/config.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
-import { gatewayEvent, invoke } from '../support/api-events.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, takeMessages } from '../support/sqs-records.js';
 import { queueDepth } from '../support/tables.js';
-import { callbackBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
+import { callbackBody, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
 
 /*
  * The country rules of WhatsApp ids and the updated code table, through the real webhook handler and
  * processor on the emulators: signed callbacks in, numbers blocked (or not) in the tables.
  */
 
-const APP_SECRET = 'integration-app-secret';
 const resources = await provisionIsolatedResources();
-process.env[ENV.whatsappAppSecret] = APP_SECRET;
+process.env[ENV.whatsappAppSecret] = INTEGRATION_APP_SECRET;
 process.env[ENV.whatsappVerifyToken] = 'integration-verify-token';
 delete process.env[ENV.autoBlockCodes];
 
@@ -28,15 +27,7 @@ const { handler: processor } = await import('../../functions/processor/handler.j
 
 /** Posts one failure to the webhook, signed with the local secret, and runs the processor on what it enqueued. */
 async function deliverAndProcess(options: StatusOptions) {
-  const body = callbackBody(statusObject(options));
-  const response = await invoke(
-    webhook.handler,
-    gatewayEvent('POST /webhooks/whatsapp', {
-      body,
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(body, APP_SECRET) },
-      claims: null,
-    }),
-  );
+  const response = await postCallback(webhook.handler, callbackBody(statusObject(options)));
   expect(response.status).toBe(200);
   const records = await takeMessages(resources.sqs, resources.consentQueueUrl, response.body.enqueued);
   if (records.length > 0) await processor(batch(...records), lambdaContext('processor'));

@@ -1,21 +1,21 @@
 import { ENV } from '../../shared/config.js';
+import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { blocklistChecker } from '../../shared/blocklist.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
-import { apiEvent, gatewayEvent, invoke } from '../support/api-events.js';
+import { apiEvent, invoke } from '../support/api-events.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, takeMessages } from '../support/sqs-records.js';
 import { queueDepth } from '../support/tables.js';
-import { inboundMessageBody, signatureOf } from '../support/whatsapp-callbacks.js';
+import { inboundMessageBody } from '../support/whatsapp-callbacks.js';
 
 /*
  * Keyword opt-outs through the webhook, the queue and the processor on the emulators: a recipient who
  * writes STOP is blocked with the recipient as the source; START lifts that block and no other.
  */
 
-const APP_SECRET = 'integration-app-secret';
 const resources = await provisionIsolatedResources();
-process.env[ENV.whatsappAppSecret] = APP_SECRET;
+process.env[ENV.whatsappAppSecret] = INTEGRATION_APP_SECRET;
 process.env[ENV.whatsappVerifyToken] = 'integration-verify-token';
 delete process.env[ENV.optOutKeywords];
 delete process.env[ENV.optInKeywords];
@@ -26,16 +26,8 @@ const webhook = await import('../../functions/whatsapp-webhook/handler.js');
 const { handler: processor } = await import('../../functions/processor/handler.js');
 const checker = blocklistChecker({ tableName: resources.consentTableName });
 
-function post(body: string, signature: string | null = signatureOf(body, APP_SECRET)) {
-  return invoke(
-    webhook.handler,
-    gatewayEvent('POST /webhooks/whatsapp', {
-      body,
-      headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
-      claims: null,
-    }),
-  );
-}
+/** Posts a callback to the webhook, signed unless told otherwise. */
+const post = (body: string, signature?: string | null) => postCallback(webhook.handler, body, signature);
 
 async function write(phone: string, text: string, options: { kind?: 'text' | 'button'; timestamp?: number } = {}) {
   const response = await post(inboundMessageBody({ waId: phone.slice(1), text, ...options }));

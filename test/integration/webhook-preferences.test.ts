@@ -1,9 +1,10 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { ENV } from '../../shared/config.js';
 import { blocklistChecker } from '../../shared/blocklist.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
-import { apiEvent, gatewayEvent, invoke } from '../support/api-events.js';
+import { apiEvent, invoke } from '../support/api-events.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
 import { queueDepth } from '../support/tables.js';
@@ -15,9 +16,8 @@ import { preferencesBody, signatureOf } from '../support/whatsapp-callbacks.js';
  * loses, and each is in the number's history.
  */
 
-const APP_SECRET = 'integration-app-secret';
 const resources = await provisionIsolatedResources();
-process.env[ENV.whatsappAppSecret] = APP_SECRET;
+process.env[ENV.whatsappAppSecret] = INTEGRATION_APP_SECRET;
 process.env[ENV.whatsappVerifyToken] = 'integration-verify-token';
 
 const profiles = await import('../../functions/profiles/handler.js');
@@ -25,16 +25,8 @@ const api = consentApi({ profiles, requests: await import('../../functions/conse
 const webhook = await import('../../functions/whatsapp-webhook/handler.js');
 const { handler: processor } = await import('../../functions/processor/handler.js');
 
-function post(body: string, signature: string | null = signatureOf(body, APP_SECRET)) {
-  return invoke(
-    webhook.handler,
-    gatewayEvent('POST /webhooks/whatsapp', {
-      body,
-      headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
-      claims: null,
-    }),
-  );
-}
+/** Posts a callback to the webhook, signed unless told otherwise. */
+const post = (body: string, signature?: string | null) => postCallback(webhook.handler, body, signature);
 
 async function tell(options: Parameters<typeof preferencesBody>[0]) {
   const response = await post(preferencesBody(options));

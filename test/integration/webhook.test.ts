@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { ENV } from '../../shared/config.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
@@ -8,9 +9,8 @@ import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
 import { allItems, queueDepth } from '../support/tables.js';
 import { callbackBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
 
-const APP_SECRET = 'integration-app-secret';
 const resources = await provisionIsolatedResources();
-process.env[ENV.whatsappAppSecret] = APP_SECRET;
+process.env[ENV.whatsappAppSecret] = INTEGRATION_APP_SECRET;
 process.env[ENV.whatsappVerifyToken] = 'integration-verify-token';
 delete process.env[ENV.autoBlockCodes];
 
@@ -20,17 +20,8 @@ const webhook = await import('../../functions/whatsapp-webhook/handler.js');
 const historyFunction = await import('../../functions/history/handler.js');
 const { handler: processor } = await import('../../functions/processor/handler.js');
 
-/** Posts a callback body to the webhook as API Gateway would, signed unless told otherwise. */
-function post(body: string, signature: string | null = signatureOf(body, APP_SECRET)) {
-  return invoke(
-    webhook.handler,
-    gatewayEvent('POST /webhooks/whatsapp', {
-      body,
-      headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
-      claims: null,
-    }),
-  );
-}
+/** Posts a callback to the webhook, signed unless told otherwise. */
+const post = (body: string, signature?: string | null) => postCallback(webhook.handler, body, signature);
 
 /** Delivers a failure of one message for the recipient, and runs the processor on what it enqueued. */
 async function deliverAndProcess(options: StatusOptions) {
@@ -234,8 +225,8 @@ describe('webhook and processor, on the emulators', () => {
     // prepare
     const body = callbackBody(statusObject({ recipientId: recipient().waId }));
     const signature =
-      kind === 'forged' ? signatureOf(body, 'not-the-app-secret') : kind === 'other-body' ? signatureOf(`${body} `, APP_SECRET) : kind;
-    expect(signature).not.toBe(signatureOf(body, APP_SECRET));
+      kind === 'forged' ? signatureOf(body, 'not-the-app-secret') : kind === 'other-body' ? signatureOf(`${body} `, INTEGRATION_APP_SECRET) : kind;
+    expect(signature).not.toBe(signatureOf(body, INTEGRATION_APP_SECRET));
     const before = await snapshot();
 
     // act

@@ -1,5 +1,6 @@
 import { defaultKeyFile, issueToken, type TokenRequest } from '../../infra/local/jwt-issuer.js';
-import { PROJECT_ROOT } from '../../infra/local/stack.js';
+import { LOCAL_WHATSAPP_APP_SECRET, PROJECT_ROOT } from '../../infra/local/stack.js';
+import { signatureOf } from './whatsapp-callbacks.js';
 
 /** The local stack that the e2e global setup started. */
 export const stack = JSON.parse(process.env['E2E_STACK'] ?? '{}') as {
@@ -48,4 +49,15 @@ export async function createProfile(numbers: string[], prefix = 'e2e'): Promise<
   });
   if (response.status !== 200) throw new Error(`profile not created: ${JSON.stringify(response.body)}`);
   return profileId;
+}
+
+/**
+ * Posts a callback body to the local stack's webhook as Meta would: signed with the local app secret, or
+ * with the `signature` given (`null`: no header at all).
+ */
+export function postWebhook(body: string, signature: string | null = signatureOf(body, LOCAL_WHATSAPP_APP_SECRET)): Promise<HttpResponse> {
+  return http('POST', '/webhooks/whatsapp', {
+    body,
+    headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
+  });
 }

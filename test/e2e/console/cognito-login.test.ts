@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { EDITORS, openConsole, switchFor, useChromium } from '../../support/browser.js';
+import { EDITORS, switchFor, useChromium } from '../../support/browser.js';
 import { uniquePhone } from '../../support/consent-api.js';
 import { createProfile, stack, tokenFor } from '../../support/http-client.js';
 

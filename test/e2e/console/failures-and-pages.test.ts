@@ -1,10 +1,9 @@
 import type { Page, Route } from 'playwright-core';
-import { LOCAL_WHATSAPP_APP_SECRET } from '../../../infra/local/stack.js';
 import { accessibilityViolations, EDITORS, openConsole, rowOf, screenshot, signIn, switchFor, useChromium } from '../../support/browser.js';
 import { uniquePhone } from '../../support/consent-api.js';
-import { createProfile, http, stack, tokenFor } from '../../support/http-client.js';
+import { createProfile, http, postWebhook, stack, tokenFor } from '../../support/http-client.js';
 import { eventually } from '../../support/poll.js';
-import { callbackBody, inboundMessageBody, preferencesBody, signatureOf, statusObject } from '../../support/whatsapp-callbacks.js';
+import { callbackBody, inboundMessageBody, preferencesBody, statusObject } from '../../support/whatsapp-callbacks.js';
 
 /*
  * The console when things go wrong (refusals, lost answers, failed requests, an expired session), the
@@ -160,10 +159,7 @@ describe('the number page and automatic blocks', () => {
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
     const body = callbackBody(statusObject({ recipientId: phone.slice(1), code: 131026 }));
-    const sent = await http('POST', '/webhooks/whatsapp', {
-      body,
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(body, LOCAL_WHATSAPP_APP_SECRET) },
-    });
+    const sent = await postWebhook(body);
     expect(sent.status).toBe(200);
     await eventually(async () => (await profileNumbers(profileId))[0]?.blocked, (blocked) => blocked === true);
 
@@ -196,10 +192,7 @@ describe('the number page and automatic blocks', () => {
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
     const body = preferencesBody({ waId: phone.slice(1), value: 'stop', timestamp: Math.floor(Date.now() / 1000) });
-    const sent = await http('POST', '/webhooks/whatsapp', {
-      body,
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(body, LOCAL_WHATSAPP_APP_SECRET) },
-    });
+    const sent = await postWebhook(body);
     expect(sent.status).toBe(200);
     await eventually(
       async () => (await http('GET', `/profiles/${profileId}/whatsapp`, { token: readerToken })).body.numbers[0]?.marketingOptOut,
@@ -225,10 +218,7 @@ describe('the number page and automatic blocks', () => {
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
     const body = inboundMessageBody({ waId: phone.slice(1), text: 'STOP' });
-    const sent = await http('POST', '/webhooks/whatsapp', {
-      body,
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(body, LOCAL_WHATSAPP_APP_SECRET) },
-    });
+    const sent = await postWebhook(body);
     expect(sent.status).toBe(200);
     await eventually(async () => (await profileNumbers(profileId))[0]?.blocked, (blocked) => blocked === true);
 

@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { accessibilityViolations, EDITORS, openConsole, rowOf, screenshot, signIn, switchFor, useChromium } from '../../support/browser.js';
 import { uniquePhone } from '../../support/consent-api.js';
 import { createProfile, http, tokenFor } from '../../support/http-client.js';
