@@ -71,7 +71,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, routes
     }
   }
 
-  const body = await readBody(request);
+  const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
   if (body === 'too-large') return send(response, gatewayProblem(413, 'Payload too large', 'The body exceeds the gateway limit.'));
 
   const routeKey = `${match.route.method} ${match.route.path}`;
@@ -123,12 +123,13 @@ async function authorizerClaims(authorization: string | undefined, verify: Local
   }
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+/** The request's body, or `too-large` as soon as it passes `maxBytes` (the rest is not read). */
+export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > GATEWAY_MAX_BODY_BYTES) return 'too-large';
+    if (size > maxBytes) return 'too-large';
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -185,15 +186,17 @@ function toEvent(
   } as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
-function gatewayProblem(status: number, title: string, detail: string): APIGatewayProxyStructuredResultV2 {
+/** A problem+json answer of the local stack's own (the functions write theirs themselves). */
+export function gatewayProblem(status: number, title: string, detail: string, more: Record<string, unknown> = {}): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
     headers: { 'content-type': 'application/problem+json' },
-    body: JSON.stringify({ type: 'about:blank', title, status, detail }),
+    body: JSON.stringify({ type: 'about:blank', title, status, detail, ...more }),
   };
 }
 
-function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+/** Writes a function-style result (status, headers, body) to the HTTP response. */
+export function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
   if (response.headersSent) return;
   response.statusCode = result.statusCode ?? 200;
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, String(value));

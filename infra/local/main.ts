@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { SWEEP_INTERVAL_SECONDS } from '../resources.js';
-import { buildConsole } from './console-site.js';
+import { buildConsole } from './local-site.js';
 import { defaultLocalStackOptions, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, PROJECT_ROOT, startLocalStack } from './stack.js';
 
 /**

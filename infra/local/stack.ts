@@ -6,7 +6,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../shared/config.js';
 import { functions, routes, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { startLocalApi, type HttpHandler } from './api-gateway.js';
-import { localSite } from './console-site.js';
+import { localSite } from './local-site.js';
 import { injectFaults, type FaultInjector } from './fault-injection.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { freePort } from './free-port.js';

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { normalisePhone, type E164 } from './phone.js';
 import { humanText } from './text.js';
+import { profileIdSchema } from './profile-id.js';
 
 export const REASON_MAX_LENGTH = 500;
 
@@ -96,7 +97,7 @@ export const automaticConsentEventSchema = z.strictObject({
   /** When the delivery failed, by the provider's clock. */
   occurredAt: isoTimestamp,
   /** The profile the sending campaign named (`biz_opaque_callback_data`); the event is in its history. */
-  profileId: z.string().regex(/^[A-Za-z0-9._~:@-]{1,128}$/).optional(),
+  profileId: profileIdSchema.optional(),
 });
 export type AutomaticConsentEvent = z.infer<typeof automaticConsentEventSchema>;
 

@@ -3,7 +3,7 @@ import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type ProviderAction } fr
 import { ServiceUnavailableError } from './errors.js';
 import type { EventPublisher } from './ports.js';
 import type { FailureClass, FailureClassifier } from './provider-errors.js';
-import type { DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference } from './whatsapp-webhook.js';
+import type { BusinessNumber, DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference } from './whatsapp-webhook.js';
 import { keywordOf } from './keywords.js';
 import { recipientCandidates } from './whatsapp-recipient.js';
 
@@ -100,7 +100,7 @@ function preferenceDispositionOf(preference: MarketingPreference): PreferenceDis
   const said = action === 'wa_opted_out' ? 'The recipient stopped marketing messages' : 'The recipient resumed marketing messages';
   const event: AutomaticConsentEvent = {
     version: 1,
-    eventId: `wa-${createHash('sha256').update(['preference', preference.recipientId, preference.category, preference.value, preference.occurredAt, preference.sender.phoneNumberId].join('\n')).digest('base64url')}`,
+    eventId: eventIdFrom('preference', preference.recipientId, preference.category, preference.value, preference.occurredAt, preference.sender.phoneNumberId),
     source: 'automatic',
     action,
     phone,
@@ -120,7 +120,7 @@ function messageDispositionOf(message: InboundMessage, keywords: Keywords | unde
   if (!phone) return { kind: 'unknown-recipient', message };
   const event: AutomaticConsentEvent = {
     version: 1,
-    eventId: `wa-${createHash('sha256').update(`message\n${message.messageId}`).digest('base64url')}`,
+    eventId: eventIdFrom('message', message.messageId),
     source: 'automatic',
     action: keyword === 'opt-out' ? 'wa_stop_keyword' : 'wa_start_keyword',
     phone,
@@ -134,7 +134,7 @@ function messageDispositionOf(message: InboundMessage, keywords: Keywords | unde
   return { kind: 'enqueued', message, event };
 }
 
-function providerActor(sender: DeliveryStatus['sender']): AutomaticConsentEvent['actor'] {
+function providerActor(sender: BusinessNumber): AutomaticConsentEvent['actor'] {
   return {
     type: 'provider',
     provider: 'whatsapp',
@@ -155,7 +155,7 @@ function dispositionOf(status: DeliveryStatus, classify: FailureClassifier): Dis
   if (!phone || status.recipientId === undefined) return { kind: 'unknown-recipient', status, code: decisive.error.code };
   const event: AutomaticConsentEvent = {
     version: 1,
-    eventId: eventIdOf(status),
+    eventId: eventIdFrom(status.messageId, status.status),
     source: 'automatic',
     action,
     phone,
@@ -177,9 +177,12 @@ function decisiveError(errors: readonly DeliveryError[], classify: FailureClassi
   return classified[0];
 }
 
-/** The same message id and status always give the same id: the audit records a repeated callback once. */
-function eventIdOf(status: DeliveryStatus): string {
-  return `wa-${createHash('sha256').update(`${status.messageId}\n${status.status}`).digest('base64url')}`;
+/**
+ * An event's id, derived from what the signal says: the same signal, delivered again, gives the same id,
+ * so the queue and the processor record it once. A status is named by its message id and status.
+ */
+function eventIdFrom(...parts: string[]): string {
+  return `wa-${createHash('sha256').update(parts.join('\n')).digest('base64url')}`;
 }
 
 /** The provider's text, made fit for the audit: well-formed, normalised, and not longer than a reason may be. */

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { profileIdSchema } from './profile-id.js';
 
 /**
  * Meta's `X-Hub-Signature-256` header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the
@@ -101,6 +102,31 @@ export interface DeliveryError {
   text: string;
 }
 
+/** Our business number a callback is about (`metadata`): the sender of a message, or its recipient. */
+export interface BusinessNumber {
+  phoneNumberId: string;
+  displayPhoneNumber: string | undefined;
+}
+
+type ChangeValue = WhatsappWebhook['entry'][number]['changes'][number]['value'];
+
+/**
+ * Each change of a WhatsApp Business Account callback with the business number it names. Only such
+ * callbacks carry consent signals, and the schema makes every change with signals name its number.
+ */
+function changesOf(callback: WhatsappWebhook): { value: ChangeValue; business: BusinessNumber }[] {
+  if (callback.object !== 'whatsapp_business_account') return [];
+  return callback.entry.flatMap((entry) =>
+    entry.changes.flatMap(({ value }) => {
+      const phoneNumberId = value.metadata?.phone_number_id;
+      return phoneNumberId ? [{ value, business: { phoneNumberId, displayPhoneNumber: value.metadata?.display_phone_number } }] : [];
+    }),
+  );
+}
+
+/** Unix seconds, as a number or a string of digits, as an ISO timestamp. */
+const isoOf = (unixSeconds: number | string) => new Date(Number(unixSeconds) * 1000).toISOString();
+
 /** One delivery status of one message, with the business number it was sent from. */
 export interface DeliveryStatus {
   messageId: string;
@@ -108,7 +134,7 @@ export interface DeliveryStatus {
   occurredAt: string;
   /** The recipient's WhatsApp id; absent only when the callback names none. */
   recipientId: string | undefined;
-  sender: { phoneNumberId: string; displayPhoneNumber: string | undefined };
+  sender: BusinessNumber;
   errors: DeliveryError[];
   /** The profile the sending campaign named in `biz_opaque_callback_data` (`{"profileId": "…"}`), if any. */
   profileId: string | undefined;
@@ -119,26 +145,20 @@ export interface DeliveryStatus {
  * callbacks carry statuses; a status without `recipient_id` falls back to the change's single contact.
  */
 export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] {
-  if (callback.object !== 'whatsapp_business_account') return [];
-  return callback.entry.flatMap((entry) =>
-    entry.changes.flatMap(({ value }) => {
-      const { metadata, contacts = [], statuses = [] } = value;
-      const phoneNumberId = metadata?.phone_number_id;
-      if (!phoneNumberId) return [];
-      const soleContact = contacts.length === 1 ? contacts[0]?.wa_id : undefined;
-      return statuses.map(
-        (status): DeliveryStatus => ({
-          messageId: status.id,
-          status: status.status,
-          occurredAt: new Date(Number(status.timestamp) * 1000).toISOString(),
-          recipientId: status.recipient_id ?? soleContact,
-          sender: { phoneNumberId, displayPhoneNumber: metadata?.display_phone_number },
-          errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
-          profileId: profileIdOf(status.biz_opaque_callback_data),
-        }),
-      );
-    }),
-  );
+  return changesOf(callback).flatMap(({ value: { contacts = [], statuses = [] }, business }) => {
+    const soleContact = contacts.length === 1 ? contacts[0]?.wa_id : undefined;
+    return statuses.map(
+      (status): DeliveryStatus => ({
+        messageId: status.id,
+        status: status.status,
+        occurredAt: isoOf(status.timestamp),
+        recipientId: status.recipient_id ?? soleContact,
+        sender: business,
+        errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
+        profileId: profileIdOf(status.biz_opaque_callback_data),
+      }),
+    );
+  });
 }
 
 /** One recipient's preference about a category of messages, told to one business number. */
@@ -150,32 +170,24 @@ export interface MarketingPreference {
   value: string;
   detail: string | undefined;
   occurredAt: string;
-  sender: { phoneNumberId: string; displayPhoneNumber: string | undefined };
+  sender: BusinessNumber;
 }
 
 /** Every preference of a callback (field `user_preferences`), in the order it lists them. */
 export function preferencesOf(callback: WhatsappWebhook): MarketingPreference[] {
-  if (callback.object !== 'whatsapp_business_account') return [];
-  return callback.entry.flatMap((entry) =>
-    entry.changes.flatMap(({ value }) => {
-      const phoneNumberId = value.metadata?.phone_number_id;
-      if (!phoneNumberId) return [];
-      return (value.user_preferences ?? []).map(
-        (preference): MarketingPreference => ({
-          recipientId: preference.wa_id,
-          category: preference.category,
-          value: preference.value,
-          detail: preference.detail,
-          occurredAt: new Date(Number(preference.timestamp) * 1000).toISOString(),
-          sender: { phoneNumberId, displayPhoneNumber: value.metadata?.display_phone_number },
-        }),
-      );
-    }),
+  return changesOf(callback).flatMap(({ value, business }) =>
+    (value.user_preferences ?? []).map(
+      (preference): MarketingPreference => ({
+        recipientId: preference.wa_id,
+        category: preference.category,
+        value: preference.value,
+        detail: preference.detail,
+        occurredAt: isoOf(preference.timestamp),
+        sender: business,
+      }),
+    ),
   );
 }
-
-/** A profile id as the API takes them (`PUT /profiles/{profileId}`). */
-const PROFILE_ID = /^[A-Za-z0-9._~:@-]{1,128}$/;
 
 /**
  * The profile a campaign named when it sent the message: `biz_opaque_callback_data` that is JSON with a
@@ -186,7 +198,8 @@ export function profileIdOf(callbackData: string | undefined): string | undefine
   try {
     const parsed: unknown = JSON.parse(callbackData);
     const profileId = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['profileId'] : undefined;
-    return typeof profileId === 'string' && PROFILE_ID.test(profileId) ? profileId : undefined;
+    const valid = profileIdSchema.safeParse(profileId);
+    return valid.success ? valid.data : undefined;
   } catch {
     return undefined;
   }
@@ -199,26 +212,21 @@ export interface InboundMessage {
   occurredAt: string;
   /** Undefined for messages that carry no words (media, locations, reactions). */
   text: string | undefined;
-  business: { phoneNumberId: string; displayPhoneNumber: string | undefined };
+  business: BusinessNumber;
 }
 
 /** Every inbound message of a callback (field `messages`), in the order it lists them. */
 export function inboundMessagesOf(callback: WhatsappWebhook): InboundMessage[] {
-  if (callback.object !== 'whatsapp_business_account') return [];
-  return callback.entry.flatMap((entry) =>
-    entry.changes.flatMap(({ value }) => {
-      const phoneNumberId = value.metadata?.phone_number_id;
-      if (!phoneNumberId) return [];
-      return (value.messages ?? []).map(
-        (message): InboundMessage => ({
-          messageId: message.id,
-          senderId: message.from,
-          occurredAt: new Date(Number(message.timestamp) * 1000).toISOString(),
-          text: message.type === 'text' ? message.text?.body : message.type === 'button' ? message.button?.text : undefined,
-          business: { phoneNumberId, displayPhoneNumber: value.metadata?.display_phone_number },
-        }),
-      );
-    }),
+  return changesOf(callback).flatMap(({ value, business }) =>
+    (value.messages ?? []).map(
+      (message): InboundMessage => ({
+        messageId: message.id,
+        senderId: message.from,
+        occurredAt: isoOf(message.timestamp),
+        text: message.type === 'text' ? message.text?.body : message.type === 'button' ? message.button?.text : undefined,
+        business,
+      }),
+    ),
   );
 }
 

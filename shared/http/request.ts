@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { profileIdSchema } from '../domain/profile-id.js';
 import { DomainError, InvalidInputError, type FieldError } from '../domain/errors.js';
 import { normalisePhone, type E164 } from '../domain/phone.js';
 import { fieldMessage } from './field-messages.js';
@@ -128,9 +129,7 @@ export const phoneInput = z.string().transform((value, ctx): E164 => {
 });
 
 /** Identifiers chosen by clients (profile ids): printable, URL-safe, bounded. */
-export const clientIdentifier = z
-  .string()
-  .regex(/^[A-Za-z0-9._~:@-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ ~ : @ -');
+export const clientIdentifier = profileIdSchema;
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),

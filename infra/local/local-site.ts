@@ -4,6 +4,8 @@ import sirv from 'sirv';
 import * as z from 'zod';
 import { GROUPS } from '../../shared/domain/permissions.js';
 import type { FaultCounts } from './fault-injection.js';
+import { json } from '../../shared/http/responses.js';
+import { gatewayProblem, readBody, send } from './api-gateway.js';
 import { issueToken, TOKEN_LIFETIME_SECONDS } from './jwt-issuer.js';
 
 /** Where the console is built to, and what the local stack serves at `/console/`. */
@@ -72,7 +74,7 @@ export function localSite(options: { consoleDirectory: string | undefined; keyFi
       return true;
     }
     if (path === LOCAL_FAULTS_PATH && request.method === 'GET') {
-      sendJson(response, 200, options.faults() ?? { calls: 0, before: 0, after: 0, delay: 0 });
+      send(response, json(200, options.faults() ?? { calls: 0, before: 0, after: 0, delay: 0 }));
       return true;
     }
     if (!files) return false;
@@ -99,54 +101,39 @@ function consoleFiles(directory: string) {
     }
     if (!path.startsWith(`${CONSOLE_PATH}/`)) return false;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      sendJson(response, 405, problem(405, 'Method Not Allowed', 'The console is read-only.'));
+      send(response, gatewayProblem(405, 'Method Not Allowed', 'The console is read-only.'));
       return true;
     }
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     if (path === `${CONSOLE_PATH}/config.json`) {
       response.setHeader('cache-control', 'no-store');
-      sendJson(response, 200, localConfig);
+      send(response, json(200, localConfig));
       return true;
     }
     request.url = (request.url ?? '/').slice(CONSOLE_PATH.length);
-    files(request, response, () => sendJson(response, 404, problem(404, 'Not Found', 'No such file in the console.')));
+    files(request, response, () => send(response, gatewayProblem(404, 'Not Found', 'No such file in the console.')));
     return true;
   };
 }
 
 async function issueLocalToken(request: IncomingMessage, response: ServerResponse, keyFile: string): Promise<void> {
-  if (request.method !== 'POST') return sendJson(response, 405, problem(405, 'Method Not Allowed', 'POST a user name and groups.'));
+  if (request.method !== 'POST') return send(response, gatewayProblem(405, 'Method Not Allowed', 'POST a user name and groups.'));
   if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
-    return sendJson(response, 415, problem(415, 'Unsupported Media Type', 'The body must be application/json.'));
+    return send(response, gatewayProblem(415, 'Unsupported Media Type', 'The body must be application/json.'));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_TOKEN_REQUEST_BYTES) return sendJson(response, 413, problem(413, 'Payload Too Large', 'The body is too large.'));
-    chunks.push(chunk as Buffer);
-  }
+  const raw = await readBody(request, MAX_TOKEN_REQUEST_BYTES);
+  if (raw === 'too-large') return send(response, gatewayProblem(413, 'Payload Too Large', 'The body is too large.'));
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch {
-    return sendJson(response, 400, problem(400, 'Bad Request', 'The body is not JSON.'));
+    return send(response, gatewayProblem(400, 'Bad Request', 'The body is not JSON.'));
   }
   const parsed = tokenRequest.safeParse(body);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message }));
-    return sendJson(response, 400, { ...problem(400, 'Bad Request', `The sign-in is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`), errors });
+    return send(response, gatewayProblem(400, 'Bad Request', `The sign-in is not valid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`, { errors }));
   }
   const token = await issueToken(keyFile, { user: parsed.data.user, groups: parsed.data.groups });
-  response.setHeader('cache-control', 'no-store');
-  sendJson(response, 200, { access_token: token, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS });
-}
-
-function problem(status: number, title: string, detail: string) {
-  return { type: 'about:blank', title, status, detail };
-}
-
-function sendJson(response: ServerResponse, status: number, body: object): void {
-  response.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
-  response.end(JSON.stringify(body));
+  send(response, { ...json(200, { access_token: token, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS }), headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
 }

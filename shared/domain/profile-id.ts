@@ -1,0 +1,7 @@
+import * as z from 'zod';
+
+/**
+ * A profile's id, as clients choose it (the CDP's own ids): printable, URL-safe, bounded. The API's
+ * paths, the events that name a profile and campaigns' callback data all take this one form.
+ */
+export const profileIdSchema = z.string().regex(/^[A-Za-z0-9._~:@-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ ~ : @ -');
