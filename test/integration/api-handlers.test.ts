@@ -94,6 +94,19 @@ describe('PUT /profiles/{profileId}', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it.each(['.', '..'])('answers 400 for the profile id %j: a dot segment is no path segment a client can send', async (profileId) => {
+    const before = await snapshot();
+    const response = await invoke(profiles.handler, apiEvent(PUT_PROFILE, { pathParameters: { profileId }, body: { whatsappNumbers: [freshPhone()] }, caller: profileAdmin }));
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ field: 'path.profileId', message: 'must be 1 to 128 letters, digits or . _ ~ : @ -, other than . and ..' }]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('accepts a profile id of three dots, which is an ordinary path segment', async () => {
+    const response = await invoke(profiles.handler, apiEvent(PUT_PROFILE, { pathParameters: { profileId: '...' }, body: { whatsappNumbers: [freshPhone()] }, caller: profileAdmin }));
+    expect(response.status).toBe(200);
+  });
+
   it('answers 400 for a profile id with characters outside the allowed set', async () => {
     const response = await invoke(profiles.handler, apiEvent(PUT_PROFILE, { pathParameters: { profileId: "x' OR 1=1 --" }, body: { whatsappNumbers: [freshPhone()] }, caller: profileAdmin }));
     expect(response.status).toBe(400);
