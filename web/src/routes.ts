@@ -5,12 +5,16 @@ export type Route =
   | { page: 'home' }
   | { page: 'profile'; profileId: string }
   | { page: 'number'; phone: string }
+  | { page: 'held' }
+  | { page: 'unresolved' }
   | { page: 'not-found' };
 
 export const consoleHref = {
   home: () => CONSOLE_BASE,
   profile: (profileId: string) => `${CONSOLE_BASE}profiles/${encodeURIComponent(profileId)}`,
   number: (phone: string) => `${CONSOLE_BASE}numbers/${encodeURIComponent(phone)}`,
+  held: () => `${CONSOLE_BASE}held`,
+  unresolved: () => `${CONSOLE_BASE}unresolved`,
 };
 
 export function routeOf(pathname: string): Route {
@@ -18,6 +22,8 @@ export function routeOf(pathname: string): Route {
   const rest = pathname.slice(CONSOLE_BASE.length).replace(/\/+$/, '');
   if (rest === '' || rest === 'callback') return { page: 'home' };
   const [section, id, ...extra] = rest.split('/');
+  // The lists, with no id in their path.
+  if (id === undefined && (section === 'held' || section === 'unresolved')) return { page: section };
   if (!id || extra.length > 0) return { page: 'not-found' };
   let decoded: string;
   try {

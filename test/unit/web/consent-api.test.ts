@@ -59,6 +59,25 @@ describe('requests', () => {
     expect(calls[0]!.init.headers).toMatchObject({ 'content-type': 'application/json', 'idempotency-key': 'key-1' });
   });
 
+  it('reads the held and unresolved lists a page at a time, and sends a release or discard with its numbers and reason', async () => {
+    // prepare
+    const api = new ConsentApi('', () => 'token-1');
+
+    // act
+    await api.heldBlocks(null);
+    await api.unresolved('next/1');
+    await api.releaseHeld(['+420777123456', '+420777123457'], 'Outage is over');
+    await api.discardHeld(['+420777123458'], 'Provider outage');
+
+    // assess
+    expect(calls.map((call) => [call.init.method, call.url, call.init.body])).toEqual([
+      ['GET', '/blocklist/held?limit=50', undefined],
+      ['GET', '/blocklist/unresolved?limit=50&cursor=next%2F1', undefined],
+      ['POST', '/blocklist/held/release', '{"phones":["+420777123456","+420777123457"],"reason":"Outage is over"}'],
+      ['POST', '/blocklist/held/discard', '{"phones":["+420777123458"],"reason":"Provider outage"}'],
+    ]);
+  });
+
   it('calls nothing when nobody is signed in, and says so as unauthorized', async () => {
     const api = new ConsentApi('', () => undefined);
 

@@ -3,14 +3,23 @@ import { errorMessage } from '../../../web/src/model/error-words.js';
 
 describe('errorMessage', () => {
   it('names the permission on a refused change', () => {
-    expect(errorMessage(new ApiError('forbidden', 'no', 403, undefined), true)).toBe(
+    expect(errorMessage(new ApiError('forbidden', 'no', 403, undefined), 'changing')).toBe(
       'You do not have the permission “Edit WhatsApp blocklist”, which changing a number needs.',
     );
   });
 
   it('tells a person that a change retried after a network error is not applied twice', () => {
-    expect(errorMessage(ApiError.network(new TypeError('x')), true)).toBe(
+    expect(errorMessage(ApiError.network(new TypeError('x')), 'changing')).toBe(
       'The service could not be reached. Your request may not have arrived. Confirm again to retry: it will not be applied twice.',
+    );
+  });
+
+  it('names the permission on a refused release or discard, and after a network error asks to check the list before retrying', () => {
+    expect(errorMessage(new ApiError('forbidden', 'no', 403, undefined), 'deciding-held')).toBe(
+      'You do not have the permission “Edit WhatsApp blocklist”, which releasing or discarding held blocks needs.',
+    );
+    expect(errorMessage(ApiError.network(new TypeError('x')), 'deciding-held')).toBe(
+      'The service could not be reached. Your request may not have arrived; the list shows what the service holds now. Check it, then try again.',
     );
   });
 

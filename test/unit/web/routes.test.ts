@@ -16,9 +16,21 @@ describe('routeOf', () => {
     ['/console/profiles/a/b', { page: 'not-found' }],
     ['/console/numbers/%E0%A4%A', { page: 'not-found' }],
     ['/console/elsewhere/x', { page: 'not-found' }],
+    ['/console/held', { page: 'held' }],
+    ['/console/held/', { page: 'held' }],
+    ['/console/unresolved', { page: 'unresolved' }],
+    ['/console/held/%2B420777123456', { page: 'not-found' }],
+    ['/console/unresolved/x', { page: 'not-found' }],
+    ['/console/profiles', { page: 'not-found' }],
+    ['/console/constructor', { page: 'not-found' }],
     ['/other', { page: 'not-found' }],
   ])('%s is %j', (path, route) => {
     expect(routeOf(path)).toEqual(route);
+  });
+
+  it('reads back the links of the lists', () => {
+    expect(routeOf(consoleHref.held())).toEqual({ page: 'held' });
+    expect(routeOf(consoleHref.unresolved())).toEqual({ page: 'unresolved' });
   });
 
   it('reads back whatever profile id or number a link was made for', () => {

@@ -1,5 +1,17 @@
 import { ApiError } from './api-error.js';
-import type { AuditEntry, ConsentAction, ConsentRequest, NumberConsent, Page, Problem, ProfileConsent } from './types.js';
+import type {
+  AuditEntry,
+  ConsentAction,
+  ConsentRequest,
+  HeldBlock,
+  HeldDiscarded,
+  HeldReleased,
+  NumberConsent,
+  Page,
+  Problem,
+  ProfileConsent,
+  UnresolvedPage,
+} from './types.js';
 
 /** Gives the bearer token for the next call, or `undefined` when nobody is signed in. */
 export type TokenGetter = () => Promise<string | undefined> | string | undefined;
@@ -7,6 +19,8 @@ export type TokenGetter = () => Promise<string | undefined> | string | undefined
 /** A call that has not answered by then is reported as a network error; the caller may retry. */
 const TIMEOUT_MS = 15_000;
 export const HISTORY_PAGE_SIZE = 20;
+/** The held and unresolved lists: longer pages, since people scan and select from them. */
+export const LIST_PAGE_SIZE = 50;
 
 /**
  * The service's HTTPS API, as the console uses it. Every call sends the bearer token; every failure
@@ -56,6 +70,26 @@ export class ConsentApi {
     );
   }
 
+  /** The automatic blocks the guard held, a page at a time. */
+  heldBlocks(cursor?: string | null): Promise<Page<HeldBlock>> {
+    return this.call('GET', `/blocklist/held${pageQuery(cursor, LIST_PAGE_SIZE)}`);
+  }
+
+  /** Blocks the numbers whose automatic blocks were held, through the queue; they leave the list once applied. */
+  releaseHeld(phones: string[], reason: string): Promise<HeldReleased> {
+    return this.call('POST', '/blocklist/held/release', { phones, reason });
+  }
+
+  /** Drops the held blocks of the numbers at once; the numbers stay sendable. */
+  discardHeld(phones: string[], reason: string): Promise<HeldDiscarded> {
+    return this.call('POST', '/blocklist/held/discard', { phones, reason });
+  }
+
+  /** Failure reports that named their recipient by a user id the service cannot yet match to a number. */
+  unresolved(cursor?: string | null): Promise<UnresolvedPage> {
+    return this.call('GET', `/blocklist/unresolved${pageQuery(cursor, LIST_PAGE_SIZE)}`);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const token = await this.token();
     if (!token) throw new ApiError('unauthorized', 'You are not signed in.', undefined, undefined);
@@ -81,8 +115,8 @@ export class ConsentApi {
   }
 }
 
-function pageQuery(cursor: string | null | undefined): string {
-  const query = new URLSearchParams({ limit: String(HISTORY_PAGE_SIZE) });
+function pageQuery(cursor: string | null | undefined, limit = HISTORY_PAGE_SIZE): string {
+  const query = new URLSearchParams({ limit: String(limit) });
   if (cursor) query.set('cursor', cursor);
   return `?${query}`;
 }

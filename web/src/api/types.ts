@@ -69,6 +69,50 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/**
+ * An automatic block the auto-block guard held: one sender reported unusually many failures in a short
+ * time, so the number stays sendable until an editor releases (blocks) or discards it. A number may be
+ * held more than once.
+ */
+export interface HeldBlock {
+  phone: string;
+  /** The business number (`phone_number_id`) that sent the failed message. */
+  sender: string;
+  /** The provider's error code. */
+  reasonCode: string;
+  failedAt: string;
+  heldAt: string;
+}
+
+/** What became of held blocks an editor released or discarded, by number. */
+export interface HeldReleased {
+  released: string[];
+}
+export interface HeldDiscarded {
+  discarded: string[];
+}
+
+/**
+ * A provider failure report that named its recipient only by a business-scoped user id (BSUID), which the
+ * service could not yet match to a number; once it learns the pairing it applies the report.
+ */
+export interface UnresolvedFailure {
+  /** The recipient's business-scoped user id, such as `US.13491208655302741918`. */
+  userId: string;
+  sender: string;
+  reasonCode: string | null;
+  reason: string;
+  providerMessageId: string;
+  profileId: string | null;
+  failedAt: string;
+  receivedAt: string;
+}
+
+/** A page of unresolved reports, with how many there are in all. */
+export interface UnresolvedPage extends Page<UnresolvedFailure> {
+  count: number;
+}
+
 /** An RFC 9457 problem document, as the API answers errors. */
 export interface Problem {
   type?: string;

@@ -11,12 +11,21 @@ import { consoleHref, routeOf, type Route } from '../routes.js';
 import { baseStyles } from './shared-styles.js';
 import { SIGNIN_REQUIRED } from './signin-required.js';
 import type { LocalSignIn } from './local-sign-in.js';
+import './held-blocks.js';
 import './local-sign-in.js';
 import './number-view.js';
 import './open-record.js';
 import './profile-panel.js';
+import './unresolved-recipients.js';
 
 const PRODUCT = 'WhatsApp consent';
+
+/** The console's own pages, in its navigation; a profile's and a number's pages are reached from them. */
+const PAGES = [
+  { page: 'home', href: consoleHref.home(), label: 'Open a profile or number' },
+  { page: 'held', href: consoleHref.held(), label: 'Held blocks' },
+  { page: 'unresolved', href: consoleHref.unresolved(), label: 'Unresolved recipients' },
+] as const satisfies readonly { page: Route['page']; href: string; label: string }[];
 
 /**
  * The console's shell: sign-in and sign-out, routing by path (every page is a link that survives a
@@ -42,8 +51,12 @@ export class ConsentConsole extends LitElement {
         padding: 0.6rem 1.5rem; background: #0d2238; color: #fff;
       }
       header a.brand { color: #fff; font-weight: 700; text-decoration: none; font-size: 1.05rem; }
-      header nav { display: flex; align-items: center; gap: 1rem; }
-      header a { color: #fff; }
+      header nav ul { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; list-style: none; margin: 0; padding: 0; }
+      header nav { margin-right: auto; }
+      header nav a { color: #fff; text-decoration: none; padding: 0.2rem 0; border-bottom: 2px solid transparent; }
+      header nav a:hover { border-bottom-color: #8aa4bf; }
+      header nav a[aria-current='page'] { border-bottom-color: #fff; font-weight: 600; }
+      header .account { display: flex; align-items: center; gap: 1rem; }
       header .who { color: #dce6f0; }
       header button { background: transparent; color: #fff; border-color: #8aa4bf; }
       main { max-width: 68rem; margin: 0 auto; padding: 1.5rem; }
@@ -101,11 +114,18 @@ export class ConsentConsole extends LitElement {
       <header>
         <a class="brand" href=${consoleHref.home()}>${PRODUCT}</a>
         ${this.user
-          ? html`<nav aria-label="Account">
-              <a href=${consoleHref.home()}>Open a profile or number</a>
-              <span class="who">Signed in as <strong>${this.user.name}</strong></span>
-              <button type="button" @click=${this.signOut}>Sign out</button>
-            </nav>`
+          ? html`<nav aria-label="Console">
+                <ul>
+                  ${PAGES.map(
+                    ({ page, href, label }) =>
+                      html`<li><a href=${href} aria-current=${this.route.page === page ? 'page' : nothing}>${label}</a></li>`,
+                  )}
+                </ul>
+              </nav>
+              <div class="account">
+                <span class="who">Signed in as <strong>${this.user.name}</strong></span>
+                <button type="button" @click=${this.signOut}>Sign out</button>
+              </div>`
           : nothing}
       </header>
       <main>${this.user ? this.renderPage() : this.renderSignIn(false)}</main>
@@ -134,6 +154,12 @@ export class ConsentConsole extends LitElement {
       case 'number':
         return html`<h1 tabindex="-1">Number ${readablePhone(route.phone)}</h1>
           <whatsapp-consent-number .apiUrl=${this.config.apiUrl} .phone=${route.phone} .getToken=${this.getToken}></whatsapp-consent-number>`;
+      case 'held':
+        return html`<h1 tabindex="-1">Held automatic blocks</h1>
+          <held-blocks .apiUrl=${this.config.apiUrl} .getToken=${this.getToken}></held-blocks>`;
+      case 'unresolved':
+        return html`<h1 tabindex="-1">Unresolved recipients</h1>
+          <unresolved-recipients .apiUrl=${this.config.apiUrl} .getToken=${this.getToken}></unresolved-recipients>`;
       case 'not-found':
         return html`<h1 tabindex="-1">Page not found</h1>
           <p>There is no page at this address. <a href=${consoleHref.home()}>Open a profile or a number</a>.</p>`;
@@ -169,6 +195,10 @@ export class ConsentConsole extends LitElement {
         return `Profile ${this.route.profileId}`;
       case 'number':
         return `Number ${this.route.phone}`;
+      case 'held':
+        return 'Held automatic blocks';
+      case 'unresolved':
+        return 'Unresolved recipients';
       case 'not-found':
         return 'Page not found';
     }

@@ -3,8 +3,8 @@ import type { AuditEntry, Page } from '../api/types.js';
 import { actionName, actorName, entryReason, outcomeName } from '../model/consent-words.js';
 import { errorMessage } from '../model/error-words.js';
 import { readablePhone, readableTime } from '../model/format.js';
-import { baseStyles } from './shared-styles.js';
-import { requestSignInIfRefused } from './signin-required.js';
+import { moreButton, PagedList } from './paged-list.js';
+import { baseStyles, tableStyles } from './shared-styles.js';
 
 export type HistoryLoader = (cursor: string | null) => Promise<Page<AuditEntry>>;
 
@@ -17,40 +17,24 @@ export class ConsentHistory extends LitElement {
     loader: { attribute: false },
     /** `number`: the entries are of one number, so show the profile column instead of the number. */
     perspective: { type: String },
-    entries: { state: true },
-    nextCursor: { state: true },
-    loading: { state: true },
-    error: { state: true },
   };
 
   static override styles = [
     baseStyles,
+    tableStyles,
     css`
       :host { display: block; }
-      .scroll { overflow-x: auto; }
-      table { border-collapse: collapse; width: 100%; font-size: 0.93rem; }
-      caption { text-align: left; }
-      th, td { text-align: left; vertical-align: top; padding: 0.45rem 0.6rem; border-bottom: 1px solid var(--line); }
-      th { background: var(--subtle); font-weight: 600; white-space: nowrap; }
-      td.when { white-space: nowrap; }
       td.reason { max-width: 28rem; overflow-wrap: anywhere; }
-      .more { margin-top: 0.75rem; }
     `,
   ];
 
   declare loader: HistoryLoader | undefined;
   declare perspective: 'profile' | 'number';
-  declare entries: AuditEntry[];
-  declare nextCursor: string | null;
-  declare loading: boolean;
-  declare error: unknown;
+  private readonly list = new PagedList<AuditEntry>(this, (cursor) => this.loader?.(cursor) ?? Promise.resolve({ items: [], nextCursor: null }));
 
   constructor() {
     super();
     this.perspective = 'profile';
-    this.entries = [];
-    this.nextCursor = null;
-    this.loading = false;
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>) {
@@ -58,32 +42,17 @@ export class ConsentHistory extends LitElement {
   }
 
   /** Loads the first page again (after a change was applied). */
-  async reload(): Promise<void> {
-    await this.load(null, true);
-  }
-
-  private async load(cursor: string | null, replace: boolean): Promise<void> {
-    if (!this.loader) return;
-    this.loading = true;
-    try {
-      const page = await this.loader(cursor);
-      this.entries = replace ? page.items : [...this.entries, ...page.items];
-      this.nextCursor = page.nextCursor;
-      this.error = undefined;
-    } catch (error) {
-      this.error = error;
-      requestSignInIfRefused(this, error);
-    } finally {
-      this.loading = false;
-    }
+  reload(): Promise<void> {
+    return this.list.reload();
   }
 
   override render() {
     const byNumber = this.perspective === 'number';
+    const { items, error, loading } = this.list;
     return html`
-      ${this.error ? html`<p class="notice error" role="alert">The history could not be loaded. ${errorMessage(this.error)}</p>` : nothing}
-      ${this.entries.length === 0 && !this.error
-        ? html`<p class="muted">${this.loading ? 'Loading the history…' : 'No changes yet.'}</p>`
+      ${error ? html`<p class="notice error" role="alert">The history could not be loaded. ${errorMessage(error)}</p>` : nothing}
+      ${items.length === 0 && !error
+        ? html`<p class="muted">${loading ? 'Loading the history…' : 'No changes yet.'}</p>`
         : html`
             <div class="scroll">
               <table>
@@ -98,7 +67,7 @@ export class ConsentHistory extends LitElement {
                   </tr>
                 </thead>
                 <tbody>
-                  ${this.entries.map(
+                  ${items.map(
                     (entry) => html`
                       <tr>
                         <td class="when"><time datetime=${entry.requestedAt}>${readableTime(entry.requestedAt)}</time></td>
@@ -114,11 +83,7 @@ export class ConsentHistory extends LitElement {
               </table>
             </div>
           `}
-      ${this.nextCursor
-        ? html`<button class="more" ?disabled=${this.loading} @click=${() => this.load(this.nextCursor, false)}>
-            ${this.loading ? 'Loading…' : 'Show older changes'}
-          </button>`
-        : nothing}
+      ${moreButton(this.list, 'Show older changes')}
     `;
   }
 }

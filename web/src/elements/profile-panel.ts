@@ -2,7 +2,6 @@ import { css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import { ApiError } from '../api/api-error.js';
 import type { ConsentAction, NumberConsent, ProfileConsent } from '../api/types.js';
-import { userFromToken } from '../auth/token-claims.js';
 import { EDIT_PERMISSION, settledMessage } from '../model/consent-words.js';
 import { errorMessage } from '../model/error-words.js';
 import { readablePhone } from '../model/format.js';
@@ -109,8 +108,7 @@ export class ProfilePanel extends ApiElement {
   protected async load(): Promise<void> {
     const api = this.api;
     try {
-      const token = await this.getToken();
-      this.canEdit = token ? (userFromToken(token)?.canEdit ?? false) : false;
+      this.canEdit = await this.mayEdit();
       this.profile = await api.profile(this.profileId);
       this.loadError = undefined;
       for (const number of this.profile.numbers) {
@@ -200,7 +198,7 @@ export class ProfilePanel extends ApiElement {
           this.watch(accepted.requestId, action, number.phone);
         } catch (error) {
           this.reportApiError(error);
-          throw new Error(errorMessage(error, true));
+          throw new Error(errorMessage(error, 'changing'));
         }
       },
     });

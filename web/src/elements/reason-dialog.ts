@@ -2,9 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import type { ConsentAction } from '../api/types.js';
 import { readablePhone } from '../model/format.js';
-
-/** The service's limit on a reason, in characters. */
-export const REASON_MAX_LENGTH = 500;
+import { cleanReason, REASON_MAX_LENGTH, reasonProblem } from '../model/reason.js';
 
 export interface ReasonRequest {
   action: ConsentAction;
@@ -138,10 +136,10 @@ export class ReasonDialog extends LitElement {
     event.preventDefault();
     const request = this.request;
     if (!request || this.busy) return;
-    const reason = (this.input.value?.value ?? '').normalize('NFC').trim();
-    const length = [...reason].length;
-    if (length === 0 || length > REASON_MAX_LENGTH) {
-      this.error = length === 0 ? 'Enter a reason: it is required.' : `The reason is too long: at most ${REASON_MAX_LENGTH} characters.`;
+    const reason = cleanReason(this.input.value?.value ?? '');
+    const problem = reasonProblem(reason);
+    if (problem) {
+      this.error = problem;
       this.reasonInvalid = true;
       this.input.value?.focus();
       return;

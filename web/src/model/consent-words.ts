@@ -74,6 +74,7 @@ const OUTCOMES: Record<string, string> = {
   unchanged: 'No change: it was already so',
   superseded: 'Superseded by a newer change',
   held: 'Held by the automatic-block guard',
+  discarded: 'Held, then discarded by an editor: not blocked',
   failed: 'Failed',
 };
 
