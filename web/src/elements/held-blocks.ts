@@ -121,7 +121,9 @@ export class HeldBlocks extends ApiElement {
         The guard held these automatic blocks because one sender reported unusually many failures in a short
         time; the numbers stay sendable until someone releases them.
       </p>
-      ${this.canEdit
+      ${numbers.length === 0 && !this.announcement
+        ? nothing
+        : this.canEdit
         ? this.renderActions()
         : html`<p class="notice" id="permission-note">
             You can see the held blocks, but releasing or discarding them needs the permission “${EDIT_PERMISSION}”.
