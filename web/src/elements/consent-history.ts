@@ -2,9 +2,10 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { AuditEntry, Page } from '../api/types.js';
 import { actionName, actorName, entryReason, outcomeName } from '../model/consent-words.js';
 import { errorMessage } from '../model/error-words.js';
-import { readablePhone, readableTime } from '../model/format.js';
+import { readablePhone } from '../model/format.js';
 import { moreButton, PagedList } from './paged-list.js';
-import { baseStyles, tableStyles } from './shared-styles.js';
+import { columnHeads, tableStyles, timeCell } from './record-table.js';
+import { baseStyles } from './shared-styles.js';
 
 export type HistoryLoader = (cursor: string | null) => Promise<Page<AuditEntry>>;
 
@@ -58,19 +59,14 @@ export class ConsentHistory extends LitElement {
               <table>
                 <thead>
                   <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">${byNumber ? 'Profile' : 'Number'}</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Outcome</th>
+                    ${columnHeads(['When', byNumber ? 'Profile' : 'Number', 'Action', 'Who', 'Reason', 'Outcome'])}
                   </tr>
                 </thead>
                 <tbody>
                   ${items.map(
                     (entry) => html`
                       <tr>
-                        <td class="when"><time datetime=${entry.requestedAt}>${readableTime(entry.requestedAt)}</time></td>
+                        ${timeCell(entry.requestedAt)}
                         <td>${byNumber ? (entry.profileId ?? html`<span class="muted">none</span>`) : readablePhone(entry.phone)}</td>
                         <td>${actionName(entry.action)}</td>
                         <td>${actorName(entry.actor)}</td>

@@ -4,7 +4,7 @@ import { ApiError } from '../api/api-error.js';
 import type { HeldBlock } from '../api/types.js';
 import { EDIT_PERMISSION } from '../model/consent-words.js';
 import { errorMessage } from '../model/error-words.js';
-import { readablePhone, readableTime } from '../model/format.js';
+import { readablePhone } from '../model/format.js';
 import {
   counted,
   heldActionMessage,
@@ -16,10 +16,11 @@ import {
   type HeldNumber,
 } from '../model/held-and-unresolved.js';
 import { pollUntil } from '../model/poll.js';
-import { cleanReason, REASON_MAX_LENGTH } from '../model/reason.js';
+import { cleanReason } from '../model/reason.js';
 import { ApiElement } from './api-element.js';
 import { moreButton, PagedList } from './paged-list.js';
-import { baseStyles, panelStyles, tableStyles } from './shared-styles.js';
+import { reasonField } from './reason-field.js';
+import { columnHeads, listPageStyles, timeCell } from './record-table.js';
 import { requestSignInIfRefused } from './signin-required.js';
 
 /** How long the page watches released numbers leave the list before it stops and says so. */
@@ -47,19 +48,15 @@ export class HeldBlocks extends ApiElement {
   };
 
   static override styles = [
-    baseStyles,
-    panelStyles,
-    tableStyles,
+    listPageStyles,
     css`
-      .intro { max-width: 48rem; }
       form.actions { display: grid; gap: 0.4rem; margin: 0 0 1.25rem; max-width: 40rem; }
       form.actions h2 { margin: 0; }
       form.actions label { font-weight: 600; margin-top: 0.35rem; }
       form.actions input { width: 100%; box-sizing: border-box; }
-      .hint, .selection { margin: 0; }
-      .hint { font-size: 0.9rem; }
+      .hint, .selection, .error { margin: 0; }
+      .hint { font-size: 0.9rem; color: var(--muted); }
       .buttons { display: flex; flex-wrap: wrap; gap: 0.5rem; margin-top: 0.35rem; }
-      .problem { margin: 0; }
       td.pick { width: 2.5rem; }
       td.pick input, th.pick input { width: 1.1rem; height: 1.1rem; margin: 0.1rem 0 0; }
       tbody th { font-weight: normal; white-space: nowrap; }
@@ -153,22 +150,10 @@ export class HeldBlocks extends ApiElement {
         <h2 id="actions-title">Release or discard</h2>
         <p class="selection muted" id="selection">
           ${this.selected.size === 0 ? 'No numbers selected.' : `${counted(this.selected.size, 'number', 'numbers')} selected.`}
-          Release blocks them; discard drops their held blocks and they stay sendable.
+          Release blocks them; discard drops their held blocks and they stay sendable. Either is recorded
+          with your name and reason.
         </p>
-        <label for="reason">Reason</label>
-        <input
-          ${ref(this.reasonInput)}
-          id="reason"
-          name="reason"
-          type="text"
-          autocomplete="off"
-          maxlength=${REASON_MAX_LENGTH}
-          aria-invalid=${reasonInvalid ? 'true' : 'false'}
-          aria-describedby="reason-hint ${reasonInvalid ? 'actions-problem' : ''}"
-          ?readonly=${this.busy}
-        />
-        <p class="hint muted" id="reason-hint">Required, 1 to ${REASON_MAX_LENGTH} characters; recorded with your name.</p>
-        ${this.problem ? html`<p class="problem error" id="actions-problem" role="alert">${this.problem.message}</p>` : nothing}
+        ${reasonField({ input: this.reasonInput, invalid: reasonInvalid, error: this.problem?.message, readonly: this.busy })}
         <div class="buttons">
           <button type="button" class="primary" ?disabled=${this.busy} aria-describedby="selection" @click=${() => this.decide('release')}>
             Release selected
@@ -200,11 +185,7 @@ export class HeldBlocks extends ApiElement {
                     />
                   </th>`
                 : nothing}
-              <th scope="col">Number</th>
-              <th scope="col">Sender</th>
-              <th scope="col">Code</th>
-              <th scope="col">Failed at</th>
-              <th scope="col">Held at</th>
+              ${columnHeads(['Number', 'Sender', 'Code', 'Failed at', 'Held at'])}
             </tr>
           </thead>
           ${numbers.map((number) => this.renderNumber(number))}
@@ -240,8 +221,8 @@ export class HeldBlocks extends ApiElement {
             : nothing}
           <td class="mono">${block.sender}</td>
           <td class="mono">${block.reasonCode}</td>
-          <td class="when"><time datetime=${block.failedAt}>${readableTime(block.failedAt)}</time></td>
-          <td class="when"><time datetime=${block.heldAt}>${readableTime(block.heldAt)}</time></td>
+          ${timeCell(block.failedAt)}
+          ${timeCell(block.heldAt)}
         </tr>`,
       )}
     </tbody>`;

@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import type { ConsentAction } from '../api/types.js';
 import { readablePhone } from '../model/format.js';
-import { cleanReason, REASON_MAX_LENGTH, reasonProblem } from '../model/reason.js';
+import { cleanReason, reasonProblem } from '../model/reason.js';
+import { reasonField } from './reason-field.js';
 
 export interface ReasonRequest {
   action: ConsentAction;
@@ -97,20 +98,7 @@ export class ReasonDialog extends LitElement {
                     : 'Campaigns may send WhatsApp messages to this number again.'}
                   The change is recorded with your name and reason.
                 </p>
-                <label for="reason">Reason</label>
-                <input
-                  ${ref(this.input)}
-                  id="reason"
-                  name="reason"
-                  type="text"
-                  autocomplete="off"
-                  maxlength=${REASON_MAX_LENGTH}
-                  aria-invalid=${this.reasonInvalid ? 'true' : 'false'}
-                  aria-describedby="reason-hint ${this.error ? 'reason-error' : ''}"
-                  ?readonly=${this.busy}
-                />
-                <p class="hint" id="reason-hint">Required, 1 to ${REASON_MAX_LENGTH} characters.</p>
-                ${this.error ? html`<p class="error" id="reason-error" role="alert">${this.error}</p>` : nothing}
+                ${reasonField({ input: this.input, invalid: this.reasonInvalid, error: this.error, readonly: this.busy })}
                 <div class="buttons">
                   <button type="button" @click=${this.cancel}>Cancel</button>
                   <button type="submit" class="primary ${request.action}" ?disabled=${this.busy}>

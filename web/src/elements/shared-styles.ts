@@ -59,15 +59,3 @@ export const panelStyles = css`
   :host { display: block; }
   section + section { margin-top: 2rem; }
 `;
-
-/** Tables of records (the history, the held and unresolved lists): scrolling sideways on narrow screens. */
-export const tableStyles = css`
-  .scroll { overflow-x: auto; }
-  table { border-collapse: collapse; width: 100%; font-size: 0.93rem; }
-  caption { text-align: left; }
-  th, td { text-align: left; vertical-align: top; padding: 0.45rem 0.6rem; border-bottom: 1px solid var(--line); }
-  thead th { background: var(--subtle); font-weight: 600; white-space: nowrap; }
-  td.when { white-space: nowrap; }
-  .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88rem; }
-  .more { margin-top: 0.75rem; }
-`;

@@ -1,12 +1,11 @@
 import { css, html, nothing } from 'lit';
 import type { UnresolvedFailure, UnresolvedPage } from '../api/types.js';
 import { errorMessage } from '../model/error-words.js';
-import { readableTime } from '../model/format.js';
 import { unresolvedSummary } from '../model/held-and-unresolved.js';
 import { consoleHref } from '../routes.js';
 import { ApiElement } from './api-element.js';
 import { moreButton, PagedList } from './paged-list.js';
-import { baseStyles, panelStyles, tableStyles } from './shared-styles.js';
+import { columnHeads, listPageStyles, timeCell } from './record-table.js';
 
 /**
  * The provider's failure reports that named their recipient only by a business-scoped user id, which the
@@ -15,11 +14,8 @@ import { baseStyles, panelStyles, tableStyles } from './shared-styles.js';
  */
 export class UnresolvedRecipients extends ApiElement {
   static override styles = [
-    baseStyles,
-    panelStyles,
-    tableStyles,
+    listPageStyles,
     css`
-      .intro { max-width: 48rem; }
       .summary { font-weight: 600; }
       td.reason { max-width: 22rem; overflow-wrap: anywhere; }
     `,
@@ -54,13 +50,7 @@ export class UnresolvedRecipients extends ApiElement {
         <table aria-label="Unresolved recipients">
           <thead>
             <tr>
-              <th scope="col">User id</th>
-              <th scope="col">Sender</th>
-              <th scope="col">Code</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Profile</th>
-              <th scope="col">Failed at</th>
-              <th scope="col">Received at</th>
+              ${columnHeads(['User id', 'Sender', 'Code', 'Reason', 'Profile', 'Failed at', 'Received at'])}
             </tr>
           </thead>
           <tbody>
@@ -75,8 +65,8 @@ export class UnresolvedRecipients extends ApiElement {
                     ? html`<a href=${consoleHref.profile(item.profileId)}>${item.profileId}</a>`
                     : html`<span class="muted">none</span>`}
                 </td>
-                <td class="when"><time datetime=${item.failedAt}>${readableTime(item.failedAt)}</time></td>
-                <td class="when"><time datetime=${item.receivedAt}>${readableTime(item.receivedAt)}</time></td>
+                ${timeCell(item.failedAt)}
+                ${timeCell(item.receivedAt)}
               </tr>`,
             )}
           </tbody>
