@@ -78,8 +78,8 @@ export interface HeldBlock {
   phone: string;
   /** The business number (`phone_number_id`) that sent the failed message. */
   sender: string;
-  /** The provider's error code. */
-  reasonCode: string;
+  /** The provider's error code, when it gave one. */
+  reasonCode: string | null;
   failedAt: string;
   heldAt: string;
 }
@@ -102,7 +102,7 @@ export interface UnresolvedFailure {
   sender: string;
   reasonCode: string | null;
   reason: string;
-  providerMessageId: string;
+  providerMessageId: string | null;
   profileId: string | null;
   failedAt: string;
   receivedAt: string;

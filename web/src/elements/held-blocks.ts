@@ -20,7 +20,7 @@ import { cleanReason } from '../model/reason.js';
 import { ApiElement } from './api-element.js';
 import { moreButton, PagedList } from './paged-list.js';
 import { reasonField } from './reason-field.js';
-import { columnHeads, listPageStyles, timeCell } from './record-table.js';
+import { codeCell, columnHeads, listPageStyles, timeCell } from './record-table.js';
 import { requestSignInIfRefused } from './signin-required.js';
 
 /** How long the page watches released numbers leave the list before it stops and says so. */
@@ -220,7 +220,7 @@ export class HeldBlocks extends ApiElement {
                 </th>`
             : nothing}
           <td class="mono">${block.sender}</td>
-          <td class="mono">${block.reasonCode}</td>
+          ${codeCell(block.reasonCode)}
           ${timeCell(block.failedAt)}
           ${timeCell(block.heldAt)}
         </tr>`,

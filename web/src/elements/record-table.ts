@@ -33,3 +33,8 @@ export function columnHeads(names: readonly string[]) {
 export function timeCell(iso: string) {
   return html`<td class="when"><time datetime=${iso}>${readableTime(iso)}</time></td>`;
 }
+
+/** A cell with the provider's error code, or saying there is none. */
+export function codeCell(code: string | null) {
+  return html`<td class="mono">${code ?? html`<span class="muted">none</span>`}</td>`;
+}

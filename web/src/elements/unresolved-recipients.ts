@@ -5,7 +5,7 @@ import { unresolvedSummary } from '../model/held-and-unresolved.js';
 import { consoleHref } from '../routes.js';
 import { ApiElement } from './api-element.js';
 import { moreButton, PagedList } from './paged-list.js';
-import { columnHeads, listPageStyles, timeCell } from './record-table.js';
+import { codeCell, columnHeads, listPageStyles, timeCell } from './record-table.js';
 
 /**
  * The provider's failure reports that named their recipient only by a business-scoped user id, which the
@@ -58,7 +58,7 @@ export class UnresolvedRecipients extends ApiElement {
               (item) => html`<tr>
                 <td class="mono">${item.userId}</td>
                 <td class="mono">${item.sender}</td>
-                <td class="mono">${item.reasonCode ?? html`<span class="muted">none</span>`}</td>
+                ${codeCell(item.reasonCode)}
                 <td class="reason">${item.reason}</td>
                 <td>
                   ${item.profileId
