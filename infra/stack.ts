@@ -5,7 +5,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { keywordListSchema } from '../shared/domain/keywords.js';
 import { autoBlockCodesSchema } from '../shared/domain/provider-errors.js';
-import { auditTable, consentQueue, consentTable, PENDING_INDEX, routes } from './resources.js';
+import { auditTable, consentQueue, consentTable, PENDING_INDEX, REVIEW_INDEX, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
 import { ConsentData } from './constructs/consent-data.js';
@@ -100,6 +100,7 @@ export class WhatsAppConsentStack extends Stack {
       queue: this.data.queue,
       deadLetterQueue: this.data.deadLetterQueue,
       pendingIndexName: PENDING_INDEX,
+      reviewIndexName: REVIEW_INDEX,
       maxReceiveCount: consentQueue.maxReceiveCount,
       webhookSecret: this.webhookSecret,
       autoBlockCodes: this.autoBlockCodes(),

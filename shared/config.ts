@@ -28,6 +28,10 @@ const settings = {
   optOutKeywords: { env: 'OPT_OUT_KEYWORDS', schema: keywordListSchema(DEFAULT_OPT_OUT_KEYWORDS) },
   /** Words that lift a block the recipient made by keyword. */
   optInKeywords: { env: 'OPT_IN_KEYWORDS', schema: keywordListSchema(DEFAULT_OPT_IN_KEYWORDS) },
+  /** Automatic blocks one sender may apply in a window before the rest are held; `0` turns the guard off. */
+  autoBlockGuardLimit: { env: 'AUTO_BLOCK_GUARD_LIMIT', schema: z.coerce.number().int().min(0).max(1_000_000).default(500) },
+  /** The auto-block guard's sliding window. */
+  autoBlockGuardWindowSeconds: { env: 'AUTO_BLOCK_GUARD_WINDOW_SECONDS', schema: z.coerce.number().int().min(10).max(86_400).default(600) },
 } as const;
 
 type Settings = typeof settings;

@@ -4,21 +4,32 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readConfig } from '../../shared/config.js';
 import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
-import { consentEventSchema } from '../../shared/domain/consent-event.js';
+import { queuedEventSchema, type AutomaticConsentEvent } from '../../shared/domain/consent-event.js';
+import { learnPairing } from '../../shared/domain/learn-pairing.js';
+import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
 import { DynamoEventLedger } from '../../shared/adapters/event-ledger.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
 import { systemClock } from '../../shared/adapters/runtime.js';
-import { logger } from '../../shared/observability.js';
+import { DynamoGuardCounter } from '../../shared/adapters/guard-counter.js';
+import { DynamoHeldBlockStore } from '../../shared/adapters/held-block-store.js';
+import { HELD_BLOCKS_METRIC, logger, metrics } from '../../shared/observability.js';
 import { markDeadLetteredRequest } from './dead-letter.js';
 
-const config = readConfig(['consentTableName', 'auditTableName', 'maxReceiveCount']);
+const config = readConfig(['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds']);
 const deps = {
   states: new DynamoConsentStateStore(config.consentTableName),
   ledger: new DynamoEventLedger(config.consentTableName, config.auditTableName),
   requests: new DynamoRequestStore(config.consentTableName),
   profiles: new DynamoProfileStore(config.consentTableName),
+  held: new DynamoHeldBlockStore(config.consentTableName, config.auditTableName),
+  directory: new DynamoUserDirectory(config.consentTableName),
+  guard: {
+    settings: { limit: config.autoBlockGuardLimit, windowSeconds: config.autoBlockGuardWindowSeconds },
+    counter: new DynamoGuardCounter(config.consentTableName),
+  },
   clock: systemClock,
 };
 const processor = new SqsFifoPartialProcessorAsync();
@@ -29,13 +40,36 @@ const processor = new SqsFifoPartialProcessorAsync();
  */
 export async function processRecord(record: SQSRecord): Promise<void> {
   try {
-    const event = consentEventSchema.parse(JSON.parse(record.body));
+    const event = queuedEventSchema.parse(JSON.parse(record.body));
+    if (event.source === 'pairing') {
+      const learnt = await learnPairing(event, deps);
+      logger.info('user id pairing processed', { eventId: event.eventId, userId: event.userId, ...learnt });
+      return;
+    }
     const result = await applyConsentEvent(event, deps);
     logger.info('consent event processed', { eventId: event.eventId, phone: event.phone, outcome: result.outcome });
+    if (result.outcome === 'held' && event.source === 'automatic') announceHeld(event);
   } catch (error) {
     logger.error('consent event failed', { messageId: record.messageId, error });
     throw error;
   }
+}
+
+/**
+ * A held block needs an editor: an ERROR log (what the local stack shows) and a metric, which the
+ * stack's alarm watches in AWS.
+ */
+function announceHeld(event: AutomaticConsentEvent): void {
+  logger.error('automatic block held by the auto-block guard: an editor must release or discard it', {
+    eventId: event.eventId,
+    phone: event.phone,
+    sender: event.actor.phoneNumberId,
+    reasonCode: event.reasonCode,
+    guardLimit: config.autoBlockGuardLimit,
+    guardWindowSeconds: config.autoBlockGuardWindowSeconds,
+  });
+  // Published at once: a batch rarely holds one, and the alarm should not wait for the batch to end.
+  metrics.singleMetric().addMetric(HELD_BLOCKS_METRIC, MetricUnit.Count, 1);
 }
 
 /**

@@ -3,7 +3,8 @@ import { readConfig } from '../../shared/config.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { failureClassifier } from '../../shared/domain/provider-errors.js';
 import { receiveConsentSignals, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/receive-delivery-statuses.js';
-import { deliveryStatusesOf, inboundMessagesOf, isSignedBy, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
+import { deliveryStatusesOf, inboundMessagesOf, isSignedBy, pairingsOf, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
+import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { webhookSecretsFrom } from '../../shared/adapters/webhook-secrets.js';
 import { publicHttpApi } from '../../shared/http/http-api.js';
@@ -12,12 +13,22 @@ import { json, text } from '../../shared/http/responses.js';
 import type { PublicRouteHandler } from '../../shared/http/types.js';
 import { logger } from '../../shared/observability.js';
 
-const config = readConfig(['consentQueueUrl', 'whatsappSecretId', 'whatsappAppSecret', 'whatsappVerifyToken', 'autoBlockCodes', 'optOutKeywords', 'optInKeywords']);
+const config = readConfig([
+  'consentTableName',
+  'consentQueueUrl',
+  'whatsappSecretId',
+  'whatsappAppSecret',
+  'whatsappVerifyToken',
+  'autoBlockCodes',
+  'optOutKeywords',
+  'optInKeywords',
+]);
 const secrets = webhookSecretsFrom(config);
 const deps = {
   classify: failureClassifier(config.autoBlockCodes),
   publisher: new SqsEventPublisher(config.consentQueueUrl),
   keywords: { optOut: config.optOutKeywords, optIn: config.optInKeywords },
+  directory: new DynamoUserDirectory(config.consentTableName),
 };
 
 /** Meta's callbacks are small; this leaves room for a large batch of statuses and refuses abuse. */
@@ -52,7 +63,7 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
   }
   const callback = jsonBody(event, whatsappWebhookSchema);
   const received = await receiveConsentSignals(
-    { statuses: deliveryStatusesOf(callback), preferences: preferencesOf(callback), messages: inboundMessagesOf(callback) },
+    { statuses: deliveryStatusesOf(callback), preferences: preferencesOf(callback), messages: inboundMessagesOf(callback), pairings: pairingsOf(callback) },
     deps,
   );
   received.statuses.forEach(logDisposition);
@@ -60,7 +71,15 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
   received.messages.forEach(logMessage);
   const all = [...received.statuses, ...received.preferences, ...received.messages];
   const enqueued = all.filter((disposition) => disposition.kind === 'enqueued').length;
-  return json(200, { statuses: received.statuses.length, preferences: received.preferences.length, messages: received.messages.length, enqueued });
+  const unresolved = all.filter((disposition) => disposition.kind === 'unresolved').length;
+  return json(200, {
+    statuses: received.statuses.length,
+    preferences: received.preferences.length,
+    messages: received.messages.length,
+    enqueued,
+    unresolved,
+    pairings: received.pairings.length,
+  });
 };
 
 function logMessage(disposition: MessageDisposition): void {
@@ -70,6 +89,8 @@ function logMessage(disposition: MessageDisposition): void {
       return logger.info('keyword message enqueued', { ...about, action: disposition.event.action });
     case 'unknown-recipient':
       return logger.warn('keyword message from no valid number', about);
+    case 'unresolved':
+      return logger.warn('keyword message from a user id not paired with a number yet; kept until it is', { ...about, userId: disposition.userId });
     case 'ignored':
       return logger.debug('inbound message acknowledged; it is no keyword', about);
   }
@@ -82,6 +103,7 @@ function logPreference(disposition: PreferenceDisposition): void {
     case 'enqueued':
       return logger.info('marketing preference enqueued', { ...about, action: disposition.event.action });
     case 'unknown-recipient':
+    case 'unresolved':
       return logger.warn('marketing preference names no valid number', about);
     case 'ignored':
       return logger.info('preference acknowledged; it is not about marketing stop or resume', about);
@@ -98,6 +120,8 @@ function logDisposition(disposition: Disposition): void {
       return logger.info('delivery failure enqueued', { ...about, action: disposition.event.action, code: disposition.event.reasonCode });
     case 'unknown-recipient':
       return logger.warn('delivery failure names no valid number', { ...about, code: disposition.code });
+    case 'unresolved':
+      return logger.warn('delivery failure names a user id not paired with a number yet; kept until it is', { ...about, userId: disposition.userId, code: disposition.code });
     case 'ignored':
       if (disposition.failureClass === 'sender-account') {
         return logger.error('delivery failed because of our sender account', { ...about, code: disposition.code });

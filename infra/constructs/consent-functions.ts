@@ -22,10 +22,11 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   consentRequests: ['consentTableName', 'consentQueueUrl'],
   history: ['consentTableName', 'auditTableName'],
   health: [],
-  whatsappWebhook: ['consentQueueUrl', 'whatsappSecretId', 'autoBlockCodes', 'optOutKeywords', 'optInKeywords'],
+  whatsappWebhook: ['consentTableName', 'consentQueueUrl', 'whatsappSecretId', 'autoBlockCodes', 'optOutKeywords', 'optInKeywords'],
   blocklistCheck: ['consentTableName'],
   blocklistCheckInvoke: ['consentTableName'],
-  processor: ['consentTableName', 'auditTableName', 'maxReceiveCount'],
+  blocklistReview: ['consentTableName', 'auditTableName', 'consentQueueUrl'],
+  processor: ['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
 };
 
@@ -49,6 +50,10 @@ export const CONSENT_PARTITIONS = {
   profile: 'PROFILE#*',
   requestPointer: 'REQUEST#*',
   idempotency: 'IDEMPOTENCY#*',
+  /** A business-scoped user id's pairing with a number, and the signals waiting for it. */
+  user: 'BSUID#*',
+  /** The auto-block guard's counters, per sender. */
+  guard: 'GUARD#*',
 } as const;
 
 /**
@@ -86,6 +91,13 @@ export const REQUEST_ATTRIBUTES = [
   'value',
 ] as const;
 
+/**
+ * Every attribute the webhook's writes name: a signal kept until its user id is paired (`userId`,
+ * `receivedAt`, `event`, and its place in the review index), with the table's keys. Its partition
+ * (`BSUID#`) holds no consent state.
+ */
+export const UNRESOLVED_ATTRIBUTES = ['pk', 'sk', 'userId', 'receivedAt', 'event', 'reviewList', 'listedAt'] as const;
+
 /** What marking a request failed names: its status, and the index entry it leaves (`pendingShard`). */
 export const SWEEP_ATTRIBUTES = ['pk', 'sk', 'status', 'pendingShard'] as const;
 
@@ -102,6 +114,8 @@ export interface ConsentFunctionsProps {
   readonly deadLetterQueue: IQueue;
   /** The consent table's sparse index of pending requests, which the request sweeper reads. */
   readonly pendingIndexName: string;
+  /** The consent table's sparse index of held blocks and unresolved signals, which the review lists. */
+  readonly reviewIndexName: string;
   /** The queue's `maxReceiveCount`: on that delivery, the processor marks a failing event's request `failed`. */
   readonly maxReceiveCount: number;
   /** Holds the webhook's `appSecret` and `verifyToken` as JSON; only the webhook function may read it. */
@@ -174,6 +188,7 @@ export class ConsentFunctions extends Construct {
       health: create('health'),
       whatsappWebhook: create('whatsappWebhook'),
       blocklistCheck: create('blocklistCheck', { memorySize: CHECK_MEMORY_MB }),
+      blocklistReview: create('blocklistReview'),
     };
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
@@ -183,7 +198,7 @@ export class ConsentFunctions extends Construct {
     // only on the partitions they use (`dynamodb:LeadingKeys`; see CONSENT_PARTITIONS). A transaction
     // needs the action of each of its items (PutItem, UpdateItem, DeleteItem), under the same conditions.
     const consent = props.consentTable;
-    const { phone, profile, requestPointer, idempotency } = CONSENT_PARTITIONS;
+    const { phone, profile, requestPointer, idempotency, user, guard } = CONSENT_PARTITIONS;
     // Profiles: read a profile, the states and pending requests of its numbers; replace it with its
     // holder items (put and delete), writing no attribute of a consent state.
     allow(this.api.profiles, consent, ['GetItem'], { partitions: [profile] });
@@ -212,9 +227,19 @@ export class ConsentFunctions extends Construct {
     // Blocklist check: BatchGetItem on consent states, and nothing else.
     allow(this.api.blocklistCheck, consent, ['BatchGetItem'], { partitions: [phone] });
     allow(this.blocklistCheckInvoke, consent, ['BatchGetItem'], { partitions: [phone] });
-    // Webhook: read its secrets, and enqueue automatic events; it never touches the tables.
+    // Webhook: read its secrets, and enqueue automatic events. Of the tables, only the user ids' partitions:
+    // read pairings, and keep a signal whose user id has none (on the condition that it has none).
     props.webhookSecret.grantRead(this.api.whatsappWebhook);
     props.queue.grantSendMessages(this.api.whatsappWebhook);
+    allow(this.api.whatsappWebhook, consent, ['GetItem', 'BatchGetItem', 'ConditionCheckItem'], { partitions: [user] });
+    allow(this.api.whatsappWebhook, consent, ['PutItem'], { partitions: [user], attributes: UNRESOLVED_ATTRIBUTES });
+    // Review: list held blocks and unresolved signals from their index, find a number's held blocks,
+    // enqueue releases, and discard: delete the held entry and put the discard's audit entry (append-only,
+    // like the processor's, under `attribute_not_exists(pk)`).
+    allow(this.api.blocklistReview, consent, ['Query'], { partitions: [phone], indexNames: [props.reviewIndexName] });
+    allow(this.api.blocklistReview, consent, ['DeleteItem'], { partitions: [phone] });
+    allow(this.api.blocklistReview, props.auditTable, ['PutItem'], { partitions: [phone] });
+    props.queue.grantSendMessages(this.api.blocklistReview);
     // History: query the audit and its by-profile index (whose partitions are profile ids, which no
     // prefix describes); look the profile up in the consent table.
     allow(this.api.history, props.auditTable, ['Query'], { indexNames: props.auditIndexNames });
@@ -226,6 +251,11 @@ export class ConsentFunctions extends Construct {
     // sees whether the item exists); the processor's `attribute_not_exists(pk)` condition does.
     allow(this.processor, consent, ['GetItem', 'Query', 'PutItem', 'UpdateItem'], { partitions: [phone] });
     allow(this.processor, props.auditTable, ['PutItem'], { partitions: [phone] });
+    // …and held blocks (put when held, deleted when released), the guard's counters (read, raised,
+    // checked), and user ids' pairings and the signals that waited for them.
+    allow(this.processor, consent, ['DeleteItem'], { partitions: [phone, user] });
+    allow(this.processor, consent, ['BatchGetItem', 'UpdateItem', 'ConditionCheckItem'], { partitions: [guard] });
+    allow(this.processor, consent, ['UpdateItem', 'Query'], { partitions: [user] });
     this.processor.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: 10,

@@ -2,7 +2,9 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventLedger } from '../domain/ports.js';
 import type { ConsentState } from '../domain/consent-state.js';
 import type { E164 } from '../domain/phone.js';
-import type { AuditEntry, RequestStatus } from '../domain/records.js';
+import type { AuditEntry, HeldBlock, RequestStatus } from '../domain/records.js';
+import type { GuardSlot } from '../domain/ports.js';
+import { GUARD_BUCKETS } from '../domain/auto-block-guard.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
 import { itemFromState } from './consent-state-store.js';
@@ -44,6 +46,13 @@ export class DynamoEventLedger implements EventLedger {
     }
     if (input.event.source === 'manual') {
       items.push(this.requestUpdate(input.event.phone, input.event.requestId, input.requestStatus, input.audit.appliedAt));
+    }
+    if (input.guardSlot) items.push(...guardItems(this.consentTableName, input.guardSlot));
+    if (input.hold) items.push(this.heldPut(input.hold));
+    if (input.settles) {
+      items.push({
+        Delete: { TableName: this.consentTableName, Key: keys.held(input.settles.phone, input.settles.eventId), ConditionExpression: 'attribute_exists(pk)' },
+      });
     }
     try {
       await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
@@ -89,6 +98,15 @@ export class DynamoEventLedger implements EventLedger {
     };
   }
 
+  private heldPut(held: HeldBlock): TransactItem {
+    return {
+      Put: {
+        TableName: this.consentTableName,
+        Item: { ...keys.held(held.phone, held.eventId), ...held, reviewList: keys.heldList, listedAt: held.heldAt },
+      },
+    };
+  }
+
   private requestUpdate(phone: E164, requestId: string, status: RequestStatus, appliedAt: string): TransactItem {
     return {
       Update: {
@@ -100,4 +118,39 @@ export class DynamoEventLedger implements EventLedger {
       },
     };
   }
+}
+
+/**
+ * The guard's part of the transaction. The current bucket is raised by one, provided it stays within
+ * what the earlier buckets of the window leave (an over-full window fails the transaction, and the
+ * processor decides again). The bucket just before is checked to be as it was read: a processor whose
+ * clock is a little behind may still be counting there. Older buckets are closed.
+ */
+function guardItems(tableName: string, slot: GuardSlot): TransactItem[] {
+  const [previous = slot.window.current - 1] = slot.window.earlier;
+  const earlierUsed = slot.window.earlier.reduce((sum, bucket) => sum + (slot.counts.get(bucket) ?? 0), 0);
+  // Kept until the window no longer reaches the bucket, with a margin for TTL's own delay.
+  const expiresAt = (slot.window.current + GUARD_BUCKETS + 1) * slot.bucketSeconds;
+  const seenBefore = slot.counts.get(previous) ?? 0;
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.guardBucket(slot.sender, slot.window.current),
+        UpdateExpression: 'ADD #count :one SET expiresAt = :expiresAt',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :room',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':expiresAt': expiresAt, ':room': slot.limit - earlierUsed },
+      },
+    },
+    {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: keys.guardBucket(slot.sender, previous),
+        ...(seenBefore === 0
+          ? { ConditionExpression: 'attribute_not_exists(#count)', ExpressionAttributeNames: { '#count': 'count' } }
+          : { ConditionExpression: '#count = :seen', ExpressionAttributeNames: { '#count': 'count' }, ExpressionAttributeValues: { ':seen': seenBefore } }),
+      },
+    },
+  ];
 }

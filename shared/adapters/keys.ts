@@ -11,6 +11,13 @@ function shardOf(requestId: string): number {
   return requestId.charCodeAt(requestId.length - 1) % PENDING_SHARDS;
 }
 
+/**
+ * The consent table's sparse index of what operators review: automatic blocks the guard held, and
+ * signals whose recipient is not known yet. One index for both lists, keyed by the list's name
+ * (`reviewList`): a CloudFormation update can add only one index to a table at a time.
+ */
+export const REVIEW_INDEX = 'byReviewList';
+
 /** Keys of the single-table consent design (see README, "Data"). */
 export const keys = {
   state: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: STATE }),
@@ -32,6 +39,24 @@ export const keys = {
    */
   pendingShard: (requestId: string) => `PENDING#${shardOf(requestId)}`,
   pendingShards: Array.from({ length: PENDING_SHARDS }, (_, shard) => `PENDING#${shard}`),
+  /** The auto-block guard's count of one sender's automatic blocks in one bucket of its window. */
+  guardBucket: (sender: string, bucket: number) => ({ pk: `GUARD#${sender}`, sk: `BUCKET#${bucket}` }),
+  /** An automatic block the guard held, on its number's partition until it is released or discarded. */
+  held: (phone: E164, eventId: string) => ({ pk: `PHONE#${phone}`, sk: `HELD#${eventId}` }),
+  heldPrefix: 'HELD#',
+  /**
+   * The review index's partition (`reviewList`) of held blocks. Held blocks are written no faster than
+   * one sender's failures are processed, far below what one index partition takes.
+   */
+  heldList: 'HELD',
+  /** The number a business-scoped user id stands for, as the latest signed callback showed them together. */
+  userPairing: (userId: string) => ({ pk: `BSUID#${userId}`, sk: 'NUMBER' }),
+  /** A signal that named its recipient by user id alone, kept under that id until the id's number is known. */
+  unresolved: (userId: string, eventId: string) => ({ pk: `BSUID#${userId}`, sk: `UNRESOLVED#${eventId}` }),
+  userPartition: (userId: string) => `BSUID#${userId}`,
+  unresolvedPrefix: 'UNRESOLVED#',
+  /** The review index's partition (`reviewList`) of unresolved signals; such signals are rare. */
+  unresolvedList: 'UNRESOLVED',
   phonePartition: (phone: E164) => `PHONE#${phone}`,
   phonePrefix: 'PHONE#',
   stateSortKey: STATE,

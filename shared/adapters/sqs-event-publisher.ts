@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { ConsentEvent } from '../domain/consent-event.js';
+import type { QueuedEvent } from '../domain/consent-event.js';
 import type { EventPublisher } from '../domain/ports.js';
 import { sqs } from './sqs-client.js';
 
@@ -11,7 +11,7 @@ import { sqs } from './sqs-client.js';
 export class SqsEventPublisher implements EventPublisher {
   constructor(private readonly queueUrl: string) {}
 
-  async publish(event: ConsentEvent): Promise<void> {
+  async publish(event: QueuedEvent): Promise<void> {
     await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...messageOf(event) }));
   }
 
@@ -20,8 +20,8 @@ export class SqsEventPublisher implements EventPublisher {
    * order of a group's messages; events of one number in different batches carry no order of their own
    * (provider events are ordered by their failure time).
    */
-  async publishAll(events: readonly ConsentEvent[]): Promise<void> {
-    const batches: ConsentEvent[][] = [];
+  async publishAll(events: readonly QueuedEvent[]): Promise<void> {
+    const batches: QueuedEvent[][] = [];
     for (let start = 0; start < events.length; start += SEND_BATCH_SIZE) {
       batches.push(events.slice(start, start + SEND_BATCH_SIZE));
     }
@@ -30,7 +30,7 @@ export class SqsEventPublisher implements EventPublisher {
     }
   }
 
-  private async sendBatch(batch: readonly ConsentEvent[]): Promise<void> {
+  private async sendBatch(batch: readonly QueuedEvent[]): Promise<void> {
     const { Failed } = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
@@ -48,7 +48,7 @@ const SEND_BATCH_SIZE = 10;
 /** Enough to send a large callback quickly without opening hundreds of connections at once. */
 const CONCURRENT_BATCHES = 8;
 
-function messageOf(event: ConsentEvent) {
+function messageOf(event: QueuedEvent) {
   return { MessageBody: asciiJson(event), MessageGroupId: event.phone, MessageDeduplicationId: event.eventId };
 }
 

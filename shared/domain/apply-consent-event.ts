@@ -1,7 +1,9 @@
-import type { ConsentEvent } from './consent-event.js';
-import { transition } from './consent-state.js';
-import type { AuditEntry } from './records.js';
-import type { Clock, ConsentStateStore, EventLedger, ProfileStore } from './ports.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AutomaticConsentEvent, ConsentEvent } from './consent-event.js';
+import { transition, type Transition } from './consent-state.js';
+import type { AuditEntry, AuditOutcome, HeldBlock } from './records.js';
+import type { Clock, ConsentStateStore, EventLedger, GuardCounter, GuardSlot, HeldBlockStore, ProfileStore } from './ports.js';
+import { bucketSecondsOf, guardIsOn, guardWindowAt, roomIn, type GuardSettings } from './auto-block-guard.js';
 import { chooseRecipient } from './whatsapp-recipient.js';
 
 export interface ApplyDependencies {
@@ -9,12 +11,21 @@ export interface ApplyDependencies {
   ledger: EventLedger;
   profiles: Pick<ProfileStore, 'isHeld'>;
   clock: Clock;
+  /** The auto-block guard; without it (or with limit 0) every automatic block is applied. */
+  guard?: { settings: GuardSettings; counter: GuardCounter };
+  /** Where released events find the held block they settle. */
+  held?: Pick<HeldBlockStore, 'get'>;
 }
 
-export type ApplyResult = { outcome: 'applied' | 'unchanged' | 'superseded' } | { outcome: 'duplicate' };
+/** `not-held`: a released block found nothing held any more (applied before, or discarded meanwhile). */
+export type ApplyResult = { outcome: AuditOutcome } | { outcome: 'duplicate' | 'not-held' };
 
-/** Concurrent writers to one number are rare (FIFO allows one in-flight group), so a few tries suffice. */
-const MAX_ATTEMPTS = 5;
+/**
+ * Writers to one number rarely meet (FIFO allows one in-flight group), but every automatic block of one
+ * sender takes its turn on the guard's counter, so concurrent ones retry after a short random pause.
+ */
+const MAX_ATTEMPTS = 8;
+const RETRY_PAUSE_MS = 20;
 
 /**
  * Applies one consent event exactly once.
@@ -31,21 +42,71 @@ const MAX_ATTEMPTS = 5;
 export async function applyConsentEvent(received: ConsentEvent, deps: ApplyDependencies): Promise<ApplyResult> {
   const event = await withRecipient(received, deps.profiles);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    if (attempt > 1) await delay(Math.random() * RETRY_PAUSE_MS * attempt);
+    const settles = await heldBlockSettledBy(event, deps);
+    if (settles === 'not-held') return { outcome: 'not-held' };
     const current = await deps.states.get(event.phone);
-    const appliedAt = deps.clock.now().toISOString();
+    const now = deps.clock.now();
+    const appliedAt = now.toISOString();
     const decided = transition(current, event, appliedAt);
+    const guarded = await guardDecision(event, decided, now, deps);
+    const outcome: AuditOutcome = guarded.held ? 'held' : decided.outcome;
     const result = await deps.ledger.record({
       event,
       queuedPhone: received.phone,
       expectedVersion: current?.version,
-      transition: decided,
-      audit: auditEntryOf(event, appliedAt, decided.outcome),
+      transition: guarded.held ? { outcome: 'unchanged', next: undefined } : decided,
+      audit: auditEntryOf(event, appliedAt, outcome),
       requestStatus: decided.outcome,
+      ...(guarded.slot ? { guardSlot: guarded.slot } : {}),
+      ...(guarded.held ? { hold: heldBlockOf(event as AutomaticConsentEvent, appliedAt) } : {}),
+      ...(settles ? { settles } : {}),
     });
     if (result === 'duplicate') return { outcome: 'duplicate' };
-    if (result === 'committed') return { outcome: decided.outcome };
+    if (result === 'committed') return { outcome };
   }
   throw new Error(`State of ${event.phone} kept changing while event ${event.eventId} was applied`);
+}
+
+/**
+ * Whether the guard lets an automatic block through: only a provider failure that would block the
+ * number is counted (not keywords, opt-outs, or a block an editor released). It gets a slot while its
+ * sender's window has room, and is held once the window is full.
+ */
+async function guardDecision(
+  event: ConsentEvent,
+  decided: Transition,
+  now: Date,
+  deps: ApplyDependencies,
+): Promise<{ slot?: GuardSlot; held?: true }> {
+  const guard = deps.guard;
+  if (!guard || !guardIsOn(guard.settings) || decided.outcome !== 'applied') return {};
+  if (event.source !== 'automatic' || event.action !== 'wa_blocked' || event.release) return {};
+  const sender = event.actor.phoneNumberId;
+  const window = guardWindowAt(now.getTime(), guard.settings);
+  const counts = await guard.counter.read(sender, [window.current, ...window.earlier]);
+  if (roomIn(window, counts, guard.settings) === 0) return { held: true };
+  return { slot: { sender, window, counts, limit: guard.settings.limit, bucketSeconds: bucketSecondsOf(guard.settings) } };
+}
+
+/** The held block a released event settles, or `not-held` when it has left the list since. */
+async function heldBlockSettledBy(event: ConsentEvent, deps: ApplyDependencies) {
+  if (event.source !== 'automatic' || !event.release) return undefined;
+  if (!deps.held) throw new Error('A released block needs the held-block store');
+  const held = await deps.held.get(event.phone, event.release.heldEventId);
+  return held ? { phone: held.phone, eventId: held.eventId } : ('not-held' as const);
+}
+
+function heldBlockOf(event: AutomaticConsentEvent, heldAt: string): HeldBlock {
+  return {
+    phone: event.phone,
+    eventId: event.eventId,
+    sender: event.actor.phoneNumberId,
+    reasonCode: event.reasonCode,
+    failedAt: event.occurredAt,
+    heldAt,
+    event,
+  };
 }
 
 async function withRecipient(event: ConsentEvent, profiles: ApplyDependencies['profiles']): Promise<ConsentEvent> {
@@ -71,6 +132,8 @@ function auditEntryOf(event: ConsentEvent, appliedAt: string, outcome: AuditEntr
   }
   return {
     ...common,
+    // A released block is the editor's doing, with the editor's reason; the provider's is in its `held` entry.
+    ...(event.release ? { actor: event.release.actor, reason: event.release.reason } : {}),
     requestId: undefined,
     action: event.action,
     // A campaign that named the profile when it sent the message puts the failure in that profile's history.

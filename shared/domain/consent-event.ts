@@ -51,6 +51,12 @@ export const manualConsentEventSchema = z.strictObject({
 
 export type ManualConsentEvent = z.infer<typeof manualConsentEventSchema>;
 
+/**
+ * A WhatsApp business-scoped user id (BSUID): a country code, a dot and an opaque id
+ * (`US.13491208655302741918`). Meta names a user by it alone once they adopt a username.
+ */
+export const userIdSchema = z.string().regex(/^[A-Z]{2}\.[0-9A-Za-z._-]{1,128}$/, 'must be a WhatsApp business-scoped user id');
+
 /** The messaging provider, naming the sender (our business number) that the failed message came from. */
 export const providerActorSchema = z.strictObject({
   type: z.literal('provider'),
@@ -98,8 +104,39 @@ export const automaticConsentEventSchema = z.strictObject({
   occurredAt: isoTimestamp,
   /** The profile the sending campaign named (`biz_opaque_callback_data`); the event is in its history. */
   profileId: profileIdSchema.optional(),
+  /** The recipient's business-scoped user id, when the signal named them by it. */
+  userId: userIdSchema.optional(),
+  /**
+   * An editor released this block after the auto-block guard held it: it is applied past the guard, and
+   * the held entry it came from (`heldEventId`) is settled with it.
+   */
+  release: z
+    .strictObject({ heldEventId: z.string().min(1).max(64), actor: userActorSchema, reason: humanText(REASON_MAX_LENGTH) })
+    .optional(),
 });
 export type AutomaticConsentEvent = z.infer<typeof automaticConsentEventSchema>;
 
 export const consentEventSchema = z.discriminatedUnion('source', [manualConsentEventSchema, automaticConsentEventSchema]);
 export type ConsentEvent = z.infer<typeof consentEventSchema>;
+
+/**
+ * A signed callback showed a user's business-scoped id beside their WhatsApp id: the processor remembers
+ * the pair, and applies the signals that waited for it (statuses that named the user by the id alone).
+ * Queued in the number's message group, like the consent events of that number.
+ */
+export const pairingEventSchema = z.strictObject({
+  version: z.literal(1),
+  eventId: z.string().min(1).max(64),
+  source: z.literal('pairing'),
+  userId: userIdSchema,
+  phone: e164Schema,
+  alternatives: z.array(e164Schema).max(2),
+  recipientId: z.string().regex(/^\d{1,15}$/),
+  /** When the callback showed the pair; a pair seen earlier does not replace one seen later. */
+  seenAt: isoTimestamp,
+});
+export type PairingEvent = z.infer<typeof pairingEventSchema>;
+
+/** Everything the queue carries: consent events, and pairings of user ids with numbers. */
+export const queuedEventSchema = z.discriminatedUnion('source', [manualConsentEventSchema, automaticConsentEventSchema, pairingEventSchema]);
+export type QueuedEvent = z.infer<typeof queuedEventSchema>;

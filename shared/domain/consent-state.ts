@@ -205,8 +205,12 @@ function startKeywordTransition(current: ConsentState | undefined, event: Automa
   };
 }
 
-/** Who the state names as its last changer: the recipient for keywords, else the business number told. */
+/**
+ * Who the state names as its last changer: the editor who released a held block, the recipient for
+ * keywords, else the business number told.
+ */
 function changedBy(event: AutomaticConsentEvent): string {
+  if (event.release) return event.release.actor.username;
   return event.action === 'wa_stop_keyword' || event.action === 'wa_start_keyword'
     ? `recipient:${event.recipientId}`
     : `whatsapp:${event.actor.phoneNumberId}`;

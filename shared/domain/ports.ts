@@ -1,9 +1,11 @@
 import type { E164 } from './phone.js';
-import type { ConsentEvent } from './consent-event.js';
+import type { ConsentEvent, QueuedEvent } from './consent-event.js';
+import type { GuardWindow } from './auto-block-guard.js';
 import type { ConsentState, Transition } from './consent-state.js';
 import type {
   AuditEntry,
   ConsentRequest,
+  HeldBlock,
   IdempotencyRecord,
   Page,
   PageRequest,
@@ -52,9 +54,9 @@ export interface RequestStore {
 }
 
 export interface EventPublisher {
-  publish(event: ConsentEvent): Promise<void>;
+  publish(event: QueuedEvent): Promise<void>;
   /** Enqueues many events in as few calls as the queue allows; throws unless every one was accepted. */
-  publishAll(events: readonly ConsentEvent[]): Promise<void>;
+  publishAll(events: readonly QueuedEvent[]): Promise<void>;
 }
 
 /** The processor's single atomic write: audit entry, state and request status, all or nothing. */
@@ -74,7 +76,40 @@ export interface EventLedger {
     transition: Transition;
     audit: AuditEntry;
     requestStatus: RequestStatus;
+    /** An automatic block counted by the guard: its bucket is raised, provided the window still has room. */
+    guardSlot?: GuardSlot;
+    /** An automatic block the guard held: listed for editors, instead of a new state. */
+    hold?: HeldBlock;
+    /** The held block that this released event settles: it leaves the list. */
+    settles?: { phone: E164; eventId: string };
   }): Promise<'committed' | 'duplicate' | 'conflict'>;
+}
+
+/** One automatic block taking its place in a sender's guard window, as the window's counts were read. */
+export interface GuardSlot {
+  sender: string;
+  window: GuardWindow;
+  counts: ReadonlyMap<number, number>;
+  limit: number;
+  bucketSeconds: number;
+}
+
+/** The auto-block guard's counters, per sender and bucket. */
+export interface GuardCounter {
+  /** Strongly consistent counts of a sender's buckets; a bucket never counted is absent. */
+  read(sender: string, buckets: readonly number[]): Promise<Map<number, number>>;
+}
+
+/** Automatic blocks the guard held, until an editor releases or discards them. */
+export interface HeldBlockStore {
+  /** Strongly consistent. */
+  get(phone: E164, eventId: string): Promise<HeldBlock | undefined>;
+  /** Held blocks, newest first. */
+  list(page: PageRequest): Promise<Page<HeldBlock>>;
+  /** The blocks held for one number (one per held failure). */
+  ofPhone(phone: E164): Promise<HeldBlock[]>;
+  /** Removes a held block and records the discard in the number's history, atomically; false if it was gone. */
+  discard(held: HeldBlock, audit: AuditEntry): Promise<boolean>;
 }
 
 export interface AuditReader {

@@ -1,30 +1,41 @@
-import { createHash } from 'node:crypto';
-import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type ProviderAction } from './consent-event.js';
+import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type PairingEvent, type ProviderAction, type QueuedEvent } from './consent-event.js';
 import { ServiceUnavailableError } from './errors.js';
-import type { EventPublisher } from './ports.js';
+import type { Clock, EventPublisher } from './ports.js';
+import { resolvedEvent, type NumberlessEvent, type UserDirectory, type UserPairing } from './user-pairing.js';
 import type { FailureClass, FailureClassifier } from './provider-errors.js';
-import type { BusinessNumber, DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference } from './whatsapp-webhook.js';
+import type { BusinessNumber, DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference, ObservedPairing } from './whatsapp-webhook.js';
 import { keywordOf } from './keywords.js';
+import { eventIdFrom } from './event-id.js';
 import { recipientCandidates } from './whatsapp-recipient.js';
 
 /** What became of one delivery status; the webhook logs each, at a level that fits. */
 export type Disposition =
   | { kind: 'not-a-failure'; status: DeliveryStatus }
-  | { kind: 'enqueued'; status: DeliveryStatus; event: AutomaticConsentEvent }
   | { kind: 'ignored'; status: DeliveryStatus; failureClass: Exclude<FailureClass, 'recipient-unreachable' | 'recipient-opted-out'>; code: number | undefined }
-  | { kind: 'unknown-recipient'; status: DeliveryStatus; code: number };
+  | ({ status: DeliveryStatus; code: number } & Placement);
 
 /** What became of one marketing preference. */
-export type PreferenceDisposition =
-  | { kind: 'enqueued'; preference: MarketingPreference; event: AutomaticConsentEvent }
-  | { kind: 'ignored'; preference: MarketingPreference }
-  | { kind: 'unknown-recipient'; preference: MarketingPreference };
+export type PreferenceDisposition = { kind: 'ignored'; preference: MarketingPreference } | ({ preference: MarketingPreference } & Placement);
 
 /** What became of one inbound message: only a keyword, alone, is acted on. */
-export type MessageDisposition =
-  | { kind: 'enqueued'; message: InboundMessage; event: AutomaticConsentEvent }
-  | { kind: 'ignored'; message: InboundMessage }
-  | { kind: 'unknown-recipient'; message: InboundMessage };
+export type MessageDisposition = { kind: 'ignored'; message: InboundMessage } | ({ message: InboundMessage } & Placement);
+
+/**
+ * Where a signal that asks for a change went: enqueued as an event for its number; kept as unresolved
+ * (it named its user by an id not yet paired with a number, and waits for the pairing); or nowhere,
+ * because it named no valid recipient at all.
+ */
+export type Placement =
+  | { kind: 'enqueued'; event: AutomaticConsentEvent }
+  | { kind: 'unresolved'; userId: string }
+  | { kind: 'unknown-recipient' };
+
+/** A signal that asks for a change, before its recipient is placed: by WhatsApp id, or by user id. */
+interface Draft {
+  event: NumberlessEvent;
+  recipientId: string | undefined;
+  userId: string | undefined;
+}
 
 /** The opt-out and opt-in keywords in force (`OPT_OUT_KEYWORDS`, `OPT_IN_KEYWORDS`), folded. */
 export interface Keywords {
@@ -53,19 +64,52 @@ const precedence: FailureClass[] = ['recipient-unreachable', 'recipient-opted-ou
  * 5. An inbound message that is, alone, an opt-out keyword (`STOP`) becomes a `wa_stop_keyword` event
  *    that blocks the sender's number; an opt-in keyword (`START`), a `wa_start_keyword` event that lifts
  *    such a block. Other messages are acknowledged and ignored.
- * 6. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
+ * 6. A signal that names its user by business-scoped id alone goes to the number the id was paired with
+ *    (in this callback, or earlier); if there is none yet, it is kept, listed as unresolved, until a
+ *    pairing arrives.
+ * 7. Every pairing of a user id with a WhatsApp id that the callback shows, and that is not known yet,
+ *    becomes a pairing event for the processor to remember.
+ * 8. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
  *    the events that did reach the queue are recognised as duplicates.
  */
 export async function receiveConsentSignals(
-  signals: { statuses: readonly DeliveryStatus[]; preferences: readonly MarketingPreference[]; messages?: readonly InboundMessage[] },
-  deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'>; keywords?: Keywords },
-): Promise<{ statuses: Disposition[]; preferences: PreferenceDisposition[]; messages: MessageDisposition[] }> {
-  const statuses = signals.statuses.map((status) => dispositionOf(status, deps.classify));
-  const preferences = signals.preferences.map(preferenceDispositionOf);
-  const keywords = deps.keywords;
-  const messages = (signals.messages ?? []).map((message) => messageDispositionOf(message, keywords));
+  signals: {
+    statuses: readonly DeliveryStatus[];
+    preferences: readonly MarketingPreference[];
+    messages?: readonly InboundMessage[];
+    pairings?: readonly ObservedPairing[];
+  },
+  deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'>; keywords?: Keywords; directory?: UserDirectory; clock?: Clock },
+): Promise<{ statuses: Disposition[]; preferences: PreferenceDisposition[]; messages: MessageDisposition[]; pairings: PairingEvent[] }> {
+  const observed = latestPairings(signals.pairings ?? []);
+  const userIds = [...signals.statuses.map((status) => status.userId), ...(signals.messages ?? []).map((message) => message.userId), ...observed.keys()];
+  const wanted = userIds.filter((userId): userId is string => userId !== undefined);
+  const known = deps.directory && wanted.length > 0 ? await deps.directory.pairingsOf(wanted) : new Map<string, UserPairing>();
+  const receivedAt = (deps.clock?.now() ?? new Date()).toISOString();
+  const place = (draft: Draft) => placementOf(draft, { observed, known, directory: deps.directory, receivedAt });
+
+  const statuses = await Promise.all(
+    signals.statuses.map(async (status): Promise<Disposition> => {
+      const drafted = statusDraftOf(status, deps.classify);
+      return 'draft' in drafted ? { status, code: drafted.code, ...(await place(drafted.draft)) } : drafted;
+    }),
+  );
+  const preferences = await Promise.all(
+    signals.preferences.map(async (preference): Promise<PreferenceDisposition> => {
+      const draft = preferenceDraftOf(preference);
+      return draft ? { preference, ...(await place(draft)) } : { kind: 'ignored', preference };
+    }),
+  );
+  const messages = await Promise.all(
+    (signals.messages ?? []).map(async (message): Promise<MessageDisposition> => {
+      const draft = messageDraftOf(message, deps.keywords);
+      return draft ? { message, ...(await place(draft)) } : { kind: 'ignored', message };
+    }),
+  );
+  const pairings = [...observed.values()].flatMap((pairing) => pairingEventOf(pairing, known.get(pairing.userId)));
   // One callback may repeat a signal; the event id says when two are the same.
-  const events = [
+  const events: QueuedEvent[] = [
+    ...pairings,
     ...new Map(
       [...statuses, ...preferences, ...messages].flatMap((disposition) =>
         disposition.kind === 'enqueued' ? [[disposition.event.eventId, disposition.event] as const] : [],
@@ -79,7 +123,7 @@ export async function receiveConsentSignals(
       throw new ServiceUnavailableError('The callback could not be queued in full; retry it.', { cause: error });
     }
   }
-  return { statuses, preferences, messages };
+  return { statuses, preferences, messages, pairings };
 }
 
 /** The delivery statuses of a callback alone (see {@link receiveConsentSignals}). */
@@ -90,48 +134,88 @@ export async function receiveDeliveryStatuses(
   return (await receiveConsentSignals({ statuses, preferences: [] }, deps)).statuses;
 }
 
+/** The latest pairing the callback shows for each user id. */
+function latestPairings(pairings: readonly ObservedPairing[]): Map<string, ObservedPairing> {
+  const latest = new Map<string, ObservedPairing>();
+  for (const pairing of pairings) {
+    const seen = latest.get(pairing.userId);
+    if (!seen || Date.parse(pairing.seenAt) >= Date.parse(seen.seenAt)) latest.set(pairing.userId, pairing);
+  }
+  return latest;
+}
+
+/** A pairing not known yet (or known with another WhatsApp id) is for the processor to remember. */
+function pairingEventOf(pairing: ObservedPairing, known: UserPairing | undefined): PairingEvent[] {
+  if (known?.recipientId === pairing.recipientId) return [];
+  const [phone, ...alternatives] = recipientCandidates(pairing.recipientId);
+  if (!phone) return [];
+  return [
+    {
+      version: 1,
+      eventId: eventIdFrom('pairing', pairing.userId, pairing.recipientId, pairing.seenAt),
+      source: 'pairing',
+      userId: pairing.userId,
+      phone,
+      alternatives,
+      recipientId: pairing.recipientId,
+      seenAt: pairing.seenAt,
+    },
+  ];
+}
+
+/**
+ * Places a signal: by its WhatsApp id when it has one; else by its user id, through a pairing this
+ * callback shows or one known before; else it is kept until a pairing arrives.
+ */
+async function placementOf(
+  draft: Draft,
+  context: { observed: Map<string, ObservedPairing>; known: Map<string, UserPairing>; directory: UserDirectory | undefined; receivedAt: string },
+): Promise<Placement> {
+  const withUser = draft.userId ? { userId: draft.userId } : {};
+  const byWaId = (recipientId: string): Placement => {
+    const [phone, ...alternatives] = recipientCandidates(recipientId);
+    return phone ? { kind: 'enqueued', event: { ...draft.event, ...withUser, phone, alternatives, recipientId } } : { kind: 'unknown-recipient' };
+  };
+  if (draft.recipientId !== undefined) return byWaId(draft.recipientId);
+  if (draft.userId === undefined || !context.directory) return { kind: 'unknown-recipient' };
+  const shown = context.observed.get(draft.userId);
+  if (shown) return byWaId(shown.recipientId);
+  const known = context.known.get(draft.userId) ?? (await context.directory.keepUnresolved({ userId: draft.userId, receivedAt: context.receivedAt, event: draft.event }));
+  return known ? { kind: 'enqueued', event: resolvedEvent(draft.event, known) } : { kind: 'unresolved', userId: draft.userId };
+}
+
 const PREFERENCE_ACTIONS: Record<string, ProviderAction> = { stop: 'wa_opted_out', resume: 'wa_opted_in' };
 
-function preferenceDispositionOf(preference: MarketingPreference): PreferenceDisposition {
+function preferenceDraftOf(preference: MarketingPreference): Draft | undefined {
   const action = preference.category === 'marketing_messages' ? PREFERENCE_ACTIONS[preference.value] : undefined;
-  if (!action) return { kind: 'ignored', preference };
-  const [phone, ...alternatives] = recipientCandidates(preference.recipientId);
-  if (!phone) return { kind: 'unknown-recipient', preference };
+  if (!action) return undefined;
   const said = action === 'wa_opted_out' ? 'The recipient stopped marketing messages' : 'The recipient resumed marketing messages';
-  const event: AutomaticConsentEvent = {
+  const event: NumberlessEvent = {
     version: 1,
     eventId: eventIdFrom('preference', preference.recipientId, preference.category, preference.value, preference.occurredAt, preference.sender.phoneNumberId),
     source: 'automatic',
     action,
-    phone,
-    alternatives,
-    recipientId: preference.recipientId,
     reason: reasonText(preference.detail ?? said),
     actor: providerActor(preference.sender),
     occurredAt: preference.occurredAt,
   };
-  return { kind: 'enqueued', preference, event };
+  return { event, recipientId: preference.recipientId, userId: undefined };
 }
 
-function messageDispositionOf(message: InboundMessage, keywords: Keywords | undefined): MessageDisposition {
+function messageDraftOf(message: InboundMessage, keywords: Keywords | undefined): Draft | undefined {
   const keyword = message.text === undefined || !keywords ? undefined : keywordOf(message.text, keywords);
-  if (!keyword) return { kind: 'ignored', message };
-  const [phone, ...alternatives] = recipientCandidates(message.senderId);
-  if (!phone) return { kind: 'unknown-recipient', message };
-  const event: AutomaticConsentEvent = {
+  if (!keyword) return undefined;
+  const event: NumberlessEvent = {
     version: 1,
     eventId: eventIdFrom('message', message.messageId),
     source: 'automatic',
     action: keyword === 'opt-out' ? 'wa_stop_keyword' : 'wa_start_keyword',
-    phone,
-    alternatives,
-    recipientId: message.senderId,
     reason: reasonText(`The recipient wrote "${message.text!.trim()}"`),
     actor: providerActor(message.business),
     providerMessageId: message.messageId,
     occurredAt: message.occurredAt,
   };
-  return { kind: 'enqueued', message, event };
+  return { event, recipientId: message.senderId, userId: message.userId };
 }
 
 function providerActor(sender: BusinessNumber): AutomaticConsentEvent['actor'] {
@@ -143,7 +227,7 @@ function providerActor(sender: BusinessNumber): AutomaticConsentEvent['actor'] {
   };
 }
 
-function dispositionOf(status: DeliveryStatus, classify: FailureClassifier): Disposition {
+function statusDraftOf(status: DeliveryStatus, classify: FailureClassifier): Disposition | { draft: Draft; code: number } {
   if (status.status !== 'failed') return { kind: 'not-a-failure', status };
   const decisive = decisiveError(status.errors, classify);
   const action = decisive && actionOf[decisive.failureClass];
@@ -151,16 +235,11 @@ function dispositionOf(status: DeliveryStatus, classify: FailureClassifier): Dis
     const failureClass = decisive?.failureClass === 'sender-account' ? 'sender-account' : 'temporary';
     return { kind: 'ignored', status, failureClass, code: decisive?.error.code };
   }
-  const [phone, ...alternatives] = recipientCandidates(status.recipientId ?? '');
-  if (!phone || status.recipientId === undefined) return { kind: 'unknown-recipient', status, code: decisive.error.code };
-  const event: AutomaticConsentEvent = {
+  const event: NumberlessEvent = {
     version: 1,
     eventId: eventIdFrom(status.messageId, status.status),
     source: 'automatic',
     action,
-    phone,
-    alternatives,
-    recipientId: status.recipientId,
     reasonCode: String(decisive.error.code),
     reason: reasonText(decisive.error.text),
     actor: providerActor(status.sender),
@@ -168,21 +247,13 @@ function dispositionOf(status: DeliveryStatus, classify: FailureClassifier): Dis
     occurredAt: status.occurredAt,
     ...(status.profileId ? { profileId: status.profileId } : {}),
   };
-  return { kind: 'enqueued', status, event };
+  return { draft: { event, recipientId: status.recipientId, userId: status.userId }, code: decisive.error.code };
 }
 
 function decisiveError(errors: readonly DeliveryError[], classify: FailureClassifier) {
   const classified = errors.map((error) => ({ error, failureClass: classify(error.code) }));
   classified.sort((a, b) => precedence.indexOf(a.failureClass) - precedence.indexOf(b.failureClass));
   return classified[0];
-}
-
-/**
- * An event's id, derived from what the signal says: the same signal, delivered again, gives the same id,
- * so the queue and the processor record it once. A status is named by its message id and status.
- */
-function eventIdFrom(...parts: string[]): string {
-  return `wa-${createHash('sha256').update(parts.join('\n')).digest('base64url')}`;
 }
 
 /** The provider's text, made fit for the audit: well-formed, normalised, and not longer than a reason may be. */

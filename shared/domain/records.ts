@@ -1,5 +1,5 @@
 import type { E164 } from './phone.js';
-import type { ConsentAction, ProviderAction, ProviderActor, UserActor } from './consent-event.js';
+import type { AutomaticConsentEvent, ConsentAction, ProviderAction, ProviderActor, UserActor } from './consent-event.js';
 import type { ConsentSource, Outcome } from './consent-state.js';
 
 export interface Profile {
@@ -49,7 +49,28 @@ export interface AuditEntry {
   /** When the request was accepted, or, for a provider event, when the delivery failed. */
   requestedAt: string;
   appliedAt: string;
-  outcome: Outcome;
+  outcome: AuditOutcome;
+}
+
+/**
+ * `held`: the auto-block guard kept an automatic block from being applied; `discarded`: an editor
+ * decided a held block is not to be applied.
+ */
+export type AuditOutcome = Outcome | 'held' | 'discarded';
+
+/** An automatic block the guard held, until an editor releases or discards it. */
+export interface HeldBlock {
+  phone: E164;
+  /** The held event's id; the held entry's key, and the id its release is derived from. */
+  eventId: string;
+  /** The business number (`phone_number_id`) whose failures filled the guard's window. */
+  sender: string;
+  reasonCode: string | undefined;
+  /** When the delivery failed, by the provider's clock. */
+  failedAt: string;
+  heldAt: string;
+  /** The event as it was queued, to be applied as it was when released. */
+  event: AutomaticConsentEvent;
 }
 
 /** Remembers the first request made under a caller's `Idempotency-Key`. */

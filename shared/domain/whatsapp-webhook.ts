@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { profileIdSchema } from './profile-id.js';
+import { userIdSchema } from './consent-event.js';
 
 /**
  * Meta's `X-Hub-Signature-256` header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the
@@ -38,6 +39,8 @@ const statusSchema = z.object({
   /** Unix seconds, as a string. */
   timestamp: z.string().regex(/^\d{1,11}$/, 'must be a Unix time in seconds'),
   recipient_id: z.string().max(64).optional(),
+  /** The recipient's business-scoped user id; since 2026 it may come without `recipient_id`. */
+  recipient_user_id: z.string().max(160).optional(),
   errors: z.array(errorSchema).max(100).optional(),
   /** What the sender attached to the message when it sent it (Meta allows 512 characters). */
   biz_opaque_callback_data: z.string().max(512).optional(),
@@ -54,7 +57,9 @@ const preferenceSchema = z.object({
 
 /** An inbound message; only text and quick-reply buttons are read, for keywords. */
 const messageSchema = z.object({
-  from: z.string().max(64),
+  /** The sender's WhatsApp id; a user known by username alone is named by `from_user_id` instead. */
+  from: z.string().max(64).optional(),
+  from_user_id: z.string().max(160).optional(),
   id: z.string().min(1).max(256),
   timestamp: z.string().regex(/^\d{1,11}$/, 'must be a Unix time in seconds'),
   type: z.string().max(64),
@@ -72,7 +77,7 @@ const changeValueSchema = z
     metadata: z
       .object({ display_phone_number: z.string().max(32).optional(), phone_number_id: z.string().min(1).max(64).optional() })
       .optional(),
-    contacts: z.array(z.object({ wa_id: z.string().max(64).optional() })).optional(),
+    contacts: z.array(z.object({ wa_id: z.string().max(64).optional(), user_id: z.string().max(160).optional() })).max(10_000).optional(),
     statuses: z.array(statusSchema).max(10_000).optional(),
     user_preferences: z.array(preferenceSchema).max(10_000).optional(),
     messages: z.array(messageSchema).max(10_000).optional(),
@@ -132,8 +137,10 @@ export interface DeliveryStatus {
   messageId: string;
   status: string;
   occurredAt: string;
-  /** The recipient's WhatsApp id; absent only when the callback names none. */
+  /** The recipient's WhatsApp id; absent when the callback names none, or names the user by id alone. */
   recipientId: string | undefined;
+  /** The recipient's business-scoped user id, when the callback gives a well-formed one. */
+  userId: string | undefined;
   sender: BusinessNumber;
   errors: DeliveryError[];
   /** The profile the sending campaign named in `biz_opaque_callback_data` (`{"profileId": "…"}`), if any. */
@@ -146,13 +153,14 @@ export interface DeliveryStatus {
  */
 export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] {
   return changesOf(callback).flatMap(({ value: { contacts = [], statuses = [] }, business }) => {
-    const soleContact = contacts.length === 1 ? contacts[0]?.wa_id : undefined;
+    const soleContact = contacts.length === 1 ? contacts[0] : undefined;
     return statuses.map(
       (status): DeliveryStatus => ({
         messageId: status.id,
         status: status.status,
         occurredAt: isoOf(status.timestamp),
-        recipientId: status.recipient_id ?? soleContact,
+        recipientId: status.recipient_id ?? soleContact?.wa_id,
+        userId: userIdOf(status.recipient_user_id ?? soleContact?.user_id),
         sender: business,
         errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
         profileId: profileIdOf(status.biz_opaque_callback_data),
@@ -208,7 +216,10 @@ export function profileIdOf(callbackData: string | undefined): string | undefine
 /** An inbound message's words: a text's body, or the label of a quick-reply button. */
 export interface InboundMessage {
   messageId: string;
-  senderId: string;
+  /** The sender's WhatsApp id; absent when the callback names the user by id alone. */
+  senderId: string | undefined;
+  /** The sender's business-scoped user id, when the callback gives a well-formed one. */
+  userId: string | undefined;
   occurredAt: string;
   /** Undefined for messages that carry no words (media, locations, reactions). */
   text: string | undefined;
@@ -222,12 +233,46 @@ export function inboundMessagesOf(callback: WhatsappWebhook): InboundMessage[] {
       (message): InboundMessage => ({
         messageId: message.id,
         senderId: message.from,
+        userId: userIdOf(message.from_user_id ?? value.contacts?.find((contact) => contact.wa_id !== undefined && contact.wa_id === message.from)?.user_id),
         occurredAt: isoOf(message.timestamp),
         text: message.type === 'text' ? message.text?.body : message.type === 'button' ? message.button?.text : undefined,
         business,
       }),
     ),
   );
+}
+
+/** A user id Meta sent, if it has the form of one; anything else names nobody. */
+function userIdOf(value: string | undefined): string | undefined {
+  return value !== undefined && userIdSchema.safeParse(value).success ? value : undefined;
+}
+
+/** A business-scoped user id shown beside the WhatsApp id it stands for, and when. */
+export interface ObservedPairing {
+  userId: string;
+  recipientId: string;
+  seenAt: string;
+}
+
+/**
+ * Every pairing of a user id with a WhatsApp id that the callback shows: a status naming both, an
+ * inbound message naming both, or a contact beside the messages it sent (as of the latest of them).
+ */
+export function pairingsOf(callback: WhatsappWebhook): ObservedPairing[] {
+  const fromSignals = [...deliveryStatusesOf(callback), ...inboundMessagesOf(callback)].flatMap((signal) => {
+    const recipientId = 'senderId' in signal ? signal.senderId : signal.recipientId;
+    return signal.userId && recipientId ? [{ userId: signal.userId, recipientId, seenAt: signal.occurredAt }] : [];
+  });
+  const fromContacts = changesOf(callback).flatMap(({ value }) => {
+    const times = [...(value.messages ?? []), ...(value.statuses ?? [])].map((signal) => Number(signal.timestamp));
+    if (times.length === 0) return [];
+    const seenAt = isoOf(Math.max(...times));
+    return (value.contacts ?? []).flatMap((contact) => {
+      const userId = userIdOf(contact.user_id);
+      return userId && contact.wa_id ? [{ userId, recipientId: contact.wa_id, seenAt }] : [];
+    });
+  });
+  return [...fromSignals, ...fromContacts];
 }
 
 /** "Title: details", without a details text that only repeats the title; the code when there is neither. */

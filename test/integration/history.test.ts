@@ -106,7 +106,7 @@ describe('history cursors', () => {
 
     // assess
     for (const response of refused) {
-      expect(response).toMatchObject({ status: 400, body: { errors: [{ field: 'query.cursor', message: 'is not a cursor of this history' }] } });
+      expect(response).toMatchObject({ status: 400, body: { errors: [{ field: 'query.cursor', message: 'is not a cursor of this page' }] } });
     }
   });
 });

@@ -73,7 +73,7 @@ describe('webhook and processor, on the emulators', () => {
     const { response } = await deliverAndProcess({ recipientId: waId, code: 131026, messageId: 'wamid.first-failure', timestamp: 1_778_251_283 });
 
     // assess
-    expect(response.body).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1 });
+    expect(response.body).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1, unresolved: 0, pairings: 0 });
     expect(await numberOn(profileId, phone)).toMatchObject({
       blocked: true,
       source: 'automatic',

@@ -72,10 +72,19 @@ export function preferencesBody(options: { waId: string; value?: string; categor
 const INBOUND_FIXTURE = readFileSync(new URL('../fixtures/meta-inbound-text-stop.json', import.meta.url), 'utf8');
 
 /** An inbound message callback in the fixture's envelope: a text, or a quick-reply button's label. */
-export function inboundMessageBody(options: { waId: string; text: string; kind?: 'text' | 'button'; messageId?: string; timestamp?: number }): string {
+export function inboundMessageBody(options: {
+  waId: string;
+  text: string;
+  kind?: 'text' | 'button';
+  messageId?: string;
+  timestamp?: number;
+  /** The sender's business-scoped user id, in `contacts[]`. @default none (the fixture's is left out) */
+  userId?: string;
+}): string {
   const envelope = JSON.parse(INBOUND_FIXTURE);
   const value = envelope.entry[0].changes[0].value;
-  value.contacts = [{ ...value.contacts[0], wa_id: options.waId }];
+  const { user_id: _fixtures, ...contact } = value.contacts[0];
+  value.contacts = [{ ...contact, wa_id: options.waId, ...(options.userId ? { user_id: options.userId } : {}) }];
   const { text: _text, ...base } = value.messages[0];
   value.messages = [
     {

@@ -33,7 +33,7 @@ describe('DynamoConsentStateStore.getMany', () => {
   it('fails loudly when unprocessed keys never drain, instead of returning a partial answer', async () => {
     dynamoDb.on(BatchGetCommand).resolves({ UnprocessedKeys: { 'consent-table': { Keys: [{ pk: `PHONE#${PHONE}`, sk: 'STATE' }] } } });
 
-    await expect(store.getMany([PHONE])).rejects.toThrow('1 consent states stayed unprocessed after 5 reads');
+    await expect(store.getMany([PHONE])).rejects.toThrow('1 items stayed unprocessed after 5 reads');
     expect(dynamoDb.commandCalls(BatchGetCommand)).toHaveLength(5);
   });
 });

@@ -93,7 +93,7 @@ describe('applyConsentEvent', () => {
     expect(ledger.audit.map((entry) => entry.outcome)).toEqual(['unchanged']);
   });
 
-  it('gives up with an error after five attempts when the state keeps changing, writing nothing', async () => {
+  it('gives up with an error after eight attempts when the state keeps changing, writing nothing', async () => {
     // prepare: another writer changes the state before every write
     const { states, ledger, deps } = setUp();
     ledger.beforeRecord = (attempt) => {
@@ -111,7 +111,7 @@ describe('applyConsentEvent', () => {
 
     // assess
     await expect(applying).rejects.toThrow(`State of ${PHONE} kept changing while event e-busy was applied`);
-    expect(ledger.attempts).toBe(5);
+    expect(ledger.attempts).toBe(8);
     expect(ledger.audit).toEqual([]);
   });
 });

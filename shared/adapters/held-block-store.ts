@@ -1,0 +1,86 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { E164 } from '../domain/phone.js';
+import type { HeldBlockStore } from '../domain/ports.js';
+import type { AuditEntry, HeldBlock, Page, PageRequest } from '../domain/records.js';
+import { dynamoDb } from './dynamodb-client.js';
+import { cancellationCodes } from './errors.js';
+import { keys, REVIEW_INDEX } from './keys.js';
+import { queryPage } from './paged-query.js';
+
+/** The review index's key with the table's: what a page's cursor holds. */
+const REVIEW_KEYS = ['reviewList', 'listedAt', 'pk', 'sk'] as const;
+
+/**
+ * Held automatic blocks: written by the processor's ledger when the guard holds one, listed through the
+ * sparse review index, removed by the release's event (in the processor) or by a discard (here).
+ */
+export class DynamoHeldBlockStore implements HeldBlockStore {
+  constructor(
+    private readonly consentTableName: string,
+    private readonly auditTableName: string,
+  ) {}
+
+  async get(phone: E164, eventId: string): Promise<HeldBlock | undefined> {
+    const { Item } = await dynamoDb.send(new GetCommand({ TableName: this.consentTableName, Key: keys.held(phone, eventId), ConsistentRead: true }));
+    return Item ? heldFromItem(Item) : undefined;
+  }
+
+  async list(page: PageRequest): Promise<Page<HeldBlock>> {
+    const found = await queryPage(
+      this.consentTableName,
+      page,
+      { IndexName: REVIEW_INDEX, KeyConditionExpression: 'reviewList = :list', ExpressionAttributeValues: { ':list': keys.heldList } },
+      REVIEW_KEYS,
+      (cursor) => cursor['reviewList'] === keys.heldList,
+    );
+    return { items: found.items.map(heldFromItem), nextCursor: found.nextCursor };
+  }
+
+  async ofPhone(phone: E164): Promise<HeldBlock[]> {
+    const { Items = [] } = await dynamoDb.send(
+      new QueryCommand({
+        TableName: this.consentTableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :held)',
+        ExpressionAttributeValues: { ':pk': keys.phonePartition(phone), ':held': keys.heldPrefix },
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map(heldFromItem);
+  }
+
+  /** The held entry goes and the discard's audit entry comes in one transaction; a gone entry is `false`. */
+  async discard(held: HeldBlock, audit: AuditEntry): Promise<boolean> {
+    try {
+      await dynamoDb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.consentTableName, Key: keys.held(held.phone, held.eventId), ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.auditTableName,
+                Item: { ...keys.audit(audit.phone, audit.requestedAt, audit.eventId), ...audit },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+}
+
+function heldFromItem(item: Record<string, any>): HeldBlock {
+  return {
+    phone: item['phone'],
+    eventId: item['eventId'],
+    sender: item['sender'],
+    reasonCode: item['reasonCode'],
+    failedAt: item['failedAt'],
+    heldAt: item['heldAt'],
+    event: item['event'],
+  };
+}

@@ -1,0 +1,74 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { InvalidInputError } from '../domain/errors.js';
+import type { Page, PageRequest } from '../domain/records.js';
+import { dynamoDb } from './dynamodb-client.js';
+
+/** What a page's query names besides its table, limit and start: the key condition, index, and order. */
+export type PageQuery = Pick<
+  QueryCommandInput,
+  'KeyConditionExpression' | 'ExpressionAttributeValues' | 'ExpressionAttributeNames' | 'IndexName' | 'ConsistentRead' | 'ScanIndexForward'
+>;
+
+/** A cursor: the previous page's last item's key, by the names of the keys the query is paged by. */
+export type Cursor = Record<string, string>;
+
+/**
+ * One page of a query, with the cursor of the next page.
+ *
+ * Reads one item more than the page holds: only that item tells whether another page follows, so the
+ * last page says `nextCursor: null` even when it is exactly full (DynamoDB's `LastEvaluatedKey` would
+ * point at an empty page then). DynamoDB may also stop short of the limit (at 1 MB read), so it reads on
+ * until it has that item or the results end. The cursor is the last returned item's key, in the form
+ * DynamoDB's own `LastEvaluatedKey` has: the table's key, and the index's for an index query.
+ *
+ * A cursor comes back from the client, so it is checked: one that is not of this query (forged, or of
+ * another number's history) is a 400 rather than a DynamoDB validation error.
+ */
+export async function queryPage(
+  tableName: string,
+  page: PageRequest,
+  query: PageQuery,
+  keyNames: readonly string[],
+  cursorBelongs: (cursor: Cursor) => boolean,
+): Promise<Page<Record<string, any>>> {
+  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor, keyNames, cursorBelongs);
+  const items: Record<string, unknown>[] = [];
+  do {
+    const result = await dynamoDb.send(
+      new QueryCommand({
+        TableName: tableName,
+        ScanIndexForward: false,
+        ...query,
+        Limit: page.limit + 1 - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && items.length <= page.limit);
+  const shown = items.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    items: shown,
+    nextCursor: items.length > page.limit && last ? encodeCursor(Object.fromEntries(keyNames.map((name) => [name, last[name]]))) : null,
+  };
+}
+
+function encodeCursor(lastKey: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(lastKey)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, keyNames: readonly string[], belongs: (cursor: Cursor) => boolean): Cursor {
+  const invalid = new InvalidInputError([{ field: 'query.cursor', message: 'is not a cursor of this page' }]);
+  const schema = z.strictObject(Object.fromEntries(keyNames.map((name) => [name, z.string().max(300)])));
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const parsed = schema.safeParse(decoded);
+  if (!parsed.success || !belongs(parsed.data as Cursor)) throw invalid;
+  return parsed.data as Cursor;
+}
