@@ -24,9 +24,9 @@ export interface HttpResponse {
 export async function http(
   method: string,
   path: string,
-  { token, body, headers = {} }: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  { token, body, headers = {}, baseUrl = stack.url }: { token?: string; body?: unknown; headers?: Record<string, string>; baseUrl?: string } = {},
 ): Promise<HttpResponse> {
-  const response = await fetch(`${stack.url}${path}`, {
+  const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -41,11 +41,12 @@ export async function http(
 }
 
 /** Creates a profile holding the numbers, as a profile admin, and returns its id. */
-export async function createProfile(numbers: string[], prefix = 'e2e'): Promise<string> {
+export async function createProfile(numbers: string[], prefix = 'e2e', baseUrl = stack.url): Promise<string> {
   const profileId = `${prefix}-${Math.random().toString(36).slice(2)}`;
   const response = await http('PUT', `/profiles/${profileId}`, {
     token: await tokenFor({ user: 'adam', groups: ['profile-admins'] }),
     body: { whatsappNumbers: numbers },
+    baseUrl,
   });
   if (response.status !== 200) throw new Error(`profile not created: ${JSON.stringify(response.body)}`);
   return profileId;
@@ -55,9 +56,14 @@ export async function createProfile(numbers: string[], prefix = 'e2e'): Promise<
  * Posts a callback body to the local stack's webhook as Meta would: signed with the local app secret, or
  * with the `signature` given (`null`: no header at all).
  */
-export function postWebhook(body: string, signature: string | null = signatureOf(body, LOCAL_WHATSAPP_APP_SECRET)): Promise<HttpResponse> {
+export function postWebhook(
+  body: string,
+  signature: string | null = signatureOf(body, LOCAL_WHATSAPP_APP_SECRET),
+  baseUrl = stack.url,
+): Promise<HttpResponse> {
   return http('POST', '/webhooks/whatsapp', {
     body,
+    baseUrl,
     headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
   });
 }

@@ -10,6 +10,8 @@ export default async function setup(): Promise<void> {
     LOCAL_DUPLICATE_DELIVERY: 'true',
     LOCAL_VISIBILITY_TIMEOUT_SECONDS: '1',
     LOCAL_NAME_PREFIX: 'e2e-',
+    // Every suite's failures come from the fixture's one sender; the guard has a suite and a stack of its own.
+    AUTO_BLOCK_GUARD_LIMIT: '0',
   });
   (globalThis as { __localStack__?: unknown }).__localStack__ = stack.child;
 

@@ -15,6 +15,12 @@ export interface StatusOptions {
   messageId?: string;
   /** Unix seconds. @default now */
   timestamp?: number;
+  /** The recipient's business-scoped user id (`recipient_user_id`). @default none */
+  userId?: string;
+  /** Names the recipient by `userId` alone, without `recipient_id`, as Meta does for username users. */
+  userIdOnly?: boolean;
+  /** `biz_opaque_callback_data`, as the sending campaign set it. @default none */
+  callbackData?: string;
 }
 
 let sent = 0;
@@ -29,16 +35,25 @@ export function statusObject(options: StatusOptions = {}): Record<string, unknow
     id: options.messageId ?? `wamid.test-${Date.now()}-${++sent}-${Math.random().toString(36).slice(2)}`,
     status,
     timestamp: String(options.timestamp ?? Math.floor(Date.now() / 1000)),
-    recipient_id: recipientId,
+    ...(options.userIdOnly ? {} : { recipient_id: recipientId }),
+    ...(options.userId ? { recipient_user_id: options.userId } : {}),
+    ...(options.callbackData ? { biz_opaque_callback_data: options.callbackData } : {}),
     ...(status === 'failed' ? { errors: [{ ...base.errors[0], code: options.code ?? 131026 }] } : { errors: undefined }),
   };
 }
 
 /** A callback body in the fixture's envelope carrying the given statuses, as the provider sends it. */
 export function callbackBody(...statuses: Record<string, unknown>[]): string {
+  return callbackFrom(undefined, ...statuses);
+}
+
+/** As {@link callbackBody}, from the business number `phoneNumberId` (the sender the guard counts by). */
+export function callbackFrom(phoneNumberId: string | undefined, ...statuses: Record<string, unknown>[]): string {
   const envelope = JSON.parse(FIXTURE);
-  envelope.entry[0].changes[0].value.statuses = statuses;
-  envelope.entry[0].changes[0].value.contacts = statuses.map((status) => ({ wa_id: status['recipient_id'] }));
+  const value = envelope.entry[0].changes[0].value;
+  value.statuses = statuses;
+  value.contacts = statuses.flatMap((status) => (status['recipient_id'] ? [{ wa_id: status['recipient_id'] }] : []));
+  if (phoneNumberId) value.metadata = { ...value.metadata, phone_number_id: phoneNumberId };
   return JSON.stringify(envelope, null, 2);
 }
 
