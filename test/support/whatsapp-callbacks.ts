@@ -27,9 +27,9 @@ let sent = 0;
 
 /** One status object shaped like the fixture's, with the given recipient, status and error. */
 export function statusObject(options: StatusOptions = {}): Record<string, unknown> {
-  const base = JSON.parse(FIXTURE).entry[0].changes[0].value.statuses[0];
+  const { recipient_id: fixtureRecipient, ...base } = JSON.parse(FIXTURE).entry[0].changes[0].value.statuses[0];
   const status = options.status ?? 'failed';
-  const recipientId = options.recipientId ?? base.recipient_id;
+  const recipientId = options.recipientId ?? fixtureRecipient;
   return {
     ...base,
     id: options.messageId ?? `wamid.test-${Date.now()}-${++sent}-${Math.random().toString(36).slice(2)}`,
