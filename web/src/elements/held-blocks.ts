@@ -115,8 +115,8 @@ export class HeldBlocks extends ApiElement {
     const numbers = heldByNumber(this.list.items);
     return html`
       <p class="intro">
-        The guard held these automatic blocks because one sender reported unusually many failures in a short
-        time; the numbers stay sendable until someone releases them.
+        The automatic-block guard held these blocks because one sender reported unusually many failures in a
+        short time; the numbers stay sendable until someone releases them.
       </p>
       ${numbers.length === 0 && !this.announcement
         ? nothing
