@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { keywordListSchema } from '../shared/domain/keywords.js';
 import { autoBlockCodesSchema } from '../shared/domain/provider-errors.js';
+import { ENV, readConfig } from '../shared/config.js';
+import { HELD_BLOCKS_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
 import { auditTable, consentQueue, consentTable, PENDING_INDEX, REVIEW_INDEX, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
@@ -36,6 +40,9 @@ export const CONTEXT = {
   /** `OPT_OUT_KEYWORDS` and `OPT_IN_KEYWORDS` of the webhook (comma-separated words); default the usual words. */
   optOutKeywords: 'optOutKeywords',
   optInKeywords: 'optInKeywords',
+  /** `AUTO_BLOCK_GUARD_LIMIT` and `AUTO_BLOCK_GUARD_WINDOW_SECONDS` of the processor; default 500 in 600 s. */
+  autoBlockGuardLimit: 'autoBlockGuardLimit',
+  autoBlockGuardWindowSeconds: 'autoBlockGuardWindowSeconds',
 } as const;
 
 export interface WhatsAppConsentStackProps extends StackProps {
@@ -69,6 +76,8 @@ export class WhatsAppConsentStack extends Stack {
   public readonly auth: ConsentAuth;
   public readonly api: ConsentApi;
   public readonly console: ConsoleHosting;
+  /** Raised when the auto-block guard holds automatic blocks; notifies the alarm topic. */
+  public readonly guardAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: WhatsAppConsentStackProps = {}) {
     super(scope, id, props);
@@ -106,8 +115,11 @@ export class WhatsAppConsentStack extends Stack {
       autoBlockCodes: this.autoBlockCodes(),
       optOutKeywords: this.keywords(CONTEXT.optOutKeywords),
       optInKeywords: this.keywords(CONTEXT.optInKeywords),
+      autoBlockGuardLimit: this.guardSetting('autoBlockGuardLimit'),
+      autoBlockGuardWindowSeconds: this.guardSetting('autoBlockGuardWindowSeconds'),
       logLevel: this.logLevel(),
     });
+    this.guardAlarm = this.alarmOnHeldBlocks();
 
     const callbackUrls = this.callbackUrls();
     this.auth = new ConsentAuth(this, 'Auth', {
@@ -203,6 +215,42 @@ export class WhatsAppConsentStack extends Stack {
     const parsed = autoBlockCodesSchema.safeParse(String(value));
     if (!parsed.success) throw new Error(`Context ${CONTEXT.autoBlockCodes}: ${parsed.error.issues[0]?.message}`);
     return String(value);
+  }
+
+  /** A guard setting from the context, checked as the processor will read it. */
+  private guardSetting(name: 'autoBlockGuardLimit' | 'autoBlockGuardWindowSeconds'): string | undefined {
+    const value: unknown = this.node.tryGetContext(CONTEXT[name]);
+    if (value === undefined) return undefined;
+    try {
+      readConfig([name], { [ENV[name]]: String(value) });
+    } catch (error) {
+      throw new Error(`Context ${CONTEXT[name]}: ${(error as Error).message}`);
+    }
+    return String(value);
+  }
+
+  /**
+   * The guard holds automatic blocks only when something is wrong (an outage at the provider, most
+   * likely), and held blocks wait for an editor: any held block in a minute raises the alarm.
+   */
+  private alarmOnHeldBlocks(): Alarm {
+    const alarm = new Alarm(this, 'AutoBlockGuardAlarm', {
+      alarmDescription: 'The auto-block guard held automatic blocks: review them in the console (Held blocks), then release or discard them',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: HELD_BLOCKS_METRIC,
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: Stats.SUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.data.alarmTopic));
+    alarm.addOkAction(new SnsAction(this.data.alarmTopic));
+    return alarm;
   }
 
   private keywords(key: string): string | undefined {

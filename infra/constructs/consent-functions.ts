@@ -10,6 +10,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { functions, PROCESSOR_TIMEOUT_SECONDS, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { ConsentFunction, type LogLevel } from './consent-function.js';
+import { keys } from '../../shared/adapters/keys.js';
 
 type FunctionName = keyof typeof functions;
 
@@ -91,6 +92,9 @@ export const REQUEST_ATTRIBUTES = [
   'value',
 ] as const;
 
+/** The review index's partitions: the names of its two lists (`shared/adapters/keys.ts`). */
+const REVIEW_LISTS = [keys.heldList, keys.unresolvedList];
+
 /**
  * Every attribute the webhook's writes name: a signal kept until its user id is paired (`userId`,
  * `receivedAt`, `event`, and its place in the review index), with the table's keys. Its partition
@@ -132,6 +136,12 @@ export interface ConsentFunctionsProps {
   readonly optOutKeywords?: string;
   readonly optInKeywords?: string;
   /**
+   * The processor's `AUTO_BLOCK_GUARD_LIMIT` and `AUTO_BLOCK_GUARD_WINDOW_SECONDS`.
+   * @default 500 automatic blocks per sender in 600 seconds
+   */
+  readonly autoBlockGuardLimit?: string;
+  readonly autoBlockGuardWindowSeconds?: string;
+  /**
    * Powertools log level of every function.
    * @default 'INFO'
    */
@@ -165,6 +175,8 @@ export class ConsentFunctions extends Construct {
       autoBlockCodes: props.autoBlockCodes,
       optOutKeywords: props.optOutKeywords,
       optInKeywords: props.optInKeywords,
+      autoBlockGuardLimit: props.autoBlockGuardLimit,
+      autoBlockGuardWindowSeconds: props.autoBlockGuardWindowSeconds,
     };
     const environmentOf = (name: FunctionName) =>
       Object.fromEntries(
@@ -233,10 +245,10 @@ export class ConsentFunctions extends Construct {
     props.queue.grantSendMessages(this.api.whatsappWebhook);
     allow(this.api.whatsappWebhook, consent, ['GetItem', 'BatchGetItem', 'ConditionCheckItem'], { partitions: [user] });
     allow(this.api.whatsappWebhook, consent, ['PutItem'], { partitions: [user], attributes: UNRESOLVED_ATTRIBUTES });
-    // Review: list held blocks and unresolved signals from their index, find a number's held blocks,
-    // enqueue releases, and discard: delete the held entry and put the discard's audit entry (append-only,
-    // like the processor's, under `attribute_not_exists(pk)`).
-    allow(this.api.blocklistReview, consent, ['Query'], { partitions: [phone], indexNames: [props.reviewIndexName] });
+    // Review: list held blocks and unresolved signals from their index (whose partitions are the two
+    // lists' names), find a number's held blocks, enqueue releases, and discard: delete the held entry
+    // and put the discard's audit entry (append-only, like the processor's, under `attribute_not_exists(pk)`).
+    allow(this.api.blocklistReview, consent, ['Query'], { partitions: [phone, ...REVIEW_LISTS], indexNames: [props.reviewIndexName] });
     allow(this.api.blocklistReview, consent, ['DeleteItem'], { partitions: [phone] });
     allow(this.api.blocklistReview, props.auditTable, ['PutItem'], { partitions: [phone] });
     props.queue.grantSendMessages(this.api.blocklistReview);
@@ -249,13 +261,13 @@ export class ConsentFunctions extends Construct {
     // the state and the request's status, and puts audit entries, and nothing else on the audit: no role
     // may update or delete an entry. IAM cannot forbid a PutItem that overwrites one (no condition key
     // sees whether the item exists); the processor's `attribute_not_exists(pk)` condition does.
-    allow(this.processor, consent, ['GetItem', 'Query', 'PutItem', 'UpdateItem'], { partitions: [phone] });
+    // It also puts held blocks and deletes them when released, reads, raises and checks the guard's
+    // counters, and remembers user ids' pairings and settles the signals that waited for them.
+    allow(this.processor, consent, ['GetItem', 'PutItem'], { partitions: [phone] });
+    allow(this.processor, consent, ['Query', 'DeleteItem'], { partitions: [phone, user] });
+    allow(this.processor, consent, ['UpdateItem'], { partitions: [phone, guard, user] });
+    allow(this.processor, consent, ['BatchGetItem', 'ConditionCheckItem'], { partitions: [guard] });
     allow(this.processor, props.auditTable, ['PutItem'], { partitions: [phone] });
-    // …and held blocks (put when held, deleted when released), the guard's counters (read, raised,
-    // checked), and user ids' pairings and the signals that waited for them.
-    allow(this.processor, consent, ['DeleteItem'], { partitions: [phone, user] });
-    allow(this.processor, consent, ['BatchGetItem', 'UpdateItem', 'ConditionCheckItem'], { partitions: [guard] });
-    allow(this.processor, consent, ['UpdateItem', 'Query'], { partitions: [user] });
     this.processor.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: 10,

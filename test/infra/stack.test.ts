@@ -2,9 +2,10 @@ import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -23,6 +24,13 @@ import { ENV } from '../../shared/config.js';
 import { acceptConsentRequest } from '../../shared/domain/accept-consent-request.js';
 import { sweepRequests } from '../../shared/domain/sweep-requests.js';
 import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
+import { learnPairing } from '../../shared/domain/learn-pairing.js';
+import { receiveConsentSignals } from '../../shared/domain/receive-delivery-statuses.js';
+import { discardHeldBlocks, releaseHeldBlocks } from '../../shared/domain/review-held-blocks.js';
+import { failureClassifier } from '../../shared/domain/provider-errors.js';
+import { DynamoGuardCounter } from '../../shared/adapters/guard-counter.js';
+import { DynamoHeldBlockStore } from '../../shared/adapters/held-block-store.js';
+import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import type { EventPublisher } from '../../shared/domain/ports.js';
 import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { ConsentApi, ROUTE_THROTTLES, type ConsentApiProps } from '../../infra/constructs/consent-api.js';
@@ -265,9 +273,10 @@ describe('functions', () => {
       consentRequests: [ENV.consentTableName, ENV.consentQueueUrl],
       history: [ENV.consentTableName, ENV.auditTableName],
       health: [],
-      whatsappWebhook: [ENV.consentQueueUrl, ENV.whatsappSecretId],
+      whatsappWebhook: [ENV.consentTableName, ENV.consentQueueUrl, ENV.whatsappSecretId],
       blocklistCheck: [ENV.consentTableName],
       blocklistCheckInvoke: [ENV.consentTableName],
+      blocklistReview: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl],
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
       requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
     };
@@ -393,6 +402,29 @@ describe('queues', () => {
     });
   });
 
+  it("alarms on the first automatic block the guard holds, from the processor's metric, to the same topic", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AutoBlocksHeld',
+      Namespace: 'WhatsappConsent',
+      Dimensions: [{ Name: 'service', Value: 'whatsapp-consent' }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
+      OKActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
+    });
+  });
+
+  it('takes the guard from the context, and refuses a limit the processor would refuse', () => {
+    expect(() => unbundledStack('GuardStack', { autoBlockGuardLimit: '-1' })).toThrow(/autoBlockGuardLimit/);
+    const tuned = Template.fromStack(unbundledStack('TunedGuardStack', { autoBlockGuardLimit: '50', autoBlockGuardWindowSeconds: '120' }));
+    tuned.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTO_BLOCK_GUARD_LIMIT: '50', AUTO_BLOCK_GUARD_WINDOW_SECONDS: '120' }) },
+    });
+  });
+
   it('notifies through an encrypted, TLS-only SNS topic that CloudWatch may publish to', () => {
     const topic = resource(logicalId(stack.data.alarmTopic));
     const [keyId] = referencedIds(topic.Properties?.['KmsMasterKeyId']);
@@ -473,15 +505,16 @@ describe('permissions', () => {
     }
   });
 
-  it('lets only the processor put audit entries', () => {
+  it('lets only the processor, and the review for discards of held blocks, put audit entries', () => {
     const auditId = logicalId(stack.data.auditTable);
     const processorPolicy = policyOfRole(roleOf(logicalId(stack.functions.processor)));
+    const reviewPolicy = policyOfRole(roleOf(logicalId(stack.functions.api.blocklistReview)));
     const putters = allStatements()
       .filter(({ statement }) => statement.Effect === 'Allow' && appliesTo(statement, auditId))
       .filter(({ statement }) => actionsOf(statement).some((pattern) => covers(pattern, 'dynamodb:PutItem')))
       .map(({ policy }) => policy);
 
-    expect(new Set(putters)).toEqual(new Set([processorPolicy]));
+    expect(new Set(putters)).toEqual(new Set([processorPolicy, reviewPolicy]));
   });
 
   it('lets the history function query the audit and its by-profile index', () => {
@@ -523,14 +556,27 @@ describe('permissions', () => {
       },
       history: { 'consent:GetItem': on('PROFILE#*'), 'audit:Query': null },
       health: {},
-      whatsappWebhook: {},
+      whatsappWebhook: {
+        'consent:GetItem': on('BSUID#*'),
+        'consent:BatchGetItem': on('BSUID#*'),
+        'consent:ConditionCheckItem': on('BSUID#*'),
+        'consent:PutItem': writing(['pk', 'sk', 'userId', 'receivedAt', 'event', 'reviewList', 'listedAt'], 'BSUID#*'),
+      },
       blocklistCheck: { 'consent:BatchGetItem': on('PHONE#*') },
       blocklistCheckInvoke: { 'consent:BatchGetItem': on('PHONE#*') },
+      blocklistReview: {
+        'consent:Query': on('PHONE#*', 'HELD', 'UNRESOLVED'),
+        'consent:DeleteItem': on('PHONE#*'),
+        'audit:PutItem': on('PHONE#*'),
+      },
       processor: {
         'consent:GetItem': on('PHONE#*'),
-        'consent:Query': on('PHONE#*'),
         'consent:PutItem': on('PHONE#*'),
-        'consent:UpdateItem': on('PHONE#*'),
+        'consent:Query': on('PHONE#*', 'BSUID#*'),
+        'consent:DeleteItem': on('PHONE#*', 'BSUID#*'),
+        'consent:UpdateItem': on('PHONE#*', 'GUARD#*', 'BSUID#*'),
+        'consent:BatchGetItem': on('GUARD#*'),
+        'consent:ConditionCheckItem': on('GUARD#*'),
         'audit:PutItem': on('PHONE#*'),
       },
       requestSweeper: {
@@ -545,7 +591,7 @@ describe('permissions', () => {
     }
   });
 
-  it('lets only the consent-request, webhook and request-sweeper functions send to the queue', () => {
+  it('lets only the consent-request, webhook, review and request-sweeper functions send to the queue', () => {
     const queueId = logicalId(stack.data.queue);
     const senders = allStatements()
       .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(queueId))
@@ -556,6 +602,7 @@ describe('permissions', () => {
       new Set([
         policyOfRole(roleOf(logicalId(stack.functions.api.consentRequests))),
         policyOfRole(roleOf(logicalId(stack.functions.api.whatsappWebhook))),
+        policyOfRole(roleOf(logicalId(stack.functions.api.blocklistReview))),
         policyOfRole(roleOf(logicalId(stack.functions.requestSweeper))),
       ]),
     );
@@ -586,7 +633,7 @@ describe('permissions', () => {
     }
   });
 
-  it('lets only the webhook read its secret, and gives the webhook no table access at all', () => {
+  it("lets only the webhook read its secret, and gives the webhook no table access beyond user ids' partitions", () => {
     const secretId = logicalId(stack.webhookSecret);
     const webhookPolicy = policyOfRole(roleOf(logicalId(stack.functions.api.whatsappWebhook)));
     const readers = allStatements()
@@ -598,7 +645,18 @@ describe('permissions', () => {
       .flatMap(({ statement }) => actionsOf(statement));
 
     expect(new Set(readers)).toEqual(new Set([webhookPolicy]));
-    expect(webhookActions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+    expect(dynamoGrantsOf('whatsappWebhook')).toEqual({
+      'consent:GetItem': { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BSUID#*'] } },
+      'consent:BatchGetItem': { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BSUID#*'] } },
+      'consent:ConditionCheckItem': { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BSUID#*'] } },
+      'consent:PutItem': {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BSUID#*'] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'userId', 'receivedAt', 'event', 'reviewList', 'listedAt'] },
+      },
+    });
+    expect(webhookActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+    );
   });
 
   it('keeps the webhook secrets out of the template: generated in Secrets Manager, read at run time', () => {
@@ -740,18 +798,62 @@ describe('DynamoDB access, as the code makes it', () => {
       await audit.byProfile(PROFILE_ID, { limit: 10 });
     },
     health: async () => undefined,
-    whatsappWebhook: async () => undefined,
+    whatsappWebhook: async () => {
+      const directory = new DynamoUserDirectory(TABLES.consent);
+      const failure = { status: 'failed', occurredAt: '2025-01-01T00:00:00.000Z', sender: { phoneNumberId: '1', displayPhoneNumber: undefined }, profileId: undefined };
+      const errors = [{ code: 131026, text: 'Message undeliverable' }];
+      await receiveConsentSignals(
+        {
+          statuses: [
+            { ...failure, messageId: 'wamid.1', recipientId: undefined, userId: 'US.1', errors },
+            { ...failure, messageId: 'wamid.2', recipientId: PHONE.slice(1), userId: 'US.2', errors },
+          ],
+          preferences: [],
+        },
+        { classify: failureClassifier(undefined), publisher: publisher(false), directory },
+      );
+      // The user id turns out to be paired already: the kept signal's condition fails, and the pairing is read.
+      documentClient.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }));
+      documentClient.on(GetCommand).resolves({ Item: { userId: 'US.1', phone: PHONE, recipientId: PHONE.slice(1), seenAt: '2025-01-01T00:00:00.000Z' } });
+      await directory.keepUnresolved({ userId: 'US.1', receivedAt: '2025-01-01T00:00:00.000Z', event: sampleAutomaticEvent() });
+    },
+    blocklistReview: async () => {
+      const held = new DynamoHeldBlockStore(TABLES.consent, TABLES.audit);
+      const directory = new DynamoUserDirectory(TABLES.consent);
+      const heldBlock = { phone: PHONE, eventId: 'wa-held', sender: '1', reasonCode: '131026', failedAt: '2025-01-01T00:00:00.000Z', heldAt: '2025-01-01T00:00:01.000Z', event: sampleAutomaticEvent() };
+      documentClient.on(QueryCommand).resolves({ Items: [{ ...keysOfHeld(), ...heldBlock }], Count: 1 });
+      await held.list({ limit: 10 });
+      await directory.listUnresolved({ limit: 10 });
+      await directory.countUnresolved();
+      const decision = { phones: [PHONE], reason: 'Outage' };
+      await releaseHeldBlocks(callerWith(), decision, { held, publisher: publisher(false) });
+      await discardHeldBlocks(callerWith(), decision, { held, clock: systemClock });
+    },
     blocklistCheck: () => blocklistChecker({ tableName: TABLES.consent }).check([PHONE, OTHER_PHONE]),
     blocklistCheckInvoke: () => blocklistChecker({ tableName: TABLES.consent }).check([PHONE, OTHER_PHONE]),
     processor: async () => {
+      const held = new DynamoHeldBlockStore(TABLES.consent, TABLES.audit);
       const deps = {
         states: new DynamoConsentStateStore(TABLES.consent),
         ledger: new DynamoEventLedger(TABLES.consent, TABLES.audit),
         profiles: new DynamoProfileStore(TABLES.consent),
         clock: systemClock,
+        held,
+        directory: new DynamoUserDirectory(TABLES.consent),
       };
+      const guard = (limit: number) => ({ settings: { limit, windowSeconds: 600 }, counter: new DynamoGuardCounter(TABLES.consent) });
       await applyConsentEvent(sampleEvent(), deps);
-      await applyConsentEvent(sampleAutomaticEvent({ alternatives: [OTHER_PHONE] }), deps);
+      // An automatic block with room in its sender's window (raised, and the bucket before checked), then one held.
+      await applyConsentEvent(sampleAutomaticEvent({ alternatives: [OTHER_PHONE] }), { ...deps, guard: guard(10) });
+      documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [{ pk: 'GUARD#1', sk: 'BUCKET#1', count: 1 }] } });
+      await applyConsentEvent(sampleAutomaticEvent({ eventId: 'wa-held' }), { ...deps, guard: guard(0) });
+      await applyConsentEvent(sampleAutomaticEvent({ eventId: 'wa-over' }), { ...deps, guard: { ...guard(1), counter: { read: async () => new Map([[Math.floor(Date.now() / 60_000), 1]]) } } });
+      // A released block settles its held entry.
+      documentClient.on(GetCommand).callsFake((input: GetCommandInput) => ({ Item: String(input.Key?.['sk']).startsWith('HELD#') ? { phone: PHONE, eventId: 'wa-held' } : storedItem(input) }));
+      await applyConsentEvent(sampleAutomaticEvent({ eventId: 'wa-released', release: { heldEventId: 'wa-held', actor: { type: 'user', sub: 's', username: 'erin' }, reason: 'Confirmed' } }), deps);
+      // A pairing, and the signal that waited for it.
+      documentClient.on(QueryCommand).resolves({ Items: [{ userId: 'US.1', receivedAt: '2025-01-01T00:00:00.000Z', event: sampleAutomaticEvent({ eventId: 'wa-waited' }) }] });
+      await learnPairing({ version: 1, eventId: 'wa-pair', source: 'pairing', userId: 'US.1', phone: PHONE, alternatives: [], recipientId: PHONE.slice(1), seenAt: '2025-01-01T00:00:00.000Z' }, deps);
       await new DynamoRequestStore(TABLES.consent).markFailed(PHONE, sampleEvent().requestId);
     },
     requestSweeper: async () => {
@@ -815,11 +917,16 @@ describe('DynamoDB access, as the code makes it', () => {
       ],
       history: ['GetItem consent PROFILE#', 'Query audit PHONE#', 'Query audit/byProfile (profile id)'],
       health: [],
-      whatsappWebhook: [],
+      whatsappWebhook: ['BatchGetItem consent BSUID#', 'ConditionCheckItem consent BSUID#', 'GetItem consent BSUID#', 'PutItem consent BSUID#'],
       blocklistCheck: ['BatchGetItem consent PHONE#'],
       blocklistCheckInvoke: ['BatchGetItem consent PHONE#'],
+      blocklistReview: [
+        'DeleteItem consent PHONE#', 'PutItem audit PHONE#', 'Query consent PHONE#', 'Query consent/byReviewList HELD', 'Query consent/byReviewList UNRESOLVED',
+      ],
       processor: [
-        'GetItem consent PHONE#', 'PutItem audit PHONE#', 'PutItem consent PHONE#', 'Query consent PHONE#', 'UpdateItem consent PHONE#',
+        'BatchGetItem consent GUARD#', 'ConditionCheckItem consent GUARD#', 'DeleteItem consent BSUID#', 'DeleteItem consent PHONE#',
+        'GetItem consent PHONE#', 'PutItem audit PHONE#', 'PutItem consent PHONE#', 'Query consent BSUID#', 'Query consent PHONE#',
+        'UpdateItem consent BSUID#', 'UpdateItem consent GUARD#', 'UpdateItem consent PHONE#',
       ],
       requestSweeper: ['Query consent/byPending PENDING#', 'UpdateItem consent PHONE#'],
     });
@@ -918,10 +1025,11 @@ function accessesIn(command: unknown): { action: string; table: 'consent' | 'aud
   });
   if (command instanceof GetCommand) return [item('GetItem', input)];
   if (command instanceof UpdateCommand) return [item('UpdateItem', input)];
+  if (command instanceof DeleteCommand) return [item('DeleteItem', input)];
   if (command instanceof TransactWriteCommand) {
     return (input['TransactItems'] as Record<string, ItemRequest>[]).map((entry) => {
       const [[kind, request] = ['', {}]] = Object.entries(entry);
-      return item({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' }[kind] ?? `unknown ${kind}`, request);
+      return item({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ?? `unknown ${kind}`, request);
     });
   }
   if (command instanceof BatchGetCommand || command instanceof BatchGetItemCommand) {
@@ -946,9 +1054,15 @@ function accessesIn(command: unknown): { action: string; table: 'consent' | 'aud
   throw new Error(`No IAM reading of ${(command as object).constructor.name}; add one`);
 }
 
+/** The key of a held block's item, as a query of the review index returns it. */
+function keysOfHeld() {
+  return { pk: `PHONE#${PHONE}`, sk: 'HELD#wa-held', reviewList: 'HELD', listedAt: '2025-01-01T00:00:01.000Z' };
+}
+
 /** `PutItem consent PHONE#`: an access by action, table (and index) and partition prefix. */
 function kindOf(access: { action: string; table: string; index?: string; leadingKeys: string[] }): string {
-  const prefixes = [...new Set(access.leadingKeys.map((key) => (key.includes('#') ? key.slice(0, key.indexOf('#') + 1) : '(profile id)')))];
+  const prefixOf = (key: string) => (key.includes('#') ? key.slice(0, key.indexOf('#') + 1) : /^[A-Z]+$/.test(key) ? key : '(profile id)');
+  const prefixes = [...new Set(access.leadingKeys.map(prefixOf))];
   return `${access.action.slice('dynamodb:'.length)} ${access.table}${access.index ? `/${access.index}` : ''} ${prefixes.join(',')}`;
 }
 
@@ -1006,6 +1120,10 @@ describe('HTTP API', () => {
         'GET /numbers/{phone}',
         'GET /numbers/{phone}/history',
         'POST /blocklist/check',
+        'GET /blocklist/held',
+        'POST /blocklist/held/release',
+        'POST /blocklist/held/discard',
+        'GET /blocklist/unresolved',
         'GET /webhooks/whatsapp',
         'POST /webhooks/whatsapp',
         'GET /health',
