@@ -120,7 +120,7 @@ describe('acceptConsentRequest', () => {
     await acceptConsentRequest(erin, blockInput(), deps);
     await acceptConsentRequest(erin, blockInput({ action: 'unblock' }), deps);
 
-    expect(publisher.published.map((event) => [event.action, event.source === 'manual' && event.sequence])).toEqual([
+    expect(publisher.published.map((event) => [event.source === 'manual' && event.action, event.source === 'manual' && event.sequence])).toEqual([
       ['block', 1],
       ['unblock', 2],
     ]);

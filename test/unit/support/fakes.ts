@@ -1,5 +1,5 @@
 import type { E164 } from '../../../shared/domain/phone.js';
-import type { ConsentEvent } from '../../../shared/domain/consent-event.js';
+import type { QueuedEvent } from '../../../shared/domain/consent-event.js';
 import type { ConsentState } from '../../../shared/domain/consent-state.js';
 import type {
   Clock,
@@ -145,15 +145,15 @@ export class InMemoryConsentStateStore implements ConsentStateStore {
 
 /** Keeps every published event; throws `failWith` instead, when it is set. */
 export class RecordingPublisher implements EventPublisher {
-  readonly published: ConsentEvent[] = [];
+  readonly published: QueuedEvent[] = [];
   failWith: Error | undefined;
 
-  async publish(event: ConsentEvent): Promise<void> {
+  async publish(event: QueuedEvent): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.published.push(structuredClone(event));
   }
 
-  async publishAll(events: readonly ConsentEvent[]): Promise<void> {
+  async publishAll(events: readonly QueuedEvent[]): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.published.push(...structuredClone(events));
   }
@@ -169,6 +169,8 @@ type LedgerInput = Parameters<EventLedger['record']>[0];
  */
 export class InMemoryEventLedger implements EventLedger {
   readonly audit: AuditEntry[] = [];
+  /** Every committed input, for what it asked of the guard and the held list. */
+  readonly committed: LedgerInput[] = [];
   attempts = 0;
   beforeRecord: ((attempt: number) => void) | undefined;
 
@@ -177,7 +179,8 @@ export class InMemoryEventLedger implements EventLedger {
     private readonly requests?: InMemoryRequestStore,
   ) {}
 
-  async record({ event, expectedVersion, transition, audit, requestStatus }: LedgerInput): Promise<'committed' | 'duplicate' | 'conflict'> {
+  async record(input: LedgerInput): Promise<'committed' | 'duplicate' | 'conflict'> {
+    const { event, expectedVersion, transition, audit, requestStatus } = input;
     this.attempts += 1;
     this.beforeRecord?.(this.attempts);
     if (this.audit.some((entry) => entry.eventId === audit.eventId)) return 'duplicate';
@@ -187,6 +190,7 @@ export class InMemoryEventLedger implements EventLedger {
       this.states.states.set(event.phone, { ...next });
     }
     this.audit.push({ ...audit });
+    this.committed.push(input);
     if (event.source === 'manual') this.requests?.setStatus(event.requestId, requestStatus, audit.appliedAt);
     return 'committed';
   }
