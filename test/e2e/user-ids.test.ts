@@ -90,6 +90,15 @@ describe('failures that name the recipient by user id alone', () => {
     expect((await unresolved()).items.find((item) => item['userId'] === userId)).toMatchObject({ profileId: 'crm-1001', reasonCode: '131026' });
   });
 
+  it('refuses an unsigned or wrongly signed failure named by user id with 401, keeping nothing', async () => {
+    const userId = newUserId();
+    const body = callbackBody(statusObject({ userId, userIdOnly: true }));
+
+    expect((await postWebhook(body, null)).status).toBe(401);
+    expect((await postWebhook(body, 'sha256=' + '0'.repeat(64))).status).toBe(401);
+    expect((await unresolved()).items.some((item) => item['userId'] === userId)).toBe(false);
+  });
+
   it('refuses to list unresolved failures without a token', async () => {
     expect((await http('GET', '/blocklist/unresolved')).status).toBe(401);
   });

@@ -161,6 +161,28 @@ describe('delivery callbacks', () => {
     const number = await eventually(() => numberView(profileId, '+5541992146473'), (view) => view?.['blocked'] === true);
     expect(number).toMatchObject({ source: 'automatic', reasonCode: '131026' });
   });
+
+  it("blocks the profile's +52 number when the Mexican WhatsApp id keeps the old 1 after the country code", async () => {
+    // A Mexico City mobile, unique per run: +52 55 XXXX XXXX, and its WhatsApp id 521 55 XXXX XXXX.
+    const subscriber = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
+    const phone = `+5255${subscriber}`;
+    const profileId = await createProfile([phone]);
+
+    const response = await postCallback(failure({ recipientId: `52155${subscriber}` }));
+
+    expect(response).toMatchObject({ status: 200, body: { enqueued: 1 } });
+    const number = await eventually(() => numberView(profileId, phone), (view) => view?.['blocked'] === true);
+    expect(number).toMatchObject({ source: 'automatic', reasonCode: '131026' });
+  });
+
+  it('blocks on a 130403 failure (this business has blocked the user on WhatsApp)', async () => {
+    const { phone, waId, profileId } = await numberOnProfile();
+
+    await postCallback(failure({ recipientId: waId, code: 130403 }));
+
+    const number = await eventually(() => numberView(profileId, phone), (view) => view?.['blocked'] === true);
+    expect(number).toMatchObject({ source: 'automatic', reasonCode: '130403' });
+  });
 });
 
 describe('marketing preferences', () => {
