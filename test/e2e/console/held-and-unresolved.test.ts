@@ -135,7 +135,7 @@ describe('held automatic blocks', () => {
     await page.context().close();
   });
 
-  it('discards a held block as an editor: the number leaves the list at once and stays sendable', async () => {
+  it('discards a held block as an editor: the number leaves the list at once, stays sendable, and its history names the editor', async () => {
     // prepare
     const [discarded, kept] = await heldNumbers(2);
     const page = await openSignedIn('/console/held', 'erin', [EDITORS]);
@@ -151,6 +151,13 @@ describe('held automatic blocks', () => {
     expect(await blockedOf([discarded!])).toEqual([]);
     const check = await call('POST', '/blocklist/check', { token: readerToken, body: { phones: [discarded] } });
     expect(check.body.sendable).toEqual([discarded]);
+
+    // assess: the number's page tells who discarded the held block, and why
+    await page.goto(`${local.ready.url}/console/numbers/${encodeURIComponent(discarded!)}`);
+    const entry = page.getByRole('row').filter({ hasText: 'Held automatic block discarded' });
+    await entry.waitFor();
+    expect(await entry.innerText()).toMatch(/erin[\s\S]*Provider outage; these numbers are fine \(WhatsApp error 131026\)[\s\S]*Discarded: not blocked/);
+    await page.getByText('Can receive WhatsApp messages').waitFor();
     await page.context().close();
   });
 

@@ -1,6 +1,10 @@
-import { actorName, entryReason, outcomeName, settledMessage, statusOf } from '../../../web/src/model/consent-words.js';
+import type { AuditActor } from '../../../web/src/api/types.js';
+import { actorName, entryAction, entryReason, outcomeName, settledMessage, statusOf } from '../../../web/src/model/consent-words.js';
 
 /** The console's words for states, actors and outcomes: a status is never told by colour alone. */
+
+const erin: AuditActor = { type: 'user', sub: 'u-erin', username: 'erin' };
+const whatsapp: AuditActor = { type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513' };
 
 describe('statusOf', () => {
   it('says an unblocked number can receive messages', () => {
@@ -46,8 +50,17 @@ describe('actorName', () => {
 
 describe('history columns', () => {
   it("shows the operator's reason, or the provider's code with its text", () => {
-    expect(entryReason({ reason: 'asked by phone', reasonCode: null })).toBe('asked by phone');
-    expect(entryReason({ reason: 'Message undeliverable', reasonCode: '131026' })).toBe('WhatsApp error 131026: Message undeliverable');
+    expect(entryReason({ reason: 'asked by phone', reasonCode: null, actor: erin })).toBe('asked by phone');
+    expect(entryReason({ reason: 'Message undeliverable', reasonCode: '131026', actor: whatsapp })).toBe('WhatsApp error 131026: Message undeliverable');
+  });
+
+  it('tells a release or discard of a held automatic block by the words of the editor who made it, and the code it was for', () => {
+    expect(entryReason({ reason: 'Checked: the number is gone', reasonCode: '131026', actor: erin })).toBe('Checked: the number is gone (WhatsApp error 131026)');
+    expect(entryAction({ action: 'wa_blocked', source: 'automatic', actor: erin, outcome: 'applied' })).toBe('Held automatic block released');
+    expect(entryAction({ action: 'wa_blocked', source: 'automatic', actor: erin, outcome: 'discarded' })).toBe('Held automatic block discarded');
+    expect(entryAction({ action: 'wa_blocked', source: 'automatic', actor: whatsapp, outcome: 'held' })).toBe('Automatic block: undeliverable');
+    expect(entryAction({ action: 'block', source: 'manual', actor: erin, outcome: 'applied' })).toBe('Block');
+    expect(outcomeName('discarded')).toBe('Discarded: not blocked');
   });
 
   it('names every outcome in words, and passes an unknown one through', () => {

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AuditEntry, Page } from '../api/types.js';
-import { actionName, actorName, entryReason, outcomeName } from '../model/consent-words.js';
+import { actorName, entryAction, entryReason, outcomeName } from '../model/consent-words.js';
 import { errorMessage } from '../model/error-words.js';
 import { readablePhone } from '../model/format.js';
 import { moreButton, PagedList } from './paged-list.js';
@@ -68,7 +68,7 @@ export class ConsentHistory extends LitElement {
                       <tr>
                         ${timeCell(entry.requestedAt)}
                         <td>${byNumber ? (entry.profileId ?? html`<span class="muted">none</span>`) : readablePhone(entry.phone)}</td>
-                        <td>${actionName(entry.action)}</td>
+                        <td>${entryAction(entry)}</td>
                         <td>${actorName(entry.actor)}</td>
                         <td class="reason">${entryReason(entry)}</td>
                         <td>${outcomeName(entry.outcome)}</td>

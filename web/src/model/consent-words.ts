@@ -74,7 +74,7 @@ const OUTCOMES: Record<string, string> = {
   unchanged: 'No change: it was already so',
   superseded: 'Superseded by a newer change',
   held: 'Held by the automatic-block guard',
-  discarded: 'Held, then discarded by an editor: not blocked',
+  discarded: 'Discarded: not blocked',
   failed: 'Failed',
 };
 
@@ -82,9 +82,25 @@ export function outcomeName(outcome: string): string {
   return OUTCOMES[outcome] ?? outcome;
 }
 
-/** The reason column of the history: the operator's words, or the provider's code and text. */
-export function entryReason(entry: Pick<AuditEntry, 'reason' | 'reasonCode'>): string {
-  return entry.reasonCode ? (providerReason(entry.reasonCode, entry.reason) ?? '') : entry.reason;
+/**
+ * The action column of the history: the change, or what an editor decided about an automatic block that
+ * the guard held (such an entry is the provider's block, made by a person).
+ */
+export function entryAction(entry: Pick<AuditEntry, 'action' | 'source' | 'actor' | 'outcome'>): string {
+  if (entry.source === 'automatic' && entry.actor.type === 'user') {
+    return entry.outcome === 'discarded' ? 'Held automatic block discarded' : 'Held automatic block released';
+  }
+  return actionName(entry.action);
+}
+
+/**
+ * The reason column of the history: the operator's words, or the provider's code and text; for an
+ * editor's decision on a held automatic block, the editor's words and the code the block was for.
+ */
+export function entryReason(entry: Pick<AuditEntry, 'reason' | 'reasonCode' | 'actor'>): string {
+  if (!entry.reasonCode) return entry.reason;
+  if (entry.actor.type === 'user') return `${entry.reason} (WhatsApp error ${entry.reasonCode})`;
+  return providerReason(entry.reasonCode, entry.reason) ?? '';
 }
 
 /** What became of a request once it settled, said to the person who asked for it. */
