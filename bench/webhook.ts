@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { createHmac } from 'node:crypto';
-import { failureClassifier } from '../shared/domain/provider-errors.js';
-import { receiveDeliveryStatuses } from '../shared/domain/receive-delivery-statuses.js';
-import { deliveryStatusesOf, isSignedBy, whatsappWebhookSchema } from '../shared/domain/whatsapp-webhook.js';
+import { failureClassifier } from '../shared/domain/whatsapp/provider-errors.js';
+import { receiveDeliveryStatuses } from '../shared/domain/whatsapp/receive-signals.js';
+import { deliveryStatusesOf, isSignedBy, whatsappWebhookSchema } from '../shared/domain/whatsapp/callback.js';
 import type { EventPublisher } from '../shared/domain/ports.js';
 
 /**

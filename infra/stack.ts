@@ -5,8 +5,8 @@ import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { keywordListSchema } from '../shared/domain/keywords.js';
-import { autoBlockCodesSchema } from '../shared/domain/provider-errors.js';
+import { keywordListSchema } from '../shared/domain/whatsapp/keywords.js';
+import { autoBlockCodesSchema } from '../shared/domain/whatsapp/provider-errors.js';
 import { ENV, readConfig } from '../shared/config.js';
 import { HELD_BLOCKS_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
 import { auditTable, consentQueue, consentTable, PENDING_INDEX, REVIEW_INDEX, routes } from './resources.js';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, keywordListSchema } from './domain/keywords.js';
-import { autoBlockCodesSchema } from './domain/provider-errors.js';
+import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, keywordListSchema } from './domain/whatsapp/keywords.js';
+import { autoBlockCodesSchema } from './domain/whatsapp/provider-errors.js';
 
 /**
  * Every setting a function reads from its environment, with its variable name. The CDK stack and the

@@ -5,7 +5,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { readConfig } from '../../shared/config.js';
 import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
 import { queuedEventSchema, type AutomaticConsentEvent } from '../../shared/domain/consent-event.js';
-import { learnPairing } from '../../shared/domain/learn-pairing.js';
+import { learnPairing } from '../../shared/domain/whatsapp/learn-pairing.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';

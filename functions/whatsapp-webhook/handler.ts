@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
-import { failureClassifier } from '../../shared/domain/provider-errors.js';
-import { receiveConsentSignals, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/receive-delivery-statuses.js';
-import { deliveryStatusesOf, inboundMessagesOf, isSignedBy, pairingsOf, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp-webhook.js';
+import { failureClassifier } from '../../shared/domain/whatsapp/provider-errors.js';
+import { receiveConsentSignals, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/whatsapp/receive-signals.js';
+import { deliveryStatusesOf, inboundMessagesOf, isSignedBy, pairingsOf, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp/callback.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { webhookSecretsFrom } from '../../shared/adapters/webhook-secrets.js';

@@ -126,12 +126,12 @@ export interface ConsentFunctionsProps {
   readonly webhookSecret: ISecret;
   /**
    * Error codes that block a number automatically (`AUTO_BLOCK_CODES`).
-   * @default the code table of `shared/domain/provider-errors.ts`
+   * @default the code table of `shared/domain/whatsapp/provider-errors.ts`
    */
   readonly autoBlockCodes?: string;
   /**
    * The webhook's `OPT_OUT_KEYWORDS` and `OPT_IN_KEYWORDS` (comma-separated words).
-   * @default the lists of `shared/domain/keywords.ts`
+   * @default the lists of `shared/domain/whatsapp/keywords.ts`
    */
   readonly optOutKeywords?: string;
   readonly optInKeywords?: string;

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest } from '../domain/records.js';
-import type { UnresolvedSignal, UserDirectory, UserPairing } from '../domain/user-pairing.js';
+import type { UnresolvedSignal, UserDirectory, UserPairing } from '../domain/whatsapp/user-pairing.js';
 import { batchGetAll } from './batch-get.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';

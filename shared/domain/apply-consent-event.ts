@@ -4,7 +4,7 @@ import { transition, type Transition } from './consent-state.js';
 import type { AuditEntry, AuditOutcome, HeldBlock } from './records.js';
 import type { Clock, ConsentStateStore, EventLedger, GuardCounter, GuardSlot, HeldBlockStore, ProfileStore } from './ports.js';
 import { bucketSecondsOf, guardIsOn, guardWindowAt, roomIn, type GuardSettings } from './auto-block-guard.js';
-import { chooseRecipient } from './whatsapp-recipient.js';
+import { chooseRecipient } from './whatsapp/recipient.js';
 
 export interface ApplyDependencies {
   states: ConsentStateStore;

@@ -1,6 +1,6 @@
-import type { AutomaticConsentEvent, PairingEvent } from './consent-event.js';
-import type { E164 } from './phone.js';
-import type { Page, PageRequest } from './records.js';
+import type { AutomaticConsentEvent, PairingEvent } from '../consent-event.js';
+import type { E164 } from '../phone.js';
+import type { Page, PageRequest } from '../records.js';
 
 /** A business-scoped user id and the number a signed callback showed with it. */
 export interface UserPairing {

@@ -1,4 +1,4 @@
-import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, keywordListSchema, keywordOf } from '../../../shared/domain/keywords.js';
+import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, keywordListSchema, keywordOf } from '../../../../shared/domain/whatsapp/keywords.js';
 
 const keywords = {
   optOut: keywordListSchema(DEFAULT_OPT_OUT_KEYWORDS).parse(undefined),

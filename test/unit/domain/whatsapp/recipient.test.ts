@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { normalisePhone, type E164 } from '../../../shared/domain/phone.js';
-import { chooseRecipient, COUNTRY_RULES, recipientCandidates, type CountryRule } from '../../../shared/domain/whatsapp-recipient.js';
-import { e164 } from '../support/samples.js';
+import { normalisePhone, type E164 } from '../../../../shared/domain/phone.js';
+import { chooseRecipient, COUNTRY_RULES, recipientCandidates, type CountryRule } from '../../../../shared/domain/whatsapp/recipient.js';
+import { e164 } from '../../support/samples.js';
 
 describe('recipientCandidates', () => {
   it('adds the ninth digit to the Brazilian id of the provider fixture', () => {

@@ -1,4 +1,4 @@
-import { normalisePhone, type E164 } from './phone.js';
+import { normalisePhone, type E164 } from '../phone.js';
 
 /**
  * A country whose WhatsApp ids do not always spell the E.164 number: some ids stand for another

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { consentEventSchema, type AutomaticConsentEvent, type ConsentEvent } from '../../../shared/domain/consent-event.js';
-import { ServiceUnavailableError } from '../../../shared/domain/errors.js';
-import { failureClassifier } from '../../../shared/domain/provider-errors.js';
-import { receiveDeliveryStatuses, type Disposition } from '../../../shared/domain/receive-delivery-statuses.js';
-import { deliveryStatusesOf, whatsappWebhookSchema, type DeliveryStatus } from '../../../shared/domain/whatsapp-webhook.js';
-import { RecordingPublisher } from '../support/fakes.js';
+import { consentEventSchema, type AutomaticConsentEvent, type ConsentEvent } from '../../../../shared/domain/consent-event.js';
+import { ServiceUnavailableError } from '../../../../shared/domain/errors.js';
+import { failureClassifier } from '../../../../shared/domain/whatsapp/provider-errors.js';
+import { receiveDeliveryStatuses, type Disposition } from '../../../../shared/domain/whatsapp/receive-signals.js';
+import { deliveryStatusesOf, whatsappWebhookSchema, type DeliveryStatus } from '../../../../shared/domain/whatsapp/callback.js';
+import { RecordingPublisher } from '../../support/fakes.js';
 
-const FIXTURE = JSON.parse(readFileSync(new URL('../../fixtures/meta-status-failed-131026.json', import.meta.url), 'utf8'));
-const META_ERRORS = JSON.parse(readFileSync(new URL('../../fixtures/meta-error-objects.json', import.meta.url), 'utf8')) as {
+const FIXTURE = JSON.parse(readFileSync(new URL('../../../fixtures/meta-status-failed-131026.json', import.meta.url), 'utf8'));
+const META_ERRORS = JSON.parse(readFileSync(new URL('../../../fixtures/meta-error-objects.json', import.meta.url), 'utf8')) as {
   code: number;
 }[];
 

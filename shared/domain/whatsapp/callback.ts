@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { profileIdSchema } from './profile-id.js';
-import { userIdSchema } from './consent-event.js';
+import { profileIdSchema } from '../profile-id.js';
+import { userIdSchema } from '../consent-event.js';
 
 /**
  * Meta's `X-Hub-Signature-256` header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the

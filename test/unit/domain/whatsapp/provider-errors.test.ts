@@ -5,11 +5,11 @@ import {
   DEFAULT_FAILURE_CODES,
   failureClassifier,
   type FailureClass,
-} from '../../../shared/domain/provider-errors.js';
+} from '../../../../shared/domain/whatsapp/provider-errors.js';
 
 /** Error objects as the provider sent them in failed statuses. */
 const META_ERRORS = JSON.parse(
-  readFileSync(new URL('../../fixtures/meta-error-objects.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../fixtures/meta-error-objects.json', import.meta.url), 'utf8'),
 ) as { code: number; title: string }[];
 
 /** The product's classification of failure codes (SPEC.md, behaviour 8, as updated). */

@@ -1,7 +1,7 @@
-import type { PairingEvent } from './consent-event.js';
-import { applyConsentEvent, type ApplyDependencies } from './apply-consent-event.js';
+import type { PairingEvent } from '../consent-event.js';
+import { applyConsentEvent, type ApplyDependencies } from '../apply-consent-event.js';
 import { pairingOf, resolvedEvent, type UserDirectory } from './user-pairing.js';
-import { chooseRecipient } from './whatsapp-recipient.js';
+import { chooseRecipient } from './recipient.js';
 
 /**
  * Remembers a pairing of a user id with a number, then applies the signals that waited for it.

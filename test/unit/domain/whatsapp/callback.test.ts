@@ -7,10 +7,10 @@ import {
   profileIdOf,
   secretsMatch,
   whatsappWebhookSchema,
-} from '../../../shared/domain/whatsapp-webhook.js';
+} from '../../../../shared/domain/whatsapp/callback.js';
 
 /** The provider's own callback, byte for byte as it was delivered. */
-const FIXTURE = readFileSync(new URL('../../fixtures/meta-status-failed-131026.json', import.meta.url));
+const FIXTURE = readFileSync(new URL('../../../fixtures/meta-status-failed-131026.json', import.meta.url));
 const SECRET = 'app-secret-3f1c2a9e';
 
 function hexDigest(body: Uint8Array | string, secret = SECRET): string {

@@ -1,11 +1,12 @@
-import { applyConsentEvent, type ApplyDependencies } from '../../../shared/domain/apply-consent-event.js';
-import { learnPairing } from '../../../shared/domain/learn-pairing.js';
-import { failureClassifier } from '../../../shared/domain/provider-errors.js';
-import { receiveConsentSignals } from '../../../shared/domain/receive-delivery-statuses.js';
-import type { UnresolvedSignal, UserDirectory, UserPairing } from '../../../shared/domain/user-pairing.js';
-import type { DeliveryStatus } from '../../../shared/domain/whatsapp-webhook.js';
-import { fixedClock, InMemoryConsentStateStore, InMemoryEventLedger, InMemoryProfileStore, RecordingPublisher } from '../support/fakes.js';
-import { PHONE, OTHER_PHONE } from '../support/samples.js';
+import { applyConsentEvent, type ApplyDependencies } from '../../../../shared/domain/apply-consent-event.js';
+import type { PairingEvent } from '../../../../shared/domain/consent-event.js';
+import { learnPairing } from '../../../../shared/domain/whatsapp/learn-pairing.js';
+import { failureClassifier } from '../../../../shared/domain/whatsapp/provider-errors.js';
+import { receiveConsentSignals } from '../../../../shared/domain/whatsapp/receive-signals.js';
+import type { UnresolvedSignal, UserDirectory, UserPairing } from '../../../../shared/domain/whatsapp/user-pairing.js';
+import type { DeliveryStatus } from '../../../../shared/domain/whatsapp/callback.js';
+import { fixedClock, InMemoryConsentStateStore, InMemoryEventLedger, InMemoryProfileStore, RecordingPublisher } from '../../support/fakes.js';
+import { PHONE, OTHER_PHONE } from '../../support/samples.js';
 
 const USER = 'US.13491208655302741918';
 const SEEN = '2026-05-08T14:46:40.000Z';
@@ -114,8 +115,16 @@ describe('learning a pairing', () => {
     const deps: ApplyDependencies & { directory: UserDirectory } = { states, ledger, profiles: new InMemoryProfileStore(), clock: fixedClock(SEEN), directory };
     return { states, ledger, deps };
   }
-  const pairingEvent = (seenAt: string, phone = PHONE) =>
-    ({ version: 1, eventId: `wa-pair-${seenAt}`, source: 'pairing', userId: USER, phone, alternatives: [], recipientId: phone.slice(1), seenAt }) as const;
+  const pairingEvent = (seenAt: string, phone = PHONE): PairingEvent => ({
+    version: 1,
+    eventId: `wa-pair-${seenAt}`,
+    source: 'pairing',
+    userId: USER,
+    phone,
+    alternatives: [],
+    recipientId: phone.slice(1),
+    seenAt,
+  });
 
   it('applies what waited for it to the number, and takes it off the list', async () => {
     const { directory, receive } = setUp();

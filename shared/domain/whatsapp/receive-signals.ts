@@ -1,12 +1,12 @@
-import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type PairingEvent, type ProviderAction, type QueuedEvent } from './consent-event.js';
-import { ServiceUnavailableError } from './errors.js';
-import type { Clock, EventPublisher } from './ports.js';
+import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type PairingEvent, type ProviderAction, type QueuedEvent } from '../consent-event.js';
+import { ServiceUnavailableError } from '../errors.js';
+import type { Clock, EventPublisher } from '../ports.js';
 import { resolvedEvent, type NumberlessEvent, type UserDirectory, type UserPairing } from './user-pairing.js';
 import type { FailureClass, FailureClassifier } from './provider-errors.js';
-import type { BusinessNumber, DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference, ObservedPairing } from './whatsapp-webhook.js';
+import type { BusinessNumber, DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference, ObservedPairing } from './callback.js';
 import { keywordOf } from './keywords.js';
-import { eventIdFrom } from './event-id.js';
-import { recipientCandidates } from './whatsapp-recipient.js';
+import { eventIdFrom } from '../event-id.js';
+import { recipientCandidates } from './recipient.js';
 
 /** What became of one delivery status; the webhook logs each, at a level that fits. */
 export type Disposition =
