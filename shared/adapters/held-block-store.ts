@@ -4,11 +4,8 @@ import type { HeldBlockStore } from '../domain/ports.js';
 import type { AuditEntry, HeldBlock, Page, PageRequest } from '../domain/records.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
-import { keys, REVIEW_INDEX } from './keys.js';
-import { queryPage } from './paged-query.js';
-
-/** The review index's key with the table's: what a page's cursor holds. */
-const REVIEW_KEYS = ['reviewList', 'listedAt', 'pk', 'sk'] as const;
+import { keys } from './keys.js';
+import { reviewListPage } from './review-list.js';
 
 /**
  * Held automatic blocks: written by the processor's ledger when the guard holds one, listed through the
@@ -26,13 +23,7 @@ export class DynamoHeldBlockStore implements HeldBlockStore {
   }
 
   async list(page: PageRequest): Promise<Page<HeldBlock>> {
-    const found = await queryPage(
-      this.consentTableName,
-      page,
-      { IndexName: REVIEW_INDEX, KeyConditionExpression: 'reviewList = :list', ExpressionAttributeValues: { ':list': keys.heldList } },
-      REVIEW_KEYS,
-      (cursor) => cursor['reviewList'] === keys.heldList,
-    );
+    const found = await reviewListPage(this.consentTableName, keys.heldList, page);
     return { items: found.items.map(heldFromItem), nextCursor: found.nextCursor };
   }
 

@@ -5,10 +5,7 @@ import { batchGetAll } from './batch-get.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
 import { keys, REVIEW_INDEX } from './keys.js';
-import { queryPage } from './paged-query.js';
-
-/** The review index's key with the table's: what a page's cursor holds. */
-const REVIEW_KEYS = ['reviewList', 'listedAt', 'pk', 'sk'] as const;
+import { reviewListPage } from './review-list.js';
 
 /**
  * Pairings (`BSUID#<id>` / `NUMBER`) and the signals that wait for them (`BSUID#<id>` /
@@ -99,13 +96,7 @@ export class DynamoUserDirectory implements UserDirectory {
   }
 
   async listUnresolved(page: PageRequest): Promise<Page<UnresolvedSignal>> {
-    const found = await queryPage(
-      this.tableName,
-      page,
-      { IndexName: REVIEW_INDEX, KeyConditionExpression: 'reviewList = :list', ExpressionAttributeValues: { ':list': keys.unresolvedList } },
-      REVIEW_KEYS,
-      (cursor) => cursor['reviewList'] === keys.unresolvedList,
-    );
+    const found = await reviewListPage(this.tableName, keys.unresolvedList, page);
     return { items: found.items.map(signalFromItem), nextCursor: found.nextCursor };
   }
 
