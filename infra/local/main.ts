@@ -29,15 +29,20 @@ const env = z
     AUTO_BLOCK_CODES: z.string().optional(),
     LOCAL_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(SWEEP_INTERVAL_SECONDS),
     LOCAL_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
+    LOCAL_CONSOLE_DIR: z.string().min(1).optional(),
   })
   .parse(process.env);
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
 
-const consoleDirectory = await buildConsole(PROJECT_ROOT).catch((error: unknown) => {
-  console.error('The console could not be built:', error);
-  process.exit(1);
-});
+// A console built already (by another stack on this machine) is served as it is: building it again
+// would empty the folder under that stack's browsers.
+const consoleDirectory =
+  env.LOCAL_CONSOLE_DIR ??
+  (await buildConsole(PROJECT_ROOT).catch((error: unknown) => {
+    console.error('The console could not be built:', error);
+    process.exit(1);
+  }));
 
 const stack = await startLocalStack({
   ...defaultLocalStackOptions(),

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { waitFor } from '../../infra/local/free-port.js';
 import { LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN } from '../../infra/local/stack.js';
 
+/** Set (to the built console's folder) once the suite's stack has built the console. */
+export const CONSOLE_BUILT = 'E2E_CONSOLE_DIR';
+
 /** What a local stack writes to its ready file: its endpoints and resource names. */
 export type ReadyStack = Record<string, string | number> & { url: string };
 
@@ -33,6 +36,8 @@ export async function startLocalStackProcess(settings: Record<string, string>): 
       PORT: '0',
       LOCAL_STACK_READY_FILE: readyFile,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The suite's own stack built the console; a test's stack serves that build rather than rebuild it.
+      ...(process.env[CONSOLE_BUILT] ? { LOCAL_CONSOLE_DIR: process.env[CONSOLE_BUILT] } : {}),
       ...settings,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

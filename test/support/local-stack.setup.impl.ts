@@ -1,4 +1,6 @@
-import { startLocalStackProcess } from './local-stack-process.js';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../infra/local/stack.js';
+import { CONSOLE_BUILT, startLocalStackProcess } from './local-stack-process.js';
 
 /**
  * Starts the local stack exactly as `npm start` does, in a child process on free ports, for the
@@ -16,6 +18,7 @@ export default async function setup(): Promise<void> {
   (globalThis as { __localStack__?: unknown }).__localStack__ = stack.child;
 
   process.env['E2E_BASE_URL'] = stack.ready.url;
+  process.env[CONSOLE_BUILT] = join(PROJECT_ROOT, 'web', 'dist');
   process.env['E2E_STACK'] = JSON.stringify(stack.ready);
   process.env['AWS_REGION'] ??= 'us-east-1';
   process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
