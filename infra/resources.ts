@@ -3,7 +3,7 @@
  * (`infra/local/provision.ts`) both build their tables and queues from these descriptions, so the two
  * cannot drift apart.
  */
-import { REVIEW_INDEX } from '../shared/adapters/keys.js';
+import { LIST_INDEX } from '../shared/adapters/keys.js';
 
 export type KeyAttribute = { name: string; type: 'S' | 'N' };
 
@@ -18,8 +18,8 @@ export interface TableDefinition {
 
 /** The consent table's sparse index of pending requests (read by `shared/adapters/request-store.ts`). */
 export const PENDING_INDEX = 'byPending';
-/** The consent table's sparse index of held blocks and unresolved signals (`shared/adapters/keys.ts`). */
-export { REVIEW_INDEX };
+/** The consent table's sparse index of lists: blocked numbers, held blocks, unresolved signals (`shared/adapters/keys.ts`). */
+export { LIST_INDEX };
 
 /** Consent state, requests, profiles and idempotency keys (single-table design; README, "Data"). */
 export const consentTable: TableDefinition = {
@@ -30,8 +30,8 @@ export const consentTable: TableDefinition = {
   globalSecondaryIndexes: [
     // Sparse: only requests still pending carry `pendingShard`.
     { indexName: PENDING_INDEX, partitionKey: { name: 'pendingShard', type: 'S' }, sortKey: { name: 'requestedAt', type: 'S' } },
-    // Sparse: only held blocks and unresolved signals carry `reviewList`, until they are settled.
-    { indexName: REVIEW_INDEX, partitionKey: { name: 'reviewList', type: 'S' }, sortKey: { name: 'listedAt', type: 'S' } },
+    // Sparse: only items on a list carry `listName`: blocked states, held blocks and unresolved signals.
+    { indexName: LIST_INDEX, partitionKey: { name: 'listName', type: 'S' }, sortKey: { name: 'listedAt', type: 'S' } },
   ],
 };
 
@@ -74,6 +74,8 @@ export const functions = {
   health: { entry: 'functions/health/handler.ts' },
   whatsappWebhook: { entry: 'functions/whatsapp-webhook/handler.ts' },
   blocklistCheck: { entry: 'functions/blocklist-check/handler.ts' },
+  /** The blocked numbers, listed from the list index, as JSON or CSV. */
+  blocklist: { entry: 'functions/blocklist/handler.ts' },
   /** Held automatic blocks (list, release, discard) and unresolved signals, for operators to review. */
   blocklistReview: { entry: 'functions/blocklist-review/handler.ts' },
   /** The same check for campaign Lambdas that invoke it directly, without HTTP. */
@@ -118,6 +120,7 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/numbers/{phone}', function: 'profiles', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/check', function: 'blocklistCheck', authorization: 'jwt' },
+  { method: 'GET', path: '/blocklist', function: 'blocklist', authorization: 'jwt' },
   { method: 'GET', path: '/blocklist/held', function: 'blocklistReview', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/held/release', function: 'blocklistReview', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/held/discard', function: 'blocklistReview', authorization: 'jwt' },

@@ -9,7 +9,7 @@ import { keywordListSchema } from '../shared/domain/whatsapp/keywords.js';
 import { autoBlockCodesSchema } from '../shared/domain/whatsapp/provider-errors.js';
 import { ENV, readConfig } from '../shared/config.js';
 import { HELD_BLOCKS_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
-import { auditTable, consentQueue, consentTable, PENDING_INDEX, REVIEW_INDEX, routes } from './resources.js';
+import { auditTable, consentQueue, consentTable, PENDING_INDEX, LIST_INDEX, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
 import { ConsentData } from './constructs/consent-data.js';
@@ -109,7 +109,7 @@ export class WhatsAppConsentStack extends Stack {
       queue: this.data.queue,
       deadLetterQueue: this.data.deadLetterQueue,
       pendingIndexName: PENDING_INDEX,
-      reviewIndexName: REVIEW_INDEX,
+      listIndexName: LIST_INDEX,
       maxReceiveCount: consentQueue.maxReceiveCount,
       webhookSecret: this.webhookSecret,
       autoBlockCodes: this.autoBlockCodes(),

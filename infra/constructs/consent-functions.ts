@@ -26,6 +26,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   whatsappWebhook: ['consentTableName', 'consentQueueUrl', 'whatsappSecretId', 'autoBlockCodes', 'optOutKeywords', 'optInKeywords'],
   blocklistCheck: ['consentTableName'],
   blocklistCheckInvoke: ['consentTableName'],
+  blocklist: ['consentTableName'],
   blocklistReview: ['consentTableName', 'auditTableName', 'consentQueueUrl'],
   processor: ['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
@@ -92,15 +93,18 @@ export const REQUEST_ATTRIBUTES = [
   'value',
 ] as const;
 
-/** The review index's partitions: the names of its two lists (`shared/adapters/keys.ts`). */
-const REVIEW_LISTS = [keys.heldList, keys.unresolvedList];
+/** The list index's partitions of the blocked numbers (`BLOCKED#0`…). */
+const BLOCKED_LIST = 'BLOCKED#*';
+
+/** The list index's partitions that the review reads: the held blocks and the unresolved signals. */
+const LISTS = [keys.heldList, keys.unresolvedList];
 
 /**
  * Every attribute the webhook's writes name: a signal kept until its user id is paired (`userId`,
- * `receivedAt`, `event`, and its place in the review index), with the table's keys. Its partition
+ * `receivedAt`, `event`, and its place in the list index), with the table's keys. Its partition
  * (`BSUID#`) holds no consent state.
  */
-export const UNRESOLVED_ATTRIBUTES = ['pk', 'sk', 'userId', 'receivedAt', 'event', 'reviewList', 'listedAt'] as const;
+export const UNRESOLVED_ATTRIBUTES = ['pk', 'sk', 'userId', 'receivedAt', 'event', 'listName', 'listedAt'] as const;
 
 /** What marking a request failed names: its status, and the index entry it leaves (`pendingShard`). */
 export const SWEEP_ATTRIBUTES = ['pk', 'sk', 'status', 'pendingShard'] as const;
@@ -118,8 +122,8 @@ export interface ConsentFunctionsProps {
   readonly deadLetterQueue: IQueue;
   /** The consent table's sparse index of pending requests, which the request sweeper reads. */
   readonly pendingIndexName: string;
-  /** The consent table's sparse index of held blocks and unresolved signals, which the review lists. */
-  readonly reviewIndexName: string;
+  /** The consent table's sparse index of lists (blocked numbers, held blocks, unresolved signals). */
+  readonly listIndexName: string;
   /** The queue's `maxReceiveCount`: on that delivery, the processor marks a failing event's request `failed`. */
   readonly maxReceiveCount: number;
   /** Holds the webhook's `appSecret` and `verifyToken` as JSON; only the webhook function may read it. */
@@ -200,6 +204,7 @@ export class ConsentFunctions extends Construct {
       health: create('health'),
       whatsappWebhook: create('whatsappWebhook'),
       blocklistCheck: create('blocklistCheck', { memorySize: CHECK_MEMORY_MB }),
+      blocklist: create('blocklist'),
       blocklistReview: create('blocklistReview'),
     };
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
@@ -245,10 +250,12 @@ export class ConsentFunctions extends Construct {
     props.queue.grantSendMessages(this.api.whatsappWebhook);
     allow(this.api.whatsappWebhook, consent, ['GetItem', 'BatchGetItem', 'ConditionCheckItem'], { partitions: [user] });
     allow(this.api.whatsappWebhook, consent, ['PutItem'], { partitions: [user], attributes: UNRESOLVED_ATTRIBUTES });
+    // Blocklist: query the blocked numbers' shards of the list index, and nothing else.
+    allow(this.api.blocklist, consent, ['Query'], { partitions: [BLOCKED_LIST], indexNames: [props.listIndexName] });
     // Review: list held blocks and unresolved signals from their index (whose partitions are the two
     // lists' names), find a number's held blocks, enqueue releases, and discard: delete the held entry
     // and put the discard's audit entry (append-only, like the processor's, under `attribute_not_exists(pk)`).
-    allow(this.api.blocklistReview, consent, ['Query'], { partitions: [phone, ...REVIEW_LISTS], indexNames: [props.reviewIndexName] });
+    allow(this.api.blocklistReview, consent, ['Query'], { partitions: [phone, ...LISTS], indexNames: [props.listIndexName] });
     allow(this.api.blocklistReview, consent, ['DeleteItem'], { partitions: [phone] });
     allow(this.api.blocklistReview, props.auditTable, ['PutItem'], { partitions: [phone] });
     props.queue.grantSendMessages(this.api.blocklistReview);

@@ -42,6 +42,11 @@ export function stateFromItem(item: Record<string, any>): ConsentState {
   };
 }
 
+/**
+ * The state's item; a blocked number's is also on the blocked numbers' list (a shard of the list index,
+ * by the time of its latest change). A put replaces the whole item, so an unblocked state leaves the list.
+ */
 export function itemFromState(state: ConsentState): Record<string, unknown> {
-  return { ...keys.state(state.phone), ...state };
+  const listed = state.blocked && state.updatedAt !== undefined ? { listName: keys.blockedShard(state.phone), listedAt: state.updatedAt } : {};
+  return { ...keys.state(state.phone), ...state, ...listed };
 }

@@ -102,7 +102,7 @@ export class DynamoEventLedger implements EventLedger {
     return {
       Put: {
         TableName: this.consentTableName,
-        Item: { ...keys.held(held.phone, held.eventId), ...held, reviewList: keys.heldList, listedAt: held.heldAt },
+        Item: { ...keys.held(held.phone, held.eventId), ...held, listName: keys.heldList, listedAt: held.heldAt },
       },
     };
   }

@@ -5,7 +5,7 @@ import type { AuditEntry, HeldBlock, Page, PageRequest } from '../domain/records
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
 import { keys } from './keys.js';
-import { reviewListPage } from './review-list.js';
+import { listPage } from './list-index.js';
 
 /**
  * Held automatic blocks: written by the processor's ledger when the guard holds one, listed through the
@@ -23,7 +23,7 @@ export class DynamoHeldBlockStore implements HeldBlockStore {
   }
 
   async list(page: PageRequest): Promise<Page<HeldBlock>> {
-    const found = await reviewListPage(this.consentTableName, keys.heldList, page);
+    const found = await listPage(this.consentTableName, keys.heldList, page);
     return { items: found.items.map(heldFromItem), nextCursor: found.nextCursor };
   }
 

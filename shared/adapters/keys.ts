@@ -6,17 +6,33 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 const STATE = 'STATE';
 const PENDING_SHARDS = 4;
 
+/** A stable, evenly spread number from a text (FNV-1a), for choosing a shard. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 /** A stable shard of a request id (its last character, a Crockford base-32 digit). */
 function shardOf(requestId: string): number {
   return requestId.charCodeAt(requestId.length - 1) % PENDING_SHARDS;
 }
 
 /**
- * The consent table's sparse index of what operators review: automatic blocks the guard held, and
- * signals whose recipient is not known yet. One index for both lists, keyed by the list's name
- * (`reviewList`): a CloudFormation update can add only one index to a table at a time.
+ * The consent table's sparse index of lists: the blocked numbers (in a few shards), automatic blocks
+ * the guard held, and signals whose recipient is not known yet, each item under its list's name
+ * (`listName`) by time (`listedAt`). Only items on a list carry `listName`. One index for every list:
+ * a CloudFormation update can add only one index to a table at a time.
  */
-export const REVIEW_INDEX = 'byReviewList';
+export const LIST_INDEX = 'byList';
+
+/**
+ * The blocked numbers' list is spread over this many shards of the index: one partition would be hot
+ * during a burst of automatic blocks (and an index that throttles slows the table's writes).
+ */
+export const BLOCKED_SHARDS = 4;
 
 /** Keys of the single-table consent design (see README, "Data"). */
 export const keys = {
@@ -45,7 +61,7 @@ export const keys = {
   held: (phone: E164, eventId: string) => ({ pk: `PHONE#${phone}`, sk: `HELD#${eventId}` }),
   heldPrefix: 'HELD#',
   /**
-   * The review index's partition (`reviewList`) of held blocks. Held blocks are written no faster than
+   * The list index's partition (`listName`) of held blocks. Held blocks are written no faster than
    * one sender's failures are processed, far below what one index partition takes.
    */
   heldList: 'HELD',
@@ -55,8 +71,11 @@ export const keys = {
   unresolved: (userId: string, eventId: string) => ({ pk: `BSUID#${userId}`, sk: `UNRESOLVED#${eventId}` }),
   userPartition: (userId: string) => `BSUID#${userId}`,
   unresolvedPrefix: 'UNRESOLVED#',
-  /** The review index's partition (`reviewList`) of unresolved signals; such signals are rare. */
+  /** The list index's partition (`listName`) of unresolved signals; such signals are rare. */
   unresolvedList: 'UNRESOLVED',
+  /** The list index's partition of a blocked number's state: a shard chosen by a hash of the number. */
+  blockedShard: (phone: E164) => `BLOCKED#${hashOf(phone) % BLOCKED_SHARDS}`,
+  blockedShards: Array.from({ length: BLOCKED_SHARDS }, (_, shard) => `BLOCKED#${shard}`),
   phonePartition: (phone: E164) => `PHONE#${phone}`,
   phonePrefix: 'PHONE#',
   stateSortKey: STATE,

@@ -4,8 +4,8 @@ import type { UnresolvedSignal, UserDirectory, UserPairing } from '../domain/wha
 import { batchGetAll } from './batch-get.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
-import { keys, REVIEW_INDEX } from './keys.js';
-import { reviewListPage } from './review-list.js';
+import { keys, LIST_INDEX } from './keys.js';
+import { listPage } from './list-index.js';
 
 /**
  * Pairings (`BSUID#<id>` / `NUMBER`) and the signals that wait for them (`BSUID#<id>` /
@@ -44,7 +44,7 @@ export class DynamoUserDirectory implements UserDirectory {
                 Item: {
                   ...keys.unresolved(signal.userId, signal.event.eventId),
                   ...signal,
-                  reviewList: keys.unresolvedList,
+                  listName: keys.unresolvedList,
                   listedAt: signal.receivedAt,
                 },
               },
@@ -96,7 +96,7 @@ export class DynamoUserDirectory implements UserDirectory {
   }
 
   async listUnresolved(page: PageRequest): Promise<Page<UnresolvedSignal>> {
-    const found = await reviewListPage(this.tableName, keys.unresolvedList, page);
+    const found = await listPage(this.tableName, keys.unresolvedList, page);
     return { items: found.items.map(signalFromItem), nextCursor: found.nextCursor };
   }
 
@@ -108,8 +108,8 @@ export class DynamoUserDirectory implements UserDirectory {
       const result = await dynamoDb.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: REVIEW_INDEX,
-          KeyConditionExpression: 'reviewList = :list',
+          IndexName: LIST_INDEX,
+          KeyConditionExpression: 'listName = :list',
           ExpressionAttributeValues: { ':list': keys.unresolvedList },
           Select: 'COUNT',
           ExclusiveStartKey: startKey,

@@ -18,6 +18,15 @@ export function text(statusCode: number, body: string): HttpResult {
   };
 }
 
+/** A CSV document (RFC 4180's media type), with any further headers (a `Link` to the next page). */
+export function csv(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/csv; charset=utf-8; header=present', 'x-content-type-options': 'nosniff', ...headers },
+    body,
+  };
+}
+
 /** An RFC 9457 problem document. */
 export function problem(error: Pick<DomainError, 'status' | 'type' | 'title' | 'message' | 'errors'>): HttpResult {
   return {

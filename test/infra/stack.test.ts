@@ -31,6 +31,7 @@ import { failureClassifier } from '../../shared/domain/whatsapp/provider-errors.
 import { DynamoGuardCounter } from '../../shared/adapters/guard-counter.js';
 import { DynamoHeldBlockStore } from '../../shared/adapters/held-block-store.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
+import { DynamoBlockedNumbersIndex } from '../../shared/adapters/blocked-numbers-index.js';
 import type { EventPublisher } from '../../shared/domain/ports.js';
 import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { ConsentApi, ROUTE_THROTTLES, type ConsentApiProps } from '../../infra/constructs/consent-api.js';
@@ -276,6 +277,7 @@ describe('functions', () => {
       whatsappWebhook: [ENV.consentTableName, ENV.consentQueueUrl, ENV.whatsappSecretId],
       blocklistCheck: [ENV.consentTableName],
       blocklistCheckInvoke: [ENV.consentTableName],
+      blocklist: [ENV.consentTableName],
       blocklistReview: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl],
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
       requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
@@ -560,10 +562,11 @@ describe('permissions', () => {
         'consent:GetItem': on('BSUID#*'),
         'consent:BatchGetItem': on('BSUID#*'),
         'consent:ConditionCheckItem': on('BSUID#*'),
-        'consent:PutItem': writing(['pk', 'sk', 'userId', 'receivedAt', 'event', 'reviewList', 'listedAt'], 'BSUID#*'),
+        'consent:PutItem': writing(['pk', 'sk', 'userId', 'receivedAt', 'event', 'listName', 'listedAt'], 'BSUID#*'),
       },
       blocklistCheck: { 'consent:BatchGetItem': on('PHONE#*') },
       blocklistCheckInvoke: { 'consent:BatchGetItem': on('PHONE#*') },
+      blocklist: { 'consent:Query': on('BLOCKED#*') },
       blocklistReview: {
         'consent:Query': on('PHONE#*', 'HELD', 'UNRESOLVED'),
         'consent:DeleteItem': on('PHONE#*'),
@@ -651,7 +654,7 @@ describe('permissions', () => {
       'consent:ConditionCheckItem': { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BSUID#*'] } },
       'consent:PutItem': {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BSUID#*'] },
-        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'userId', 'receivedAt', 'event', 'reviewList', 'listedAt'] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'userId', 'receivedAt', 'event', 'listName', 'listedAt'] },
       },
     });
     expect(webhookActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
@@ -817,6 +820,10 @@ describe('DynamoDB access, as the code makes it', () => {
       documentClient.on(GetCommand).resolves({ Item: { userId: 'US.1', phone: PHONE, recipientId: PHONE.slice(1), seenAt: '2025-01-01T00:00:00.000Z' } });
       await directory.keepUnresolved({ userId: 'US.1', receivedAt: '2025-01-01T00:00:00.000Z', event: sampleAutomaticEvent() });
     },
+    blocklist: async () => {
+      const index = new DynamoBlockedNumbersIndex(TABLES.consent);
+      await index.list({ source: 'automatic', reasonCode: '131026', changedAfter: '2025-01-01T00:00:00.000Z' }, { limit: 10 });
+    },
     blocklistReview: async () => {
       const held = new DynamoHeldBlockStore(TABLES.consent, TABLES.audit);
       const directory = new DynamoUserDirectory(TABLES.consent);
@@ -920,8 +927,9 @@ describe('DynamoDB access, as the code makes it', () => {
       whatsappWebhook: ['BatchGetItem consent BSUID#', 'ConditionCheckItem consent BSUID#', 'GetItem consent BSUID#', 'PutItem consent BSUID#'],
       blocklistCheck: ['BatchGetItem consent PHONE#'],
       blocklistCheckInvoke: ['BatchGetItem consent PHONE#'],
+      blocklist: ['Query consent/byList BLOCKED#'],
       blocklistReview: [
-        'DeleteItem consent PHONE#', 'PutItem audit PHONE#', 'Query consent PHONE#', 'Query consent/byReviewList HELD', 'Query consent/byReviewList UNRESOLVED',
+        'DeleteItem consent PHONE#', 'PutItem audit PHONE#', 'Query consent PHONE#', 'Query consent/byList HELD', 'Query consent/byList UNRESOLVED',
       ],
       processor: [
         'BatchGetItem consent GUARD#', 'ConditionCheckItem consent GUARD#', 'DeleteItem consent BSUID#', 'DeleteItem consent PHONE#',
@@ -1056,7 +1064,7 @@ function accessesIn(command: unknown): { action: string; table: 'consent' | 'aud
 
 /** The key of a held block's item, as a query of the review index returns it. */
 function keysOfHeld() {
-  return { pk: `PHONE#${PHONE}`, sk: 'HELD#wa-held', reviewList: 'HELD', listedAt: '2025-01-01T00:00:01.000Z' };
+  return { pk: `PHONE#${PHONE}`, sk: 'HELD#wa-held', listName: 'HELD', listedAt: '2025-01-01T00:00:01.000Z' };
 }
 
 /** `PutItem consent PHONE#`: an access by action, table (and index) and partition prefix. */
@@ -1120,6 +1128,7 @@ describe('HTTP API', () => {
         'GET /numbers/{phone}',
         'GET /numbers/{phone}/history',
         'POST /blocklist/check',
+        'GET /blocklist',
         'GET /blocklist/held',
         'POST /blocklist/held/release',
         'POST /blocklist/held/discard',

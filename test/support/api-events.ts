@@ -105,6 +105,7 @@ export async function invoke(handler: ApiHandler, event: APIGatewayProxyEventV2W
   return {
     status: result.statusCode,
     contentType,
+    headers: result.headers ?? {},
     body: result.body && contentType.includes('json') ? (JSON.parse(result.body) as any) : result.body,
   };
 }
