@@ -1,7 +1,8 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { E164 } from '../domain/phone.js';
-import type { CreateRequestResult, RequestStore } from '../domain/ports.js';
-import type { ConsentRequest, IdempotencyRecord } from '../domain/records.js';
+import type { CreateRequestResult, RequestBatchStore, RequestReference, RequestStore } from '../domain/ports.js';
+import type { ConsentRequest, IdempotencyRecord, RequestStatus } from '../domain/records.js';
+import { batchGetAll } from './batch-get.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { ServiceUnavailableError } from '../domain/errors.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
@@ -19,32 +20,128 @@ const KEY_READ_ATTEMPTS = 5;
 /** How many of a number's newest requests the profile page looks through for pending ones. */
 const PENDING_SCAN_LIMIT = 200;
 
+/** TransactWriteItems takes 100 items: a request and its pointer each. */
+const REQUESTS_PER_TRANSACTION = 50;
+/** Transactions of many requests in flight at once. */
+const CONCURRENT_TRANSACTIONS = 8;
+/** Tries of one transaction of many requests that keeps meeting a concurrent writer of the same requests. */
+const MANY_WRITE_ATTEMPTS = 5;
+/** Sequence counters raised at once (one call per number). */
+const CONCURRENT_SEQUENCES = 32;
+/** BatchGetItem calls (of 100 keys) in flight at once. */
+const CONCURRENT_READS = 8;
+const BATCH_GET_SIZE = 100;
 
-export class DynamoRequestStore implements RequestStore {
+/**
+ * Callers' `Idempotency-Key`s (`IDEMPOTENCY#<sub>#<key>`), each naming what it holds: a single request or
+ * a blocklist import. One namespace per caller, so a key cannot hold both.
+ */
+export class IdempotencyKeys {
   constructor(
     private readonly tableName: string,
-    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+    private readonly nowSeconds: () => number,
   ) {}
 
+  /** The put that takes a key for its holder, in the transaction that writes the holder, unless it is taken. */
+  put(idempotency: { callerSub: string; key: string; bodyHash: string }, holder: Record<string, string>): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.idempotency(idempotency.callerSub, idempotency.key),
+          ...holder,
+          bodyHash: idempotency.bodyHash,
+          expiresAt: this.nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
+        },
+        // TTL deletion is lazy (and DynamoDB Local never does it), so an expired key counts as free.
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+        ExpressionAttributeValues: { ':now': this.nowSeconds() },
+      },
+    };
+  }
+
+  /** The key's item, unless it is unknown or expired. */
+  async find(callerSub: string, key: string): Promise<Record<string, any> | undefined> {
+    const { Item } = await dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(callerSub, key), ConsistentRead: true }),
+    );
+    return Item && Number(Item['expiresAt']) >= this.nowSeconds() ? Item : undefined;
+  }
+
+  /** The item of a key that a concurrent transaction may still be writing: a few reads, a little apart. */
+  async awaitItem(callerSub: string, key: string): Promise<Record<string, any> | undefined> {
+    for (let attempt = 0; attempt < KEY_READ_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      const existing = await this.find(callerSub, key);
+      if (existing) return existing;
+    }
+    return undefined;
+  }
+}
+
+export class DynamoRequestStore implements RequestStore, RequestBatchStore {
+  private readonly idempotencyKeys: IdempotencyKeys;
+
+  constructor(
+    private readonly tableName: string,
+    nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
+    this.idempotencyKeys = new IdempotencyKeys(tableName, nowSeconds);
+  }
+
   async nextSequence(phone: E164): Promise<number> {
+    return this.reserve(phone, 1);
+  }
+
+  async reserveSequences(counts: ReadonlyMap<E164, number>): Promise<Map<E164, number>> {
+    const firsts = await inParallel([...counts], CONCURRENT_SEQUENCES, async ([phone, count]) => [phone, await this.reserve(phone, count)] as const);
+    return new Map(firsts);
+  }
+
+  /** Raises a number's counter by `count`, and answers the first of the values it passed. */
+  private async reserve(phone: E164, count: number): Promise<number> {
     const { Attributes } = await dynamoDb.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.sequence(phone),
-        UpdateExpression: 'ADD #value :one',
+        UpdateExpression: 'ADD #value :count',
         ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':count': count },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return Number(Attributes?.['value']);
+    return Number(Attributes?.['value']) - count + 1;
   }
 
   async create(
     request: ConsentRequest,
     idempotency?: { callerSub: string; key: string; bodyHash: string },
   ): Promise<CreateRequestResult> {
-    const items: TransactItem[] = [
+    const items: TransactItem[] = this.requestPuts(request);
+    if (idempotency) items.push(this.idempotencyKeys.put(idempotency, { requestId: request.requestId }));
+    try {
+      // The token makes the SDK's own retry of a write whose answer was lost a no-op that succeeds.
+      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: request.requestId }));
+      return { created: true };
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      const keyTaken = codes?.[2] === 'ConditionalCheckFailed' || codes?.[2] === 'TransactionConflict';
+      if (idempotency && keyTaken) {
+        // Another request holds the key, or is writing it right now (a concurrent submission with the
+        // same key): answer with that request once it is visible.
+        const existing = await this.idempotencyKeys.awaitItem(idempotency.callerSub, idempotency.key);
+        if (existing) return { created: false, existing: recordOf(existing) };
+        throw new ServiceUnavailableError('Another request with this Idempotency-Key is being recorded; nothing was recorded for this one. Retry with the same key.', {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** A new request and its pointer, each only if it does not exist yet. */
+  private requestPuts(request: ConsentRequest): TransactItem[] {
+    return [
       {
         Put: {
           TableName: this.tableName,
@@ -60,40 +157,49 @@ export class DynamoRequestStore implements RequestStore {
         },
       },
     ];
-    if (idempotency) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...keys.idempotency(idempotency.callerSub, idempotency.key),
-            requestId: request.requestId,
-            bodyHash: idempotency.bodyHash,
-            expiresAt: this.nowSeconds() + IDEMPOTENCY_TTL_SECONDS,
-          },
-          // TTL deletion is lazy (and DynamoDB Local never does it), so an expired key counts as free.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': this.nowSeconds() },
-        },
-      });
-    }
-    try {
-      // The token makes the SDK's own retry of a write whose answer was lost a no-op that succeeds.
-      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: request.requestId }));
-      return { created: true };
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      const keyTaken = codes?.[2] === 'ConditionalCheckFailed' || codes?.[2] === 'TransactionConflict';
-      if (idempotency && keyTaken) {
-        // Another request holds the key, or is writing it right now (a concurrent submission with the
-        // same key): answer with that request once it is visible.
-        const existing = await this.awaitIdempotencyRecord(idempotency.callerSub, idempotency.key);
-        if (existing) return { created: false, existing };
-        throw new ServiceUnavailableError('Another request with this Idempotency-Key is being recorded; nothing was recorded for this one. Retry with the same key.', {
-          cause: error,
-        });
+  }
+
+  /**
+   * Fifty requests a transaction, a few transactions at once. A transaction cancelled because some of
+   * its requests exist (an earlier attempt wrote them, or one running now is writing them) is tried
+   * again with those that do not, so no request is ever overwritten: one the processor has settled
+   * since stays settled.
+   */
+  async createMany(requests: readonly ConsentRequest[]): Promise<void> {
+    await inParallel(chunked(requests, REQUESTS_PER_TRANSACTION), CONCURRENT_TRANSACTIONS, (chunk) => this.createChunk(chunk));
+  }
+
+  private async createChunk(requests: readonly ConsentRequest[]): Promise<void> {
+    let missing = requests;
+    for (let attempt = 1; missing.length > 0; attempt++) {
+      try {
+        await dynamoDb.send(new TransactWriteCommand({ TransactItems: missing.flatMap((request) => this.requestPuts(request)) }));
+        return;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        const contended = codes?.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
+        if (!contended || attempt === MANY_WRITE_ATTEMPTS) throw error;
+        if (codes?.includes('TransactionConflict')) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+        const stored = await this.getMany(missing);
+        missing = missing.filter((request) => !stored.has(request.requestId));
       }
-      throw error;
     }
+  }
+
+  async getMany(references: readonly RequestReference[]): Promise<Map<string, ConsentRequest>> {
+    const items = await this.readMany(references, true);
+    return new Map(items.map((item) => [item['requestId'] as string, requestFromItem(item)]));
+  }
+
+  async statusesOf(references: readonly RequestReference[]): Promise<Map<string, RequestStatus>> {
+    const items = await this.readMany(references, false);
+    return new Map(items.map((item) => [item['requestId'] as string, item['status'] as RequestStatus]));
+  }
+
+  private async readMany(references: readonly RequestReference[], consistent: boolean): Promise<Record<string, any>[]> {
+    const chunks = chunked(references.map(({ phone, requestId }) => keys.request(phone, requestId)), BATCH_GET_SIZE);
+    const found = await inParallel(chunks, CONCURRENT_READS, (chunk) => batchGetAll(this.tableName, chunk, { consistent }));
+    return found.flat();
   }
 
   async get(requestId: string): Promise<ConsentRequest | undefined> {
@@ -133,16 +239,6 @@ export class DynamoRequestStore implements RequestStore {
     return pending.reverse();
   }
 
-  /** The record of a key that a concurrent transaction may still be writing: a few reads, a little apart. */
-  private async awaitIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined> {
-    for (let attempt = 0; attempt < KEY_READ_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-      const existing = await this.findIdempotencyRecord(callerSub, key);
-      if (existing) return existing;
-    }
-    return undefined;
-  }
-
   /**
    * Requests pending since before `requestedBefore`, oldest first, up to `limit`, from the sparse index
    * of pending requests (each shard read in turn; the index is eventually consistent, so a request that
@@ -172,11 +268,8 @@ export class DynamoRequestStore implements RequestStore {
   }
 
   async findIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await dynamoDb.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(callerSub, key), ConsistentRead: true }),
-    );
-    if (!Item || Number(Item['expiresAt']) < this.nowSeconds()) return undefined;
-    return { requestId: Item['requestId'], bodyHash: Item['bodyHash'] };
+    const item = await this.idempotencyKeys.find(callerSub, key);
+    return item && recordOf(item);
   }
 
   async markFailed(phone: E164, requestId: string): Promise<void> {
@@ -198,6 +291,27 @@ export class DynamoRequestStore implements RequestStore {
   }
 }
 
+/** Runs `work` on every item, at most `concurrency` at once; the results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+function recordOf(item: Record<string, any>): IdempotencyRecord {
+  return { requestId: item['requestId'], bodyHash: item['bodyHash'] };
+}
+
 function requestFromItem(item: Record<string, any>): ConsentRequest {
   return {
     requestId: item['requestId'],
@@ -205,6 +319,7 @@ function requestFromItem(item: Record<string, any>): ConsentRequest {
     action: item['action'],
     phone: item['phone'],
     profileId: item['profileId'],
+    importId: item['importId'],
     reason: item['reason'],
     requestedBy: item['requestedBy'],
     requestedAt: item['requestedAt'],

@@ -118,11 +118,13 @@ async function withRecipient(event: ConsentEvent, profiles: ApplyDependencies['p
 function auditEntryOf(event: ConsentEvent, appliedAt: string, outcome: AuditEntry['outcome']): AuditEntry {
   const common = { eventId: event.eventId, phone: event.phone, reason: event.reason, actor: event.actor, appliedAt, outcome };
   if (event.source === 'manual') {
+    // An import's row is the importer's doing (the event's actor), and names its import.
     return {
       ...common,
       requestId: event.requestId,
       action: event.action,
       profileId: event.profileId,
+      importId: event.importId,
       source: 'manual',
       reasonCode: undefined,
       providerMessageId: undefined,

@@ -41,7 +41,10 @@ export const manualConsentEventSchema = z.strictObject({
   source: z.literal('manual'),
   action: actionSchema,
   phone: e164Schema,
-  profileId: z.string().min(1),
+  /** The profile on whose page the change was asked for; an import's rows name none. */
+  profileId: z.string().min(1).optional(),
+  /** The blocklist import the request is a row of. */
+  importId: z.string().min(1).max(64).optional(),
   reason: humanText(REASON_MAX_LENGTH),
   actor: userActorSchema,
   requestedAt: isoTimestamp,

@@ -53,6 +53,30 @@ export interface RequestStore {
   markFailed(phone: E164, requestId: string): Promise<void>;
 }
 
+/** Many requests at once, for blocklist imports. */
+export interface RequestBatchStore {
+  /**
+   * Takes `count` consecutive numbers of each phone's acceptance order, one call per phone; answers
+   * the first number of each phone's block.
+   */
+  reserveSequences(counts: ReadonlyMap<E164, number>): Promise<Map<E164, number>>;
+  /**
+   * Records new pending requests, each with its pointer, in transactions of many. A request that
+   * exists already (written by an earlier, interrupted attempt) is left as it is.
+   */
+  createMany(requests: readonly ConsentRequest[]): Promise<void>;
+  /** The requests of these keys that exist, by id; strongly consistent. */
+  getMany(references: readonly RequestReference[]): Promise<Map<string, ConsentRequest>>;
+  /** The statuses of the requests of these keys that exist, by id; eventually consistent, for progress. */
+  statusesOf(references: readonly RequestReference[]): Promise<Map<string, RequestStatus>>;
+}
+
+/** Where a request is stored: under its number. */
+export interface RequestReference {
+  phone: E164;
+  requestId: string;
+}
+
 export interface EventPublisher {
   publish(event: QueuedEvent): Promise<void>;
   /** Enqueues many events in as few calls as the queue allows; throws unless every one was accepted. */

@@ -18,7 +18,10 @@ export interface ConsentRequest {
   status: RequestStatus;
   action: ConsentAction;
   phone: E164;
-  profileId: string;
+  /** The profile on whose page the change was asked for; an import's rows name none. */
+  profileId: string | undefined;
+  /** The blocklist import the request is a row of. */
+  importId?: string | undefined;
   reason: string;
   requestedBy: UserActor;
   requestedAt: string;
@@ -38,6 +41,8 @@ export interface AuditEntry {
   action: ConsentAction | ProviderAction;
   phone: E164;
   profileId: string | undefined;
+  /** The blocklist import whose row asked for the change. */
+  importId?: string | undefined;
   source: ConsentSource;
   reason: string;
   reasonCode: string | undefined;

@@ -43,6 +43,29 @@ describe('applyConsentEvent', () => {
     ]);
   });
 
+  it("audits an import's row with the importer as the actor and the import's id, on no profile", async () => {
+    // prepare: a row of an import, as the import enqueues it
+    const { states, ledger, deps } = setUp();
+    const { profileId: _none, ...row } = sampleEvent({ actor: { type: 'user', sub: 'sub-ivan', username: 'ivan' } });
+    const event = { ...row, importId: '01JIMPORTIMPORTIMPORTIMPOR' };
+
+    // act
+    const result = await applyConsentEvent(event, deps);
+
+    // assess
+    expect(result).toEqual({ outcome: 'applied' });
+    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, source: 'manual', profileId: undefined, updatedBy: 'ivan' });
+    expect(ledger.audit).toHaveLength(1);
+    expect(ledger.audit[0]).toMatchObject({
+      importId: '01JIMPORTIMPORTIMPORTIMPOR',
+      actor: { type: 'user', sub: 'sub-ivan', username: 'ivan' },
+      requestId: event.requestId,
+      source: 'manual',
+      outcome: 'applied',
+    });
+    expect(ledger.audit[0]?.profileId).toBeUndefined();
+  });
+
   it('answers a second delivery of the same event as a duplicate, with no second audit entry', async () => {
     const { states, ledger, deps } = setUp();
     const event = sampleEvent({ sequence: 1 });

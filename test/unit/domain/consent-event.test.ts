@@ -71,6 +71,16 @@ describe('consentEventSchema', () => {
     expect(issuePaths(sampleEvent({ requestedAt }))).toEqual(['requestedAt']);
   });
 
+  it("accepts an import's row: no profile, and the import's id", () => {
+    const { profileId: _none, ...event } = { ...sampleEvent(), importId: '01JIMPORTIMPORTIMPORTIMPOR' };
+
+    expect(consentEventSchema.parse(event)).toEqual(event);
+  });
+
+  it.each(['', 'x'.repeat(65)])('refuses the import id %j', (importId) => {
+    expect(issuePaths({ ...sampleEvent(), importId })).toEqual(['importId']);
+  });
+
   it('refuses an action other than block or unblock', () => {
     expect(issuePaths({ ...sampleEvent(), action: 'wa_blocked' })).toEqual(['action']);
   });

@@ -1,0 +1,117 @@
+import { actionSchema, REASON_MAX_LENGTH, type ConsentAction } from '../consent-event.js';
+import { InvalidInputError } from '../errors.js';
+import { normalisePhone, type E164 } from '../phone.js';
+import { humanText } from '../text.js';
+import { CsvFileError, readCsv, type CsvRecord } from './csv.js';
+
+/** The columns an import file starts with; further columns may follow them (an export's), and are ignored. */
+export const IMPORT_COLUMNS = ['phone', 'action', 'reason'] as const;
+/** Rows after the header that one import takes. */
+export const MAX_IMPORT_ROWS = 10_000;
+/** The largest import body, in bytes. */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** A row that becomes a request. */
+export interface ImportRow {
+  /** The 1-based line of the file the row starts on (the header is line 1). */
+  line: number;
+  phone: E164;
+  action: ConsentAction;
+  /** Trimmed and in NFC, as the API stores a reason; otherwise exactly as written. */
+  reason: string;
+}
+
+/** A row that does not, and why, in the service's words (the column's name first). */
+export interface InvalidRow {
+  line: number;
+  message: string;
+}
+
+export interface ImportRows {
+  /** Rows after the header, blank ones not counted. */
+  rows: number;
+  valid: ImportRow[];
+  invalid: InvalidRow[];
+}
+
+const reasonSchema = humanText(REASON_MAX_LENGTH);
+
+/**
+ * The rows of an import file (`phone,action,reason`), each valid or invalid on its own: a number as the
+ * API reads one (any international form), `block` or `unblock`, and a reason of 1 to 500 characters.
+ * Every value is text: a cell that a spreadsheet would take for a formula (`=1+1`) is a reason like any
+ * other, stored as written. A row that repeats an earlier row's number, action and reason is invalid,
+ * naming the line it repeats. Rows whose cells are all blank are skipped.
+ *
+ * Only the file as a whole is refused (an {@link InvalidInputError}): not CSV, not UTF-8, without the
+ * header, or with more than {@link MAX_IMPORT_ROWS} rows.
+ */
+export function readImportRows(bytes: Uint8Array): ImportRows {
+  const [header, ...records] = readRecords(bytes);
+  if (!header) throw fileError('body', `must be a CSV file whose first line is the header ${IMPORT_COLUMNS.join(',')}`);
+  if (!hasImportHeader(header.fields)) {
+    throw fileError(`body.line.${header.line}`, `must be the header ${IMPORT_COLUMNS.join(',')} (further columns may follow)`);
+  }
+  const rows = records.filter((record) => record.fields.some((field) => field.trim() !== ''));
+  if (rows.length > MAX_IMPORT_ROWS) {
+    throw fileError('body', `must have at most ${MAX_IMPORT_ROWS.toLocaleString('en')} rows after the header; it has ${rows.length.toLocaleString('en')}`);
+  }
+
+  const valid: ImportRow[] = [];
+  const invalid: InvalidRow[] = [];
+  const firstLineOf = new Map<string, number>();
+  for (const record of rows) {
+    const row = rowOf(record);
+    if ('message' in row) {
+      invalid.push(row);
+      continue;
+    }
+    const sameAs = firstLineOf.get(identityOf(row));
+    if (sameAs === undefined) {
+      firstLineOf.set(identityOf(row), row.line);
+      valid.push(row);
+    } else {
+      invalid.push({ line: row.line, message: `repeats line ${sameAs} (the same phone, action and reason)` });
+    }
+  }
+  return { rows: rows.length, valid, invalid };
+}
+
+/** Whether a header row starts with the import's columns (in any case, with spaces around them). */
+export function hasImportHeader(fields: readonly string[]): boolean {
+  return IMPORT_COLUMNS.every((column, index) => fields[index]?.trim().toLowerCase() === column);
+}
+
+function readRecords(bytes: Uint8Array): CsvRecord[] {
+  try {
+    return readCsv(bytes);
+  } catch (error) {
+    if (!(error instanceof CsvFileError)) throw error;
+    throw fileError(error.line === undefined ? 'body' : `body.line.${error.line}`, error.message);
+  }
+}
+
+function fileError(field: string, message: string): InvalidInputError {
+  return new InvalidInputError([{ field, message }], 'The file cannot be imported; see errors.');
+}
+
+/** A record as a row, or every problem it has, each worded after its column. */
+function rowOf({ fields, line }: CsvRecord): ImportRow | InvalidRow {
+  const [phoneText, actionText, reasonText] = fields;
+  const problems: string[] = [];
+  const phone = phoneText === undefined || phoneText.trim() === '' ? undefined : normalisePhone(phoneText);
+  if (!phone) problems.push('phone is required');
+  else if (!phone.ok) problems.push(`phone ${phone.reason}`);
+  const action = actionSchema.safeParse(actionText?.trim().toLowerCase());
+  if (!action.success) problems.push(actionText === undefined || actionText.trim() === '' ? 'action is required' : 'action must be block or unblock');
+  const reason = reasonText === undefined ? undefined : reasonSchema.safeParse(reasonText);
+  if (!reason) problems.push('reason is required');
+  else if (!reason.success) problems.push(`reason ${reason.error.issues[0]?.message ?? 'is not valid'}`);
+
+  if (problems.length > 0 || !phone?.ok || !action.success || !reason?.success) return { line, message: problems.join('; ') };
+  return { line, phone: phone.phone, action: action.data, reason: reason.data };
+}
+
+function identityOf(row: ImportRow): string {
+  return JSON.stringify([row.phone, row.action, row.reason]);
+}
