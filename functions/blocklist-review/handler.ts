@@ -1,15 +1,14 @@
-import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
-import { REASON_MAX_LENGTH } from '../../shared/domain/consent-event.js';
 import { discardHeldBlocks, releaseHeldBlocks } from '../../shared/domain/review-held-blocks.js';
-import { humanText } from '../../shared/domain/text.js';
 import { DynamoHeldBlockStore } from '../../shared/adapters/held-block-store.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { systemClock } from '../../shared/adapters/runtime.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
-import { jsonBody, pageQuery, phoneInput, queryParameters } from '../../shared/http/request.js';
+import { jsonBody, queryParameters } from '../../shared/http/request.js';
+import { heldDecisionBody } from '../../shared/http/contract/bodies.js';
+import { pageQuery } from '../../shared/http/contract/parameters.js';
 import { json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 import { logger } from '../../shared/observability.js';
@@ -18,12 +17,6 @@ const config = readConfig(['consentTableName', 'auditTableName', 'consentQueueUr
 const held = new DynamoHeldBlockStore(config.consentTableName, config.auditTableName);
 const directory = new DynamoUserDirectory(config.consentTableName);
 const publisher = new SqsEventPublisher(config.consentQueueUrl);
-
-/** Release and discard name up to a hundred numbers at once, with the editor's reason. */
-const decisionBody = z.strictObject({
-  phones: z.array(phoneInput).min(1).max(100),
-  reason: humanText(REASON_MAX_LENGTH),
-});
 
 /** `GET /blocklist/held`: automatic blocks the guard held, newest first. */
 export const listHeld: RouteHandler = async (event, { caller }) => {
@@ -38,7 +31,7 @@ export const listHeld: RouteHandler = async (event, { caller }) => {
 /** `POST /blocklist/held/release`: each held block is enqueued to be applied as the automatic block it was. */
 export const releaseHeld: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:edit');
-  const decision = jsonBody(event, decisionBody);
+  const decision = jsonBody(event, heldDecisionBody);
   const released = await releaseHeldBlocks(caller, decision, { held, publisher });
   logger.info('held automatic blocks released', { released: released.released.length, by: caller.username });
   return json(202, released);
@@ -47,7 +40,7 @@ export const releaseHeld: RouteHandler = async (event, { caller }) => {
 /** `POST /blocklist/held/discard`: the held blocks leave the list, recorded in each number's history. */
 export const discardHeld: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:edit');
-  const decision = jsonBody(event, decisionBody);
+  const decision = jsonBody(event, heldDecisionBody);
   const discarded = await discardHeldBlocks(caller, decision, { held, clock: systemClock });
   logger.info('held automatic blocks discarded', { discarded: discarded.discarded.length, by: caller.username });
   return json(200, discarded);

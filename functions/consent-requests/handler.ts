@@ -1,16 +1,16 @@
-import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { acceptConsentRequest } from '../../shared/domain/accept-consent-request.js';
-import { REASON_MAX_LENGTH, type ConsentAction } from '../../shared/domain/consent-event.js';
+import type { ConsentAction } from '../../shared/domain/consent-event.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
-import { humanText } from '../../shared/domain/text.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { newId, systemClock } from '../../shared/adapters/runtime.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
-import { clientIdentifier, header, jsonBody, parseWith, pathParameters, phoneInput } from '../../shared/http/request.js';
+import { header, jsonBody, parseWith, pathParameters } from '../../shared/http/request.js';
+import { reasonBody } from '../../shared/http/contract/bodies.js';
+import { idempotencyKey, numberPath, requestPath } from '../../shared/http/contract/parameters.js';
 import { json } from '../../shared/http/responses.js';
 import { logger } from '../../shared/observability.js';
 import type { RouteHandler } from '../../shared/http/types.js';
@@ -25,13 +25,6 @@ const deps = {
   // The request is recorded, so the caller gets its 202; the sweeper enqueues it within minutes.
   onPublishFailed: (requestId: string, error: unknown) => logger.warn('consent event not enqueued yet; the sweeper will send it', { requestId, error }),
 };
-
-const numberPath = z.object({ profileId: clientIdentifier, phone: phoneInput });
-const reasonBody = z.strictObject({ reason: humanText(REASON_MAX_LENGTH) });
-const idempotencyKey = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters')
-  .optional();
 
 /** `POST …/{phone}/block` and `…/unblock`: editors ask for a change; the processor applies it later. */
 function requestChange(action: ConsentAction): RouteHandler {
@@ -48,8 +41,6 @@ function requestChange(action: ConsentAction): RouteHandler {
     return json(202, accepted);
   };
 }
-
-const requestPath = z.object({ requestId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a request id') });
 
 /** `GET /requests/{requestId}`: where a request stands. */
 export const getRequest: RouteHandler = async (event, { caller }) => {

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
 import type { AuditEntry, Page } from '../../shared/domain/records.js';
@@ -6,7 +5,8 @@ import { DynamoAuditReader } from '../../shared/adapters/audit-reader.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
-import { clientIdentifier, pageQuery, pathParameters, phoneInput, queryParameters } from '../../shared/http/request.js';
+import { pathParameters, queryParameters } from '../../shared/http/request.js';
+import { pageQuery, phonePath, profilePath } from '../../shared/http/contract/parameters.js';
 import { json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
@@ -32,7 +32,7 @@ function page({ items, nextCursor }: Page<AuditEntry>) {
 /** `GET /profiles/{profileId}/whatsapp/history`: changes made on the profile's page, newest first. */
 export const profileHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { profileId } = pathParameters(event, z.object({ profileId: clientIdentifier }));
+  const { profileId } = pathParameters(event, profilePath);
   const query = queryParameters(event, pageQuery);
   if (!(await profiles.get(profileId))) throw new NotFoundError(`Profile ${profileId} does not exist.`);
   return json(200, page(await audit.byProfile(profileId, query)));
@@ -41,7 +41,7 @@ export const profileHistory: RouteHandler = async (event, { caller }) => {
 /** `GET /numbers/{phone}/history`: everything that happened to one number, across profiles and the provider. */
 export const numberHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { phone } = pathParameters(event, z.object({ phone: phoneInput }));
+  const { phone } = pathParameters(event, phonePath);
   const query = queryParameters(event, pageQuery);
   return json(200, page(await audit.byPhone(phone, query)));
 };

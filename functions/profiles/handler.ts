@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
@@ -7,7 +6,9 @@ import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
 import { systemClock } from '../../shared/adapters/runtime.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
-import { clientIdentifier, jsonBody, pathParameters, phoneInput } from '../../shared/http/request.js';
+import { jsonBody, pathParameters } from '../../shared/http/request.js';
+import { profileBody } from '../../shared/http/contract/bodies.js';
+import { phonePath, profilePath } from '../../shared/http/contract/parameters.js';
 import { json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
@@ -15,9 +16,6 @@ const config = readConfig(['consentTableName']);
 const profiles = new DynamoProfileStore(config.consentTableName);
 const states = new DynamoConsentStateStore(config.consentTableName);
 const requests = new DynamoRequestStore(config.consentTableName);
-
-const profilePath = z.object({ profileId: clientIdentifier });
-const profileBody = z.strictObject({ whatsappNumbers: z.array(phoneInput).min(1).max(20) });
 
 /** `PUT /profiles/{profileId}`: profile admins replace the profile's WhatsApp numbers. */
 export const putProfile: RouteHandler = async (event, { caller }) => {
@@ -38,7 +36,7 @@ export const getProfileConsent: RouteHandler = async (event, { caller }) => {
 /** `GET /numbers/{phone}`: one number's consent and pending requests, whichever profiles hold it. */
 export const getNumberConsent: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { phone } = pathParameters(event, z.object({ phone: phoneInput }));
+  const { phone } = pathParameters(event, phonePath);
   return json(200, await viewNumberConsent(phone, { states, requests }));
 };
 

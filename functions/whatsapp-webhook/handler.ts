@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { failureClassifier } from '../../shared/domain/whatsapp/provider-errors.js';
@@ -9,6 +8,7 @@ import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js'
 import { webhookSecretsFrom } from '../../shared/adapters/webhook-secrets.js';
 import { publicHttpApi } from '../../shared/http/http-api.js';
 import { header, jsonBody, queryParameters, rawBody } from '../../shared/http/request.js';
+import { handshakeQuery } from '../../shared/http/contract/parameters.js';
 import { json, text } from '../../shared/http/responses.js';
 import type { PublicRouteHandler } from '../../shared/http/types.js';
 import { logger } from '../../shared/observability.js';
@@ -33,12 +33,6 @@ const deps = {
 
 /** Meta's callbacks are small; this leaves room for a large batch of statuses and refuses abuse. */
 const MAX_CALLBACK_BYTES = 1024 * 1024;
-
-const handshakeQuery = z.object({
-  'hub.mode': z.string().max(64),
-  'hub.verify_token': z.string().max(1024),
-  'hub.challenge': z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be 1 to 256 printable ASCII characters'),
-});
 
 /** `GET /webhooks/whatsapp`: Meta's subscription handshake; the challenge goes back as plain text. */
 export const verifySubscription: PublicRouteHandler = async (event) => {

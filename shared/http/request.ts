@@ -1,7 +1,5 @@
-import * as z from 'zod';
-import { profileIdSchema } from '../domain/profile-id.js';
+import type * as z from 'zod';
 import { DomainError, InvalidInputError, type FieldError } from '../domain/errors.js';
-import { normalisePhone, type E164 } from '../domain/phone.js';
 import { fieldMessage } from './field-messages.js';
 import type { HttpEvent } from './types.js';
 
@@ -115,24 +113,5 @@ export function header(event: HttpEvent, name: string): string | undefined {
   return event.headers[name.toLowerCase()];
 }
 
-/**
- * A phone number written by a client, in any international form, normalised to E.164. In paths the `+`
- * may be left out; API Gateway has already percent-decoded path parameters, so they are not decoded again.
- */
-export const phoneInput = z.string().transform((value, ctx): E164 => {
-  const result = normalisePhone(value);
-  if (!result.ok) {
-    ctx.addIssue({ code: 'custom', message: result.reason });
-    return z.NEVER;
-  }
-  return result.phone;
-});
-
-/** Identifiers chosen by clients (profile ids): printable, URL-safe, bounded. */
-export const clientIdentifier = profileIdSchema;
-
-export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
-});
-
+/** The parameters' schemas live with the API's contract, which documents them. */
+export { clientIdentifier, pageQuery, phoneInput } from './contract/parameters.js';

@@ -1,0 +1,225 @@
+import * as z from 'zod';
+import { can, type Permission } from '../../domain/permissions.js';
+import { GatewayMessage, Problem, responseComponents } from './responses.js';
+import type { ApiRoute, HttpMethod, ProblemStatus, SuccessResponse } from './routes.js';
+import { TAGS } from './routes.js';
+
+/**
+ * Turns the route registry (`./routes.ts`) into an OpenAPI 3.1 document. Schemas are converted by zod
+ * (JSON Schema draft 2020-12, the dialect of OpenAPI 3.1): requests as the handlers accept them (`io:
+ * "input"`: before defaults and transforms), responses as they are sent. Every request body and every
+ * named response schema is a component that operations refer to.
+ */
+
+export const DOCUMENT_TITLE = 'WhatsApp consent service';
+
+/** OpenAPI JSON values as this builder writes them. */
+type Json = Record<string, unknown>;
+
+const TARGET = 'draft-2020-12';
+const COMPONENT_PREFIX = '#/components/schemas/';
+const SECURITY_SCHEME = 'bearerJwt';
+/** The order of operations within a path, as the OpenAPI specification lists them. */
+const METHOD_ORDER: HttpMethod[] = ['GET', 'PUT', 'POST'];
+
+const PERMISSION_WORDS: Record<Permission, string> = {
+  'consent:read': 'any valid token',
+  'profiles:write': 'group `profile-admins` or scope `profiles/write`',
+  'whatsapp-blocklist:edit': 'the permission "Edit WhatsApp blocklist": group `whatsapp-blocklist-editors` or scope `whatsapp-blocklist/edit`',
+  'whatsapp-blocklist:check': 'any valid token (machine clients: scope `whatsapp-blocklist/check`)',
+};
+
+/** A caller who holds no group and no scope: a permission it holds, every caller holds. */
+const NOBODY_IN_PARTICULAR = { sub: '-', username: '-', groups: new Set<string>(), scopes: new Set<string>() };
+
+/** The document as `openapi.json` holds it: two-space indents and a final newline. */
+export function documentText(document: Json): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+export function buildOpenApiDocument(routes: readonly ApiRoute[], options: { version: string }): Json {
+  const requestComponents = requestComponentsOf(routes);
+  const schemas = {
+    ...componentSchemas(requestComponents, 'input'),
+    ...componentSchemas(responseComponents, 'output'),
+  };
+  const names = [...requestComponents._idmap.keys()].filter((name) => responseComponents._idmap.has(name));
+  if (names.length > 0) throw new Error(`A request body and a response share the component name ${names.join(', ')}`);
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: DOCUMENT_TITLE,
+      version: options.version,
+      description:
+        'Operators block and unblock WhatsApp numbers on customer profiles; campaigns check numbers before they send; Meta reports failures and opt-outs. Errors are `application/problem+json` (RFC 9457).',
+    },
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    paths: pathsOf(routes, requestComponents),
+    components: {
+      securitySchemes: {
+        [SECURITY_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            "An access token of the service's Cognito user pool. People hold permissions through groups, machine clients (client credentials) through scopes.",
+        },
+      },
+      schemas: sortedByKey(schemas),
+    },
+  };
+}
+
+/** The request bodies of the routes, each under its name; one name, one schema. */
+function requestComponentsOf(routes: readonly ApiRoute[]) {
+  const registry = z.registry<{ id: string }>();
+  for (const { body } of routes) {
+    if (!body) continue;
+    const named = registry._idmap.get(body.name);
+    if (named && named !== body.schema) throw new Error(`Two request bodies are named ${body.name}`);
+    if (!named) registry.add(body.schema, { id: body.name });
+  }
+  return registry;
+}
+
+function componentSchemas(registry: z.core.$ZodRegistry<{ id: string }>, io: 'input' | 'output'): Record<string, Json> {
+  const { schemas } = z.toJSONSchema(registry, { target: TARGET, io, uri: (id) => `${COMPONENT_PREFIX}${id}` });
+  if ('__shared' in schemas) throw new Error('A schema is shared between components without a name of its own');
+  // Each is a component of this document, not a document of its own.
+  return Object.fromEntries(Object.entries(schemas).map(([name, { $schema: _, $id: __, ...schema }]) => [name, schema as Json]));
+}
+
+/** The JSON Schema of one value with no component of its own (a parameter, a text body). */
+function inlineSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { target: TARGET, io });
+  return json as Json;
+}
+
+function pathsOf(routes: readonly ApiRoute[], requestComponents: z.core.$ZodRegistry<{ id: string }>): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  const ordered = [...routes].sort((a, b) => compare(a.path, b.path) || METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method));
+  for (const route of ordered) {
+    const item = (paths[route.path] ??= {});
+    const method = route.method.toLowerCase();
+    if (item[method]) throw new Error(`Two entries for ${route.method} ${route.path}`);
+    item[method] = operationOf(route, requestComponents);
+  }
+  return paths;
+}
+
+function operationOf(route: ApiRoute, requestComponents: z.core.$ZodRegistry<{ id: string }>): Json {
+  const { path, query, header } = route.parameters ?? {};
+  const parameters = [...parametersOf('path', path), ...parametersOf('query', query), ...parametersOf('header', header)];
+  return {
+    operationId: route.operationId,
+    tags: [route.tag],
+    summary: route.summary,
+    description: [route.description, `**Who may call it:** ${callerWords(route)}.`].filter(Boolean).join('\n\n'),
+    security: 'permission' in route.caller ? [{ [SECURITY_SCHEME]: everyCallerHolds(route.caller.permission) ? [] : [route.caller.permission] }] : [],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            description: `JSON, sent with \`Content-Type: application/json\`, at most ${bytesInWords(route.body.maxBytes)}.`,
+            content: { 'application/json': { schema: componentRef(requestComponents, route.body.schema) } },
+          },
+        }
+      : {}),
+    responses: responsesOf(route),
+  };
+}
+
+function callerWords(route: ApiRoute): string {
+  return 'permission' in route.caller ? `a bearer token; ${PERMISSION_WORDS[route.caller.permission]}` : `anyone, without a token. ${route.caller.anyone}`;
+}
+
+function everyCallerHolds(permission: Permission): boolean {
+  return can(NOBODY_IN_PARTICULAR, permission);
+}
+
+/** One parameter per property of the object schema; its description is the parameter's. */
+function parametersOf(location: 'path' | 'query' | 'header', schema: z.ZodObject | undefined): Json[] {
+  if (!schema) return [];
+  const json = inlineSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, { description, ...property }]) => ({
+    name,
+    in: location,
+    required: location === 'path' || (json.required ?? []).includes(name),
+    ...(description === undefined ? {} : { description }),
+    schema: property,
+  }));
+}
+
+function responsesOf(route: ApiRoute): Json {
+  const responses: Record<string, Json> = {};
+  for (const [status, response] of Object.entries(route.responses)) responses[status] = successOf(response);
+  for (const [status, description] of problemsOf(route)) responses[String(status)] = problemOf(status, description, route);
+  return sortedByKey(responses);
+}
+
+function successOf(response: SuccessResponse): Json {
+  const content = response.json
+    ? { 'application/json': { schema: componentRef(responseComponents, response.json) } }
+    : response.text
+      ? { 'text/plain': { schema: inlineSchema(response.text, 'output') } }
+      : undefined;
+  const headers = Object.entries(response.headers ?? {}).map(([name, { description, schema }]) => [name, { description, schema: inlineSchema(schema, 'output') }]);
+  return {
+    description: response.description,
+    ...(headers.length > 0 ? { headers: Object.fromEntries(headers) } : {}),
+    ...(content ? { content } : {}),
+  };
+}
+
+/** The problems the entry implies, then its own, which may reword an implied one. */
+function problemsOf(route: ApiRoute): Map<ProblemStatus, string> {
+  const problems = new Map<ProblemStatus, string>();
+  const query = route.parameters?.query;
+  const strictQuery = query && inlineSchema(query, 'input')['additionalProperties'] === false;
+  if (route.parameters || route.body) {
+    problems.set(400, `Invalid input; \`errors\` names each invalid field${strictQuery ? ' (unknown query parameters too)' : ''}.`);
+  }
+  if ('permission' in route.caller) {
+    problems.set(401, 'No valid bearer token.');
+    if (!everyCallerHolds(route.caller.permission)) problems.set(403, `The token lacks ${PERMISSION_WORDS[route.caller.permission]}.`);
+  }
+  if (route.body) {
+    problems.set(413, `The body is over ${bytesInWords(route.body.maxBytes)}.`);
+    problems.set(415, 'The body is not declared as JSON (`Content-Type: application/json` or a `+json` type, in UTF-8).');
+  }
+  for (const [status, description] of Object.entries(route.problems ?? {})) problems.set(Number(status) as ProblemStatus, description);
+  return problems;
+}
+
+function problemOf(status: ProblemStatus, description: string, route: ApiRoute): Json {
+  const problem = { 'application/problem+json': { schema: componentRef(responseComponents, Problem) } };
+  // In AWS the JWT authorizer refuses a token before the function runs, with a body of its own.
+  if (status === 401 && 'permission' in route.caller) {
+    return {
+      description: `${description} In AWS, API Gateway refuses a missing or invalid token itself, with \`{"message":"Unauthorized"}\`.`,
+      content: { ...problem, 'application/json': { schema: componentRef(responseComponents, GatewayMessage) } },
+    };
+  }
+  return { description, content: problem };
+}
+
+function componentRef(registry: z.core.$ZodRegistry<{ id: string }>, schema: z.ZodType): Json {
+  const id = registry.get(schema)?.id;
+  if (id === undefined) throw new Error('A body schema has no component name');
+  return { $ref: `${COMPONENT_PREFIX}${id}` };
+}
+
+function bytesInWords(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
+}
+
+function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compare(a, b)));
+}
+
+/** Code-point order, the same on every machine (unlike `localeCompare`). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,81 @@
+import * as z from 'zod';
+import { normalisePhone, type E164 } from '../../domain/phone.js';
+import { profileIdSchema } from '../../domain/profile-id.js';
+
+/**
+ * The schemas of the API's path, query and header parameters: the handlers validate with them, and the
+ * OpenAPI document (`./document.ts`) is generated from them. Descriptions are zod metadata, which changes
+ * nothing about what a schema accepts.
+ */
+
+/**
+ * A phone number written by a client, in any international form, normalised to E.164. In paths the `+`
+ * may be left out; API Gateway has already percent-decoded path parameters, so they are not decoded again.
+ */
+export const phoneInput = z
+  .string()
+  .transform((value, ctx): E164 => {
+    const result = normalisePhone(value);
+    if (!result.ok) {
+      ctx.addIssue({ code: 'custom', message: result.reason });
+      return z.NEVER;
+    }
+    return result.phone;
+  })
+  .meta({
+    description:
+      'A phone number in any international form (`+420 777 123 456`, `00420777123456`, `+420777123456`), valid for its country, without an extension; in paths the `+` may be `%2B` or left out.',
+  });
+
+/** Identifiers chosen by clients (profile ids): printable, URL-safe, bounded. */
+export const clientIdentifier = profileIdSchema.meta({
+  description: "A profile's id: 1 to 128 letters, digits or `. _ ~ : @ -`, other than `.` and `..`.",
+  examples: ['crm-1001'],
+});
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Items per page, 1 to 100.' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048)
+    .optional()
+    .meta({ description: "The previous page's `nextCursor`; only the list that issued it accepts it." }),
+});
+
+/** `…/profiles/{profileId}…` */
+export const profilePath = z.object({ profileId: clientIdentifier });
+
+/** `/numbers/{phone}…` */
+export const phonePath = z.object({ phone: phoneInput });
+
+/** `/profiles/{profileId}/whatsapp/{phone}/…` */
+export const numberPath = z.object({ profileId: clientIdentifier, phone: phoneInput });
+
+/** `/requests/{requestId}`: the ULID that the `202` of a block or unblock named. */
+export const requestPath = z.object({
+  requestId: z
+    .string()
+    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a request id')
+    .meta({ description: 'The `requestId` of a block or unblock request (a ULID).' }),
+});
+
+/** The `Idempotency-Key` header of a block or unblock request. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters')
+  .optional()
+  .meta({
+    description:
+      'Remembered per caller for 24 hours: the same key with the same request answers with the first request and creates nothing; with a different request it is `422`.',
+  });
+
+/** Meta's subscription handshake (`GET /webhooks/whatsapp`). */
+export const handshakeQuery = z.object({
+  'hub.mode': z.string().max(64).meta({ description: '`subscribe`.' }),
+  'hub.verify_token': z.string().max(1024).meta({ description: "The webhook's verify token." }),
+  'hub.challenge': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, 'must be 1 to 256 printable ASCII characters')
+    .meta({ description: 'Echoed back as the body of the `200`.' }),
+});

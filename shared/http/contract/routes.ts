@@ -1,0 +1,277 @@
+import * as z from 'zod';
+import { checkRequestSchema } from '../../domain/blocklist-check.js';
+import type { Permission } from '../../domain/permissions.js';
+import { whatsappWebhookSchema } from '../../domain/whatsapp/callback.js';
+import { heldDecisionBody, profileBody, reasonBody } from './bodies.js';
+import { handshakeQuery, idempotencyKey, numberPath, pageQuery, phonePath, profilePath, requestPath } from './parameters.js';
+import * as body from './responses.js';
+
+/**
+ * The HTTP API's contract: one entry per route, with the very schemas its handler validates with. The
+ * OpenAPI document is generated from this list (`buildOpenApiDocument`), and the tests check that it
+ * names exactly the routes the stack deploys (`infra/resources.ts`).
+ */
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST';
+
+/** The problem+json statuses a route may answer with, besides the ones its entry implies. */
+export type ProblemStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 503;
+
+/** A success answer: JSON of a named response schema (`./responses.ts`), plain text, or no body. */
+export interface SuccessResponse {
+  description: string;
+  json?: z.ZodType;
+  text?: z.ZodType;
+  headers?: Record<string, { description: string; schema: z.ZodType }>;
+}
+
+export interface ApiRoute {
+  method: HttpMethod;
+  /** As API Gateway writes it: `/profiles/{profileId}/whatsapp`. */
+  path: string;
+  /** The handler's exported name where it has one. */
+  operationId: string;
+  tag: Tag;
+  summary: string;
+  description?: string;
+  /**
+   * `permission`: a bearer token that holds it (a valid token and no permission 403 unless every
+   * caller holds it). `anyone`: no token; `why` says who calls it and how the function knows them.
+   */
+  caller: { permission: Permission } | { anyone: string };
+  /** Object schemas whose properties are the route's parameters, by where they are sent. */
+  parameters?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
+  /** A JSON body: the schema, its component's name, and the largest body the route accepts. */
+  body?: { name: string; schema: z.ZodType; maxBytes: number };
+  responses: Partial<Record<200 | 202 | 304, SuccessResponse>>;
+  /**
+   * What the entry does not imply already, in words for this route. Implied: `400` (a route with
+   * parameters or a body), `401` (a bearer token), `403` (a permission not every caller holds), `413`
+   * and `415` (a body).
+   */
+  problems?: Partial<Record<ProblemStatus, string>>;
+}
+
+export const TAGS = {
+  Profiles: 'Profiles and the WhatsApp consent of their numbers.',
+  Requests: 'Block and unblock requests, applied by the processor.',
+  History: 'The audit, per profile and per number, newest first.',
+  Blocklist: 'The campaign check, and automatic blocks and signals awaiting an operator.',
+  Webhook: "Meta's WhatsApp Cloud API callbacks.",
+  Service: 'The service itself.',
+} as const;
+export type Tag = keyof typeof TAGS;
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** `POST /blocklist/check` and the webhook take up to 1 MiB. */
+const LARGE_MAX_BODY_BYTES = 1024 * 1024;
+
+const json = (json: z.ZodType, description: string): SuccessResponse => ({ description, json });
+const webhookOpen = 'Meta calls it without a token; the function proves the caller itself.';
+
+const historyPage = { responses: { 200: json(body.HistoryPage, 'A page of the history, newest first.') } } as const;
+
+export const apiRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    operationId: 'health',
+    tag: 'Service',
+    summary: 'Liveness probe',
+    caller: { anyone: 'A liveness probe; it reads nothing.' },
+    responses: { 200: json(body.Health, 'The API answers.') },
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'openApiDocument',
+    tag: 'Service',
+    summary: 'This OpenAPI document',
+    caller: { anyone: 'The contract is public.' },
+    responses: {
+      200: {
+        description: 'The OpenAPI 3.1 document of the API.',
+        json: body.OpenApiDocument,
+        headers: {
+          'Cache-Control': { description: 'Cacheable by anyone, for five minutes.', schema: z.string() },
+          ETag: { description: "The document's version; send it back as `If-None-Match`.", schema: z.string() },
+        },
+      },
+      304: { description: 'The document has not changed since the `ETag` sent as `If-None-Match`.' },
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/profiles/{profileId}',
+    operationId: 'putProfile',
+    tag: 'Profiles',
+    summary: "Replace a profile's WhatsApp numbers",
+    description: 'Creates the profile if it is new. Consent stays with the numbers: a number removed and added again keeps its state.',
+    caller: { permission: 'profiles:write' },
+    parameters: { path: profilePath },
+    body: { name: 'ProfileNumbers', schema: profileBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+    responses: { 200: json(body.Profile, 'The profile as stored.') },
+    problems: { 503: 'The profile kept changing while it was replaced; retry.' },
+  },
+  {
+    method: 'GET',
+    path: '/profiles/{profileId}/whatsapp',
+    operationId: 'getProfileConsent',
+    tag: 'Profiles',
+    summary: "A profile's numbers with their consent and pending requests",
+    caller: { permission: 'consent:read' },
+    parameters: { path: profilePath },
+    responses: { 200: json(body.ProfileConsent, "Every number of the profile, in the profile's order.") },
+    problems: { 404: 'The profile does not exist.' },
+  },
+  ...(['block', 'unblock'] as const).map(
+    (action): ApiRoute => ({
+      method: 'POST',
+      path: `/profiles/{profileId}/whatsapp/{phone}/${action}`,
+      operationId: `${action}Number`,
+      tag: 'Requests',
+      summary: `Ask to ${action} a number of a profile`,
+      description: 'The request is recorded and its event queued; the processor applies it shortly. Follow it at `GET /requests/{requestId}`.',
+      caller: { permission: 'whatsapp-blocklist:edit' },
+      parameters: { path: numberPath, header: z.object({ 'Idempotency-Key': idempotencyKey }) },
+      body: { name: 'ConsentChange', schema: reasonBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+      responses: { 202: json(body.AcceptedRequest, 'Recorded; it will end `applied`, `unchanged`, `superseded` or `failed`.') },
+      problems: {
+        404: 'The profile does not exist, or does not hold the number.',
+        422: 'The `Idempotency-Key` was used with a different request.',
+        503: 'Another request with this `Idempotency-Key` is being recorded; nothing was recorded. Retry with the same key.',
+      },
+    }),
+  ),
+  {
+    method: 'GET',
+    path: '/requests/{requestId}',
+    operationId: 'getRequest',
+    tag: 'Requests',
+    summary: 'Where a block or unblock request stands',
+    caller: { permission: 'consent:read' },
+    parameters: { path: requestPath },
+    responses: { 200: json(body.ConsentRequest, 'The request and its status.') },
+    problems: { 404: 'No such request.' },
+  },
+  {
+    method: 'GET',
+    path: '/profiles/{profileId}/whatsapp/history',
+    operationId: 'profileHistory',
+    tag: 'History',
+    summary: "Changes made on a profile's page",
+    caller: { permission: 'consent:read' },
+    parameters: { path: profilePath, query: pageQuery },
+    ...historyPage,
+    problems: { 404: 'The profile does not exist.' },
+  },
+  {
+    method: 'GET',
+    path: '/numbers/{phone}',
+    operationId: 'getNumberConsent',
+    tag: 'Profiles',
+    summary: "One number's consent and pending requests, whichever profiles hold it",
+    caller: { permission: 'consent:read' },
+    parameters: { path: phonePath },
+    responses: { 200: json(body.NumberConsent, 'The number; one never seen is unblocked, with nothing pending.') },
+  },
+  {
+    method: 'GET',
+    path: '/numbers/{phone}/history',
+    operationId: 'numberHistory',
+    tag: 'History',
+    summary: 'Everything that happened to one number, across profiles and the provider',
+    caller: { permission: 'consent:read' },
+    parameters: { path: phonePath, query: pageQuery },
+    ...historyPage,
+  },
+  {
+    method: 'POST',
+    path: '/blocklist/check',
+    operationId: 'checkNumbers',
+    tag: 'Blocklist',
+    summary: 'Which numbers a campaign may send messages of a category to',
+    description: 'Numbers in any international format; duplicates are checked once. An entry that is no valid number does not refuse the check: it comes back in `invalid`.',
+    caller: { permission: 'whatsapp-blocklist:check' },
+    body: { name: 'CheckRequest', schema: checkRequestSchema, maxBytes: LARGE_MAX_BODY_BYTES },
+    responses: { 200: json(body.CheckResult, '`blocked` and `sendable` list E.164 numbers in input order.') },
+    problems: { 503: 'The blocklist is throttled; retry the check shortly.' },
+  },
+  {
+    method: 'GET',
+    path: '/blocklist/held',
+    operationId: 'listHeld',
+    tag: 'Blocklist',
+    summary: 'Automatic blocks the auto-block guard held',
+    caller: { permission: 'consent:read' },
+    parameters: { query: pageQuery },
+    responses: { 200: json(body.HeldPage, 'A page of held blocks, newest first.') },
+  },
+  {
+    method: 'POST',
+    path: '/blocklist/held/release',
+    operationId: 'releaseHeld',
+    tag: 'Blocklist',
+    summary: 'Release held automatic blocks',
+    description: 'Each is enqueued and applied as the automatic block it was, past the guard, with the editor and reason in the history. Releasing twice enqueues one event.',
+    caller: { permission: 'whatsapp-blocklist:edit' },
+    body: { name: 'HeldDecision', schema: heldDecisionBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+    responses: { 202: json(body.Released, 'Enqueued; numbers with nothing held are left out.') },
+  },
+  {
+    method: 'POST',
+    path: '/blocklist/held/discard',
+    operationId: 'discardHeld',
+    tag: 'Blocklist',
+    summary: 'Discard held automatic blocks',
+    description: "They leave the list at once, the numbers stay as they are, and each number's history records who discarded it and why.",
+    caller: { permission: 'whatsapp-blocklist:edit' },
+    body: { name: 'HeldDecision', schema: heldDecisionBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+    responses: { 200: json(body.Discarded, 'Discarded; numbers with nothing held are left out.') },
+  },
+  {
+    method: 'GET',
+    path: '/blocklist/unresolved',
+    operationId: 'listUnresolved',
+    tag: 'Blocklist',
+    summary: 'Signals that named their recipient by a user id not paired with a number yet',
+    caller: { permission: 'consent:read' },
+    parameters: { query: pageQuery },
+    responses: { 200: json(body.UnresolvedPage, 'How many there are, and a page of them, newest first.') },
+  },
+  {
+    method: 'GET',
+    path: '/webhooks/whatsapp',
+    operationId: 'verifySubscription',
+    tag: 'Webhook',
+    summary: "Meta's subscription handshake",
+    caller: { anyone: `${webhookOpen} The verify token proves it.` },
+    parameters: { query: handshakeQuery },
+    responses: { 200: { description: 'The `hub.challenge`, as plain text.', text: z.string() } },
+    problems: { 403: 'The verify token or mode is wrong.' },
+  },
+  {
+    method: 'POST',
+    path: '/webhooks/whatsapp',
+    operationId: 'receiveCallback',
+    tag: 'Webhook',
+    summary: 'Delivery statuses, inbound messages and preferences from Meta',
+    description:
+      'The signature is checked on the body bytes as they arrived, before anything is parsed. Failures, keywords and marketing preferences are queued; the rest is acknowledged. Anything but a `200` makes Meta retry.',
+    caller: { anyone: `${webhookOpen} The \`X-Hub-Signature-256\` HMAC of the body proves it.` },
+    parameters: {
+      header: z.object({
+        'X-Hub-Signature-256': z
+          .string()
+          .regex(/^sha256=[0-9a-fA-F]{64}$/)
+          .meta({ description: "`sha256=` and the hex HMAC-SHA256 of the body's bytes, keyed with the app secret." }),
+      }),
+    },
+    body: { name: 'WhatsappCallback', schema: whatsappWebhookSchema, maxBytes: LARGE_MAX_BODY_BYTES },
+    responses: { 200: json(body.CallbackReceipt, 'Every resulting event is queued.') },
+    problems: {
+      401: 'The `X-Hub-Signature-256` header is missing or does not sign this body.',
+      503: 'The webhook has no app secret configured yet, or the callback could not be queued in full; Meta retries.',
+    },
+  },
+];
