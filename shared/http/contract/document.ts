@@ -122,7 +122,7 @@ function operationOf(route: ApiRoute, requestComponents: z.core.$ZodRegistry<{ i
       ? {
           requestBody: {
             required: true,
-            description: `JSON, sent with \`Content-Type: application/json\`, at most ${bytesInWords(route.body.maxBytes)}.`,
+            description: [`JSON, sent with \`Content-Type: application/json\`, at most ${bytesInWords(route.body.maxBytes)}.`, route.body.description].filter(Boolean).join(' '),
             content: { 'application/json': { schema: componentRef(requestComponents, route.body.schema) } },
           },
         }

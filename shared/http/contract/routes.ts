@@ -41,8 +41,8 @@ export interface ApiRoute {
   caller: { permission: Permission } | { anyone: string };
   /** Object schemas whose properties are the route's parameters, by where they are sent. */
   parameters?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
-  /** A JSON body: the schema, its component's name, and the largest body the route accepts. */
-  body?: { name: string; schema: z.ZodType; maxBytes: number };
+  /** A JSON body: the schema, its component's name, the largest body the route accepts, and what the schema cannot say. */
+  body?: { name: string; schema: z.ZodType; maxBytes: number; description?: string };
   responses: Partial<Record<200 | 202 | 304, SuccessResponse>>;
   /**
    * What the entry does not imply already, in words for this route. Implied: `400` (a route with
@@ -267,7 +267,13 @@ export const apiRoutes: ApiRoute[] = [
           .meta({ description: "`sha256=` and the hex HMAC-SHA256 of the body's bytes, keyed with the app secret." }),
       }),
     },
-    body: { name: 'WhatsappCallback', schema: whatsappWebhookSchema, maxBytes: LARGE_MAX_BODY_BYTES },
+    body: {
+      name: 'WhatsappCallback',
+      schema: whatsappWebhookSchema,
+      maxBytes: LARGE_MAX_BODY_BYTES,
+      description:
+        "The Cloud API's envelope; fields the service does not read are not checked. A change with statuses, messages or preferences must name `metadata.phone_number_id`.",
+    },
     responses: { 200: json(body.CallbackReceipt, 'Every resulting event is queued.') },
     problems: {
       401: 'The `X-Hub-Signature-256` header is missing or does not sign this body.',
