@@ -13,6 +13,8 @@ export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;
   timeToLiveAttribute?: string;
+  /** The table's stream, when something reads it (the change publisher reads the audit's new entries). */
+  stream?: 'NEW_IMAGE';
   globalSecondaryIndexes: { indexName: string; partitionKey: KeyAttribute; sortKey: KeyAttribute }[];
 }
 
@@ -40,6 +42,8 @@ export const auditTable: TableDefinition = {
   id: 'AuditTable',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
+  // Every new entry, for the change publisher: applied changes are published from what was written.
+  stream: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     { indexName: 'byProfile', partitionKey: { name: 'profileId', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
   ],
@@ -66,6 +70,12 @@ export const consentQueue: QueueDefinition = {
   deadLetterRetentionSeconds: 14 * 24 * 60 * 60,
 };
 
+/**
+ * Locally, the queue the change publisher sends applied changes to, in the stand-in for the EventBridge
+ * bus and its rule (FIFO, per number in order); in AWS, consumers read the rule's queue instead.
+ */
+export const CHANGE_EVENTS_QUEUE_ID = 'ChangeEvents';
+
 /** Lambda entry points, one per route group or event source. */
 export const functions = {
   profiles: { entry: 'functions/profiles/handler.ts' },
@@ -83,13 +93,15 @@ export const functions = {
   processor: { entry: 'functions/processor/handler.ts' },
   /** Every minute: fails requests whose events are dead-lettered, enqueues again those stuck pending. */
   requestSweeper: { entry: 'functions/request-sweeper/handler.ts' },
+  /** Publishes every applied change, from the audit table's stream. */
+  changePublisher: { entry: 'functions/change-publisher/handler.ts' },
 } as const;
 
 /** How often the request sweeper runs, in AWS and on the local stack. */
 export const SWEEP_INTERVAL_SECONDS = 60;
 
 /** The functions that serve no route. */
-type EventFunctionName = 'processor' | 'blocklistCheckInvoke' | 'requestSweeper';
+type EventFunctionName = 'processor' | 'blocklistCheckInvoke' | 'requestSweeper' | 'changePublisher';
 export type ApiFunctionName = Exclude<keyof typeof functions, EventFunctionName>;
 
 interface RouteBase {

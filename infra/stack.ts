@@ -15,6 +15,7 @@ import { ConsentAuth } from './constructs/consent-auth.js';
 import { ConsentData } from './constructs/consent-data.js';
 import { LOG_LEVELS, PROJECT_ROOT, type LogLevel } from './constructs/consent-function.js';
 import { ConsentFunctions } from './constructs/consent-functions.js';
+import { ChangeEvents } from './constructs/change-events.js';
 import { ConsoleHosting } from './constructs/console-hosting.js';
 import { HttpApiCors } from './constructs/http-api-cors.js';
 
@@ -76,6 +77,8 @@ export class WhatsAppConsentStack extends Stack {
   public readonly auth: ConsentAuth;
   public readonly api: ConsentApi;
   public readonly console: ConsoleHosting;
+  /** The bus of applied changes, and the queue ready for consumers. */
+  public readonly changeEvents: ChangeEvents;
   /** Raised when the auto-block guard holds automatic blocks; notifies the alarm topic. */
   public readonly guardAlarm: Alarm;
 
@@ -102,7 +105,9 @@ export class WhatsAppConsentStack extends Stack {
         'value with put-secret-value and the webhook reads it within five minutes',
     });
 
+    this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { alarmTopic: this.data.alarmTopic });
     this.functions = new ConsentFunctions(this, 'Functions', {
+      changeEventsBus: this.changeEvents.bus,
       consentTable: this.data.consentTable,
       auditTable: this.data.auditTable,
       auditIndexNames: auditTable.globalSecondaryIndexes.map((index) => index.indexName),
@@ -173,6 +178,8 @@ export class WhatsAppConsentStack extends Stack {
       AlarmTopicArn: { value: this.data.alarmTopic.topicArn, description: 'SNS topic of the dead-letter alarm' },
       ConsentTableName: { value: this.data.consentTable.tableName, description: 'Consent state, requests, profiles' },
       AuditTableName: { value: this.data.auditTable.tableName, description: 'Append-only audit' },
+      ChangeEventsBusName: { value: this.changeEvents.bus.eventBusName, description: 'EventBridge bus of applied consent changes' },
+      ChangeEventsQueueUrl: { value: this.changeEvents.queue.queueUrl, description: 'Queue of applied consent changes, ready for consumers' },
       BlocklistCheckFunctionName: {
         value: this.functions.blocklistCheckInvoke.functionName,
         description: 'Lambda that campaign functions invoke with { phones } to learn which are blocked',

@@ -28,6 +28,10 @@ const settings = {
   optOutKeywords: { env: 'OPT_OUT_KEYWORDS', schema: keywordListSchema(DEFAULT_OPT_OUT_KEYWORDS) },
   /** Words that lift a block the recipient made by keyword. */
   optInKeywords: { env: 'OPT_IN_KEYWORDS', schema: keywordListSchema(DEFAULT_OPT_IN_KEYWORDS) },
+  /** In AWS: the EventBridge bus that applied changes are published on. */
+  changeEventsBusName: { env: 'CHANGE_EVENTS_BUS_NAME', schema: z.string().min(1).optional() },
+  /** Locally, where there is no EventBridge: the FIFO queue that applied changes are published on. */
+  changeEventsQueueUrl: { env: 'CHANGE_EVENTS_QUEUE_URL', schema: z.url().optional() },
   /** Automatic blocks one sender may apply in a window before the rest are held; `0` turns the guard off. */
   autoBlockGuardLimit: { env: 'AUTO_BLOCK_GUARD_LIMIT', schema: z.coerce.number().int().min(0).max(1_000_000).default(500) },
   /** The auto-block guard's sliding window. */

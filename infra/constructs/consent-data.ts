@@ -5,7 +5,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { AttributeType, BillingMode, ProjectionType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KeyAttribute, QueueDefinition, TableDefinition } from '../resources.js';
@@ -102,6 +102,7 @@ function tableFrom(scope: Construct, definition: TableDefinition, options: { del
     deletionProtection: options.deletionProtection,
     removalPolicy: RemovalPolicy.RETAIN,
     timeToLiveAttribute: definition.timeToLiveAttribute,
+    ...(definition.stream ? { stream: StreamViewType.NEW_IMAGE } : {}),
   });
   for (const index of definition.globalSecondaryIndexes) {
     table.addGlobalSecondaryIndex({

@@ -1,9 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type SettingName } from '../../shared/config.js';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -30,6 +32,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   blocklistReview: ['consentTableName', 'auditTableName', 'consentQueueUrl'],
   processor: ['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
+  changePublisher: ['changeEventsBusName'],
 };
 
 /**
@@ -117,15 +120,17 @@ export interface ConsentFunctionsProps {
   /** The audit table's indexes that the history reads (`byProfile`). */
   readonly auditIndexNames: readonly string[];
   /** The FIFO queue of consent events, which the processor consumes. */
-  readonly queue: IQueue;
+  readonly queue: Queue;
   /** The queue's FIFO dead-letter queue, which the request sweeper inspects. */
-  readonly deadLetterQueue: IQueue;
+  readonly deadLetterQueue: Queue;
   /** The consent table's sparse index of pending requests, which the request sweeper reads. */
   readonly pendingIndexName: string;
   /** The consent table's sparse index of lists (blocked numbers, held blocks, unresolved signals). */
   readonly listIndexName: string;
   /** The queue's `maxReceiveCount`: on that delivery, the processor marks a failing event's request `failed`. */
   readonly maxReceiveCount: number;
+  /** The bus the change publisher puts applied changes on. */
+  readonly changeEventsBus: IEventBus;
   /** Holds the webhook's `appSecret` and `verifyToken` as JSON; only the webhook function may read it. */
   readonly webhookSecret: ISecret;
   /**
@@ -164,6 +169,10 @@ export class ConsentFunctions extends Construct {
   public readonly blocklistCheckInvoke: ConsentFunction;
   /** Every minute: fails requests whose events are dead-lettered, and enqueues again those stuck pending. */
   public readonly requestSweeper: ConsentFunction;
+  /** Publishes applied changes from the audit table's stream to the bus. */
+  public readonly changePublisher: ConsentFunction;
+  /** Stream batches the change publisher gave up on (their shard and sequence numbers, to replay). */
+  public readonly changePublisherFailures: Queue;
 
   constructor(scope: Construct, id: string, props: ConsentFunctionsProps) {
     super(scope, id);
@@ -181,6 +190,7 @@ export class ConsentFunctions extends Construct {
       optInKeywords: props.optInKeywords,
       autoBlockGuardLimit: props.autoBlockGuardLimit,
       autoBlockGuardWindowSeconds: props.autoBlockGuardWindowSeconds,
+      changeEventsBusName: props.changeEventsBus.eventBusName,
     };
     const environmentOf = (name: FunctionName) =>
       Object.fromEntries(
@@ -210,6 +220,7 @@ export class ConsentFunctions extends Construct {
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
     this.requestSweeper = create('requestSweeper', { timeout: Duration.seconds(SWEEP_INTERVAL_SECONDS) });
+    this.changePublisher = create('changePublisher');
 
     // Each function gets the DynamoDB actions its adapters call, on the tables they call them on, and
     // only on the partitions they use (`dynamodb:LeadingKeys`; see CONSENT_PARTITIONS). A transaction
@@ -275,6 +286,32 @@ export class ConsentFunctions extends Construct {
     allow(this.processor, consent, ['UpdateItem'], { partitions: [phone, guard, user] });
     allow(this.processor, consent, ['BatchGetItem', 'ConditionCheckItem'], { partitions: [guard] });
     allow(this.processor, props.auditTable, ['PutItem'], { partitions: [phone] });
+    // Change publisher: the audit table's stream, new entries whose outcome is `applied` only (the filter
+    // spares invocations for the rest), in order per shard; a failed record is retried with those after it.
+    props.changeEventsBus.grantPutEventsTo(this.changePublisher);
+    this.changePublisherFailures = new Queue(this, 'ChangePublisherFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.changePublisherFailures).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the change publisher’s stream mapping',
+    });
+    Validations.of(this.changePublisher.role!).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: "dynamodb:ListStreams, which the stream mapping needs, takes no resource but '*'; the other stream actions are on the audit table's stream only",
+    });
+    this.changePublisher.addEventSource(
+      new DynamoEventSource(props.auditTable, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        retryAttempts: 100,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.changePublisherFailures),
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { outcome: { S: FilterRule.isEqual('applied') } } } })],
+      }),
+    );
     this.processor.addEventSource(
       new SqsEventSource(props.queue, {
         batchSize: 10,

@@ -12,6 +12,13 @@ import { issueToken, TOKEN_LIFETIME_SECONDS } from './jwt-issuer.js';
 export const CONSOLE_PATH = '/console';
 export const LOCAL_TOKEN_PATH = '/local/token';
 export const LOCAL_FAULTS_PATH = '/local/faults';
+export const LOCAL_RESOURCES_PATH = '/local/resources';
+
+/** Where the local stack's change events arrive, for `npm run events`. */
+export interface LocalResources {
+  sqsEndpoint: string;
+  changeEventsQueueUrl: string;
+}
 
 /** Builds the console (`web/`) with Vite into `web/dist`, and returns that directory. */
 export async function buildConsole(projectRoot: string): Promise<string> {
@@ -61,10 +68,16 @@ const MAX_TOKEN_REQUEST_BYTES = 4096;
 /**
  * What the local stack serves besides the API, none of which exists in AWS: the built console under
  * `/console/` (any path without a file falls back to `index.html`, so deep links survive a reload), the
- * token endpoint behind its sign-in form, and `GET /local/faults` (what `LOCAL_FAULT_RATE` injected).
+ * token endpoint behind its sign-in form, `GET /local/faults` (what `LOCAL_FAULT_RATE` injected), and
+ * `GET /local/resources` (where the change events arrive).
  * Resolves to `false` for requests that are not its own, which the local API gateway then serves.
  */
-export function localSite(options: { consoleDirectory: string | undefined; keyFile: string; faults: () => FaultCounts | undefined }) {
+export function localSite(options: {
+  consoleDirectory: string | undefined;
+  keyFile: string;
+  faults: () => FaultCounts | undefined;
+  resources?: LocalResources;
+}) {
   const files = options.consoleDirectory ? consoleFiles(options.consoleDirectory) : undefined;
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
@@ -75,6 +88,10 @@ export function localSite(options: { consoleDirectory: string | undefined; keyFi
     }
     if (path === LOCAL_FAULTS_PATH && request.method === 'GET') {
       send(response, json(200, options.faults() ?? { calls: 0, before: 0, after: 0, delay: 0 }));
+      return true;
+    }
+    if (path === LOCAL_RESOURCES_PATH && request.method === 'GET' && options.resources) {
+      send(response, json(200, options.resources));
       return true;
     }
     if (!files) return false;

@@ -6,7 +6,7 @@ import {
   type AttributeDefinition,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { auditTable, consentQueue, consentTable, type QueueDefinition, type TableDefinition } from '../resources.js';
+import { auditTable, CHANGE_EVENTS_QUEUE_ID, consentQueue, consentTable, type QueueDefinition, type TableDefinition } from '../resources.js';
 
 export interface ProvisionedResources {
   consentTableName: string;
@@ -14,6 +14,8 @@ export interface ProvisionedResources {
   consentQueueUrl: string;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;
+  /** The local stand-in for the change events' bus: applied changes arrive here. */
+  changeEventsQueueUrl: string;
 }
 
 export interface ProvisionOptions {
@@ -30,12 +32,13 @@ export interface ProvisionOptions {
  * LocalStack). Creating what already exists is not an error, so it can run at every start.
  */
 export async function provisionResources(options: ProvisionOptions): Promise<ProvisionedResources> {
-  const [consentTableName, auditTableName, queues] = await Promise.all([
+  const [consentTableName, auditTableName, queues, changeEventsQueueUrl] = await Promise.all([
     createTable(options.dynamoDb, consentTable, `${options.namePrefix}${consentTable.id}`),
     createTable(options.dynamoDb, auditTable, `${options.namePrefix}${auditTable.id}`),
     createQueues(options.sqs, consentQueue, options),
+    createChangeEventsQueue(options),
   ]);
-  return { consentTableName, auditTableName, ...queues, maxReceiveCount: consentQueue.maxReceiveCount };
+  return { consentTableName, auditTableName, ...queues, maxReceiveCount: consentQueue.maxReceiveCount, changeEventsQueueUrl };
 }
 
 /** Creates one table of `infra/resources.ts` under the given name; an existing one is left as it is. */
@@ -66,6 +69,7 @@ export async function createTable(client: DynamoDBClient, table: TableDefinition
               })),
             }
           : {}),
+        ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } } : {}),
       }),
     );
     if (table.timeToLiveAttribute) {
@@ -108,6 +112,14 @@ async function createQueues(client: SQSClient, queue: QueueDefinition, options: 
     }),
   );
   return { consentQueueUrl: required(main.QueueUrl, 'queue URL'), deadLetterQueueUrl };
+}
+
+/** A FIFO queue with content-free deduplication by id, as the change publisher sends to it. */
+async function createChangeEventsQueue(options: ProvisionOptions): Promise<string> {
+  const { QueueUrl } = await options.sqs.send(
+    new CreateQueueCommand({ QueueName: `${options.namePrefix}${CHANGE_EVENTS_QUEUE_ID}.fifo`, Attributes: { FifoQueue: 'true' } }),
+  );
+  return required(QueueUrl, 'change events queue URL');
 }
 
 function required<T>(value: T | undefined, what: string): T {

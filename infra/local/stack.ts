@@ -14,6 +14,7 @@ import { createTokenVerifier, defaultKeyFile } from './jwt-issuer.js';
 import { provisionResources, type ProvisionedResources } from './provision.js';
 import { startQueuePoller, type SqsHandler } from './queue-poller.js';
 import { startSchedule, type ScheduledHandler } from './schedule.js';
+import { startStreamPoller, type StreamHandler } from './stream-poller.js';
 import { startSqsEmulator } from './sqs-emulator.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -103,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env[ENV.consentQueueUrl] = resources.consentQueueUrl;
     process.env[ENV.deadLetterQueueUrl] = resources.deadLetterQueueUrl;
     process.env[ENV.maxReceiveCount] = String(resources.maxReceiveCount);
+    process.env[ENV.changeEventsQueueUrl] = resources.changeEventsQueueUrl;
     process.env[ENV.whatsappAppSecret] = options.whatsappAppSecret;
     process.env[ENV.whatsappVerifyToken] = options.whatsappVerifyToken;
     if (options.autoBlockCodes === undefined) delete process.env[ENV.autoBlockCodes];
@@ -125,6 +127,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.push(poller);
     started.push(
+      await startStreamPoller({
+        dynamoDb,
+        endpoint: endpoints.dynamoDbEndpoint,
+        tableName: resources.auditTableName,
+        handler: await loadHandler<StreamHandler>(functions.changePublisher.entry),
+        functionName: 'changePublisher',
+        log: options.log,
+      }),
+    );
+    started.push(
       startSchedule({
         name: 'requestSweeper',
         intervalMs: options.sweepIntervalSeconds * 1000,
@@ -138,7 +150,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes,
       handlers: httpHandlers,
       verifyToken: await createTokenVerifier(options.keyFile),
-      site: localSite({ consoleDirectory: options.consoleDirectory, keyFile: options.keyFile, faults: () => faults?.counts() }),
+      site: localSite({
+        consoleDirectory: options.consoleDirectory,
+        keyFile: options.keyFile,
+        faults: () => faults?.counts(),
+        resources: { sqsEndpoint: endpoints.sqsEndpoint, changeEventsQueueUrl: resources.changeEventsQueueUrl },
+      }),
       log: options.log,
     });
     started.push({ stop: () => closeServer(server) });

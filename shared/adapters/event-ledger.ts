@@ -5,6 +5,7 @@ import type { E164 } from '../domain/phone.js';
 import type { AuditEntry, HeldBlock, RequestStatus } from '../domain/records.js';
 import type { GuardSlot } from '../domain/ports.js';
 import { GUARD_BUCKETS } from '../domain/auto-block-guard.js';
+import type { StateAfterChange } from '../domain/change-events.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
 import { itemFromState } from './consent-state-store.js';
@@ -39,8 +40,9 @@ export class DynamoEventLedger implements EventLedger {
   ) {}
 
   async record(input: RecordInput): Promise<'committed' | 'duplicate' | 'conflict'> {
-    const items: TransactItem[] = [this.markerPut(input.queuedPhone, input.event.eventId), this.auditPut(input.audit)];
     const next = input.transition.outcome === 'superseded' ? undefined : input.transition.next;
+    const after = input.audit.outcome === 'applied' && next ? stateAfter(next) : undefined;
+    const items: TransactItem[] = [this.markerPut(input.queuedPhone, input.event.eventId), this.auditPut(input.audit, after)];
     if (next) {
       items.push(this.statePut(next, input.expectedVersion));
     }
@@ -76,11 +78,15 @@ export class DynamoEventLedger implements EventLedger {
     };
   }
 
-  private auditPut(audit: AuditEntry): TransactItem {
+  /**
+   * An applied change's entry carries the state it led to (`after`): the audit table's stream publishes
+   * it to other systems (`functions/change-publisher`), from what was written, by no second writer.
+   */
+  private auditPut(audit: AuditEntry, after: StateAfterChange | undefined): TransactItem {
     return {
       Put: {
         TableName: this.auditTableName,
-        Item: { ...keys.audit(audit.phone, audit.requestedAt, audit.eventId), ...audit },
+        Item: { ...keys.audit(audit.phone, audit.requestedAt, audit.eventId), ...audit, ...(after ? { after } : {}) },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -118,6 +124,15 @@ export class DynamoEventLedger implements EventLedger {
       },
     };
   }
+}
+
+function stateAfter(state: ConsentState): StateAfterChange {
+  return {
+    blocked: state.blocked,
+    source: state.source ?? null,
+    marketingOptOut: state.marketingOptOut ? { since: state.marketingOptOut.since, source: state.marketingOptOut.source } : null,
+    version: state.version,
+  };
 }
 
 /**

@@ -230,6 +230,7 @@ function functionNamed(name: FunctionName): IFunction {
     processor: stack.functions.processor,
     blocklistCheckInvoke: stack.functions.blocklistCheckInvoke,
     requestSweeper: stack.functions.requestSweeper,
+    changePublisher: stack.functions.changePublisher,
   };
   return byName[name];
 }
@@ -281,6 +282,7 @@ describe('functions', () => {
       blocklistReview: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl],
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
       requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
+      changePublisher: [ENV.changeEventsBusName],
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -341,7 +343,7 @@ describe('functions', () => {
   });
 
   it('feeds the processor from the FIFO queue with partial batch responses', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.queue), 'Arn'] },
       FunctionName: { Ref: logicalId(stack.functions.processor) },
@@ -425,6 +427,39 @@ describe('queues', () => {
     tuned.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ AUTO_BLOCK_GUARD_LIMIT: '50', AUTO_BLOCK_GUARD_WINDOW_SECONDS: '120' }) },
     });
+  });
+
+  it('publishes applied changes from the audit stream to a bus, whose rule feeds an encrypted, TLS-only consumers queue with dead letters', () => {
+    const streamMapping = ofType('AWS::Lambda::EventSourceMapping').find(
+      ([, mapping]) => JSON.stringify(mapping.Properties?.['FunctionName']) === JSON.stringify({ Ref: logicalId(stack.functions.changePublisher) }),
+    )?.[1];
+    expect(streamMapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.auditTable), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { outcome: { S: ['applied'] } } } }) }] },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.functions.changePublisherFailures), 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(stack.changeEvents.bus) },
+      EventPattern: { source: ['whatsapp-consent'], 'detail-type': ['WhatsApp Consent Changed'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(stack.changeEvents.queue), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.changeEvents.undeliveredQueue), 'Arn'] } },
+        }),
+      ],
+    });
+    expect(resource(logicalId(stack.changeEvents.queue)).Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.changeEvents.deadLetterQueue), 'Arn'] }, maxReceiveCount: 5 },
+    });
+    const publisherPolicy = policyOfRole(roleOf(logicalId(stack.functions.changePublisher)));
+    const putters = allStatements()
+      .filter(({ statement }) => actionsOf(statement).includes('events:PutEvents'))
+      .map(({ policy, statement }) => [policy, [...referencedIds(statement.Resource)]]);
+    expect(putters).toEqual([[publisherPolicy, [logicalId(stack.changeEvents.bus)]]]);
   });
 
   it('notifies through an encrypted, TLS-only SNS topic that CloudWatch may publish to', () => {
@@ -586,6 +621,8 @@ describe('permissions', () => {
         'consent:Query': null,
         'consent:UpdateItem': writing(['pk', 'sk', 'status', 'pendingShard'], 'PHONE#*'),
       },
+      // Reads the audit table's stream (granted on the stream), and no table.
+      changePublisher: { 'audit:DescribeStream': null, 'audit:GetRecords': null, 'audit:GetShardIterator': null },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -863,6 +900,7 @@ describe('DynamoDB access, as the code makes it', () => {
       await learnPairing({ version: 1, eventId: 'wa-pair', source: 'pairing', userId: 'US.1', phone: PHONE, alternatives: [], recipientId: PHONE.slice(1), seenAt: '2025-01-01T00:00:00.000Z' }, deps);
       await new DynamoRequestStore(TABLES.consent).markFailed(PHONE, sampleEvent().requestId);
     },
+    changePublisher: async () => undefined,
     requestSweeper: async () => {
       const requests = new DynamoRequestStore(TABLES.consent);
       const deadLetters = { requests: async () => [{ requestId: sampleEvent().requestId, phone: PHONE }] };
@@ -937,6 +975,7 @@ describe('DynamoDB access, as the code makes it', () => {
         'UpdateItem consent BSUID#', 'UpdateItem consent GUARD#', 'UpdateItem consent PHONE#',
       ],
       requestSweeper: ['Query consent/byPending PENDING#', 'UpdateItem consent PHONE#'],
+      changePublisher: [],
     });
   });
 
@@ -1554,6 +1593,8 @@ describe('outputs', () => {
         'DeadLetterQueueUrl',
         'ConsentTableName',
         'AuditTableName',
+        'ChangeEventsBusName',
+        'ChangeEventsQueueUrl',
         'WebhookUrl',
         'WebhookSecretArn',
         'BlocklistCheckFunctionName',

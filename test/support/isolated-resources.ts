@@ -29,5 +29,6 @@ export async function provisionIsolatedResources({ visibilityTimeoutSeconds = 1 
   process.env[ENV.consentQueueUrl] = resources.consentQueueUrl;
   process.env[ENV.deadLetterQueueUrl] = resources.deadLetterQueueUrl;
   process.env[ENV.maxReceiveCount] = String(resources.maxReceiveCount);
+  process.env[ENV.changeEventsQueueUrl] = resources.changeEventsQueueUrl;
   return { ...resources, dynamoDb, sqs };
 }

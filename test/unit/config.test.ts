@@ -62,6 +62,8 @@ describe('readConfig', () => {
       whatsappAppSecret: 'WHATSAPP_APP_SECRET',
       whatsappVerifyToken: 'WHATSAPP_VERIFY_TOKEN',
       autoBlockCodes: 'AUTO_BLOCK_CODES',
+      changeEventsBusName: 'CHANGE_EVENTS_BUS_NAME',
+      changeEventsQueueUrl: 'CHANGE_EVENTS_QUEUE_URL',
       autoBlockGuardLimit: 'AUTO_BLOCK_GUARD_LIMIT',
       autoBlockGuardWindowSeconds: 'AUTO_BLOCK_GUARD_WINDOW_SECONDS',
       optOutKeywords: 'OPT_OUT_KEYWORDS',
