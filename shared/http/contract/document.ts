@@ -22,11 +22,12 @@ const SECURITY_SCHEME = 'bearerJwt';
 /** The order of operations within a path, as the OpenAPI specification lists them. */
 const METHOD_ORDER: HttpMethod[] = ['GET', 'PUT', 'POST'];
 
+/** Who holds each permission, as the operation's description says it. */
 const PERMISSION_WORDS: Record<Permission, string> = {
-  'consent:read': 'any valid token',
-  'profiles:write': 'group `profile-admins` or scope `profiles/write`',
-  'whatsapp-blocklist:edit': 'the permission "Edit WhatsApp blocklist": group `whatsapp-blocklist-editors` or scope `whatsapp-blocklist/edit`',
-  'whatsapp-blocklist:check': 'any valid token (machine clients: scope `whatsapp-blocklist/check`)',
+  'consent:read': 'any valid bearer token',
+  'profiles:write': 'a bearer token of group `profile-admins` or with scope `profiles/write`',
+  'whatsapp-blocklist:edit': 'a bearer token with the permission "Edit WhatsApp blocklist": group `whatsapp-blocklist-editors` or scope `whatsapp-blocklist/edit`',
+  'whatsapp-blocklist:check': 'any valid bearer token (machine clients: scope `whatsapp-blocklist/check`)',
 };
 
 /** A caller who holds no group and no scope: a permission it holds, every caller holds. */
@@ -115,7 +116,7 @@ function operationOf(route: ApiRoute, requestComponents: z.core.$ZodRegistry<{ i
     operationId: route.operationId,
     tags: [route.tag],
     summary: route.summary,
-    description: [route.description, `**Who may call it:** ${callerWords(route)}.`].filter(Boolean).join('\n\n'),
+    description: [route.description, `**Who may call it:** ${callerWords(route)}`].filter(Boolean).join('\n\n'),
     security: 'permission' in route.caller ? [{ [SECURITY_SCHEME]: everyCallerHolds(route.caller.permission) ? [] : [route.caller.permission] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body
@@ -132,7 +133,7 @@ function operationOf(route: ApiRoute, requestComponents: z.core.$ZodRegistry<{ i
 }
 
 function callerWords(route: ApiRoute): string {
-  return 'permission' in route.caller ? `a bearer token; ${PERMISSION_WORDS[route.caller.permission]}` : `anyone, without a token. ${route.caller.anyone}`;
+  return 'permission' in route.caller ? `${PERMISSION_WORDS[route.caller.permission]}.` : `anyone, without a token. ${route.caller.anyone}`;
 }
 
 function everyCallerHolds(permission: Permission): boolean {
@@ -183,7 +184,7 @@ function problemsOf(route: ApiRoute): Map<ProblemStatus, string> {
   }
   if ('permission' in route.caller) {
     problems.set(401, 'No valid bearer token.');
-    if (!everyCallerHolds(route.caller.permission)) problems.set(403, `The token lacks ${PERMISSION_WORDS[route.caller.permission]}.`);
+    if (!everyCallerHolds(route.caller.permission)) problems.set(403, `The token is valid, but only ${PERMISSION_WORDS[route.caller.permission]} may.`);
   }
   if (route.body) {
     problems.set(413, `The body is over ${bytesInWords(route.body.maxBytes)}.`);

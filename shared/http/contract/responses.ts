@@ -42,7 +42,7 @@ export const Problem = named(
     .strictObject({
       type: z.string().meta({ description: 'The kind of problem, e.g. `/problems/invalid-input`.' }),
       title: z.string(),
-      status: z.number().int(),
+      status: z.number().int().min(400).max(599),
       detail: z.string(),
       errors: z.array(FieldError).optional().meta({ description: 'For `400` and `415`: each invalid field (`body.reason`, `path.phone`, `query.limit`, `header.content-type`, …).' }),
     })

@@ -36,7 +36,7 @@ export interface ApiRoute {
   description?: string;
   /**
    * `permission`: a bearer token that holds it (a valid token and no permission 403 unless every
-   * caller holds it). `anyone`: no token; `why` says who calls it and how the function knows them.
+   * caller holds it). `anyone`: no token; the words say who calls it and how the function knows them.
    */
   caller: { permission: Permission } | { anyone: string };
   /** Object schemas whose properties are the route's parameters, by where they are sent. */
@@ -67,7 +67,7 @@ const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const LARGE_MAX_BODY_BYTES = 1024 * 1024;
 
 const json = (json: z.ZodType, description: string): SuccessResponse => ({ description, json });
-const webhookOpen = 'Meta calls it without a token; the function proves the caller itself.';
+const meta = (proof: string) => `In practice Meta; the function checks ${proof}.`;
 
 const historyPage = { responses: { 200: json(body.HistoryPage, 'A page of the history, newest first.') } } as const;
 
@@ -245,7 +245,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'verifySubscription',
     tag: 'Webhook',
     summary: "Meta's subscription handshake",
-    caller: { anyone: `${webhookOpen} The verify token proves it.` },
+    caller: { anyone: meta('the verify token') },
     parameters: { query: handshakeQuery },
     responses: { 200: { description: 'The `hub.challenge`, as plain text.', text: z.string() } },
     problems: { 403: 'The verify token or mode is wrong.' },
@@ -258,7 +258,7 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'Delivery statuses, inbound messages and preferences from Meta',
     description:
       'The signature is checked on the body bytes as they arrived, before anything is parsed. Failures, keywords and marketing preferences are queued; the rest is acknowledged. Anything but a `200` makes Meta retry.',
-    caller: { anyone: `${webhookOpen} The \`X-Hub-Signature-256\` HMAC of the body proves it.` },
+    caller: { anyone: meta('the `X-Hub-Signature-256` HMAC of the body') },
     parameters: {
       header: z.object({
         'X-Hub-Signature-256': z
