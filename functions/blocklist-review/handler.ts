@@ -32,7 +32,7 @@ export const listHeld: RouteHandler = async (event, { caller }) => {
 export const releaseHeld: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:edit');
   const decision = jsonBody(event, heldDecisionBody);
-  const released = await releaseHeldBlocks(caller, decision, { held, publisher });
+  const released = await releaseHeldBlocks(caller, decision, { held, publisher, clock: systemClock });
   logger.info('held automatic blocks released', { released: released.released.length, by: caller.username });
   return json(202, released);
 };

@@ -144,6 +144,6 @@ function auditEntryOf(event: ConsentEvent, appliedAt: string, outcome: AuditEntr
     reasonCode: event.reasonCode,
     providerMessageId: event.providerMessageId,
     recipientId: event.recipientId,
-    requestedAt: event.occurredAt,
+    requestedAt: event.release?.releasedAt ?? event.occurredAt,
   };
 }

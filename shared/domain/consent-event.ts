@@ -111,10 +111,11 @@ export const automaticConsentEventSchema = z.strictObject({
   userId: userIdSchema.optional(),
   /**
    * An editor released this block after the auto-block guard held it: it is applied past the guard, and
-   * the held entry it came from (`heldEventId`) is settled with it.
+   * the held entry it came from (`heldEventId`) is settled with it. Its history entry is dated when the
+   * editor released it (`releasedAt`).
    */
   release: z
-    .strictObject({ heldEventId: z.string().min(1).max(64), actor: userActorSchema, reason: humanText(REASON_MAX_LENGTH) })
+    .strictObject({ heldEventId: z.string().min(1).max(64), actor: userActorSchema, reason: humanText(REASON_MAX_LENGTH), releasedAt: isoTimestamp })
     .optional(),
 });
 export type AutomaticConsentEvent = z.infer<typeof automaticConsentEventSchema>;

@@ -23,15 +23,16 @@ export interface HeldBlocksDecision {
 export async function releaseHeldBlocks(
   caller: Caller,
   decision: HeldBlocksDecision,
-  deps: { held: Pick<HeldBlockStore, 'ofPhone'>; publisher: Pick<EventPublisher, 'publishAll'> },
+  deps: { held: Pick<HeldBlockStore, 'ofPhone'>; publisher: Pick<EventPublisher, 'publishAll'>; clock: Clock },
 ): Promise<{ released: E164[] }> {
   const heldByPhone = await heldOf(decision.phones, deps.held);
+  const releasedAt = deps.clock.now().toISOString();
   const events = [...heldByPhone.values()].flat().map((held): AutomaticConsentEvent => ({
     ...held.event,
     eventId: eventIdFrom('release', held.eventId),
     phone: held.phone,
     alternatives: [],
-    release: { heldEventId: held.eventId, actor: { type: 'user', sub: caller.sub, username: caller.username }, reason: decision.reason },
+    release: { heldEventId: held.eventId, actor: { type: 'user', sub: caller.sub, username: caller.username }, reason: decision.reason, releasedAt },
   }));
   if (events.length > 0) await deps.publisher.publishAll(events);
   return { released: [...heldByPhone.keys()] };

@@ -137,10 +137,9 @@ describe('the auto-block guard', () => {
 
     await burst(sender, LIMIT + 1);
 
-    const announced = guarded
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('held by the auto-block guard') && line.includes(sender));
+    // The line is written once the block is held; the child's output may reach us a moment later.
+    const heldLines = () => guarded.output().split('\n').filter((line) => line.includes('held by the auto-block guard') && line.includes(sender));
+    const announced = await eventually(async () => heldLines(), (lines) => lines.length > 0);
     expect(announced).toHaveLength(1);
     expect(JSON.parse(announced[0]!)).toMatchObject({ level: 'ERROR', sender, guardLimit: LIMIT });
   });

@@ -870,7 +870,7 @@ describe('DynamoDB access, as the code makes it', () => {
       await directory.listUnresolved({ limit: 10 });
       await directory.countUnresolved();
       const decision = { phones: [PHONE], reason: 'Outage' };
-      await releaseHeldBlocks(callerWith(), decision, { held, publisher: publisher(false) });
+      await releaseHeldBlocks(callerWith(), decision, { held, publisher: publisher(false), clock: systemClock });
       await discardHeldBlocks(callerWith(), decision, { held, clock: systemClock });
     },
     blocklistCheck: () => blocklistChecker({ tableName: TABLES.consent }).check([PHONE, OTHER_PHONE]),
@@ -894,7 +894,7 @@ describe('DynamoDB access, as the code makes it', () => {
       await applyConsentEvent(sampleAutomaticEvent({ eventId: 'wa-over' }), { ...deps, guard: { ...guard(1), counter: { read: async () => new Map([[Math.floor(Date.now() / 60_000), 1]]) } } });
       // A released block settles its held entry.
       documentClient.on(GetCommand).callsFake((input: GetCommandInput) => ({ Item: String(input.Key?.['sk']).startsWith('HELD#') ? { phone: PHONE, eventId: 'wa-held' } : storedItem(input) }));
-      await applyConsentEvent(sampleAutomaticEvent({ eventId: 'wa-released', release: { heldEventId: 'wa-held', actor: { type: 'user', sub: 's', username: 'erin' }, reason: 'Confirmed' } }), deps);
+      await applyConsentEvent(sampleAutomaticEvent({ eventId: 'wa-released', release: { heldEventId: 'wa-held', actor: { type: 'user', sub: 's', username: 'erin' }, reason: 'Confirmed', releasedAt: '2025-01-02T00:00:00.000Z' } }), deps);
       // A pairing, and the signal that waited for it.
       documentClient.on(QueryCommand).resolves({ Items: [{ userId: 'US.1', receivedAt: '2025-01-01T00:00:00.000Z', event: sampleAutomaticEvent({ eventId: 'wa-waited' }) }] });
       await learnPairing({ version: 1, eventId: 'wa-pair', source: 'pairing', userId: 'US.1', phone: PHONE, alternatives: [], recipientId: PHONE.slice(1), seenAt: '2025-01-01T00:00:00.000Z' }, deps);

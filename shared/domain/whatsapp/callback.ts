@@ -154,18 +154,20 @@ export interface DeliveryStatus {
 export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] {
   return changesOf(callback).flatMap(({ value: { contacts = [], statuses = [] }, business }) => {
     const soleContact = contacts.length === 1 ? contacts[0] : undefined;
-    return statuses.map(
-      (status): DeliveryStatus => ({
+    return statuses.map((status): DeliveryStatus => {
+      // The sole contact stands for a status that names nobody, or the same user id, and for no other.
+      const contact = status.recipient_user_id === undefined || soleContact?.user_id === status.recipient_user_id ? soleContact : undefined;
+      return {
         messageId: status.id,
         status: status.status,
         occurredAt: isoOf(status.timestamp),
-        recipientId: status.recipient_id ?? soleContact?.wa_id,
-        userId: userIdOf(status.recipient_user_id ?? soleContact?.user_id),
+        recipientId: status.recipient_id ?? contact?.wa_id,
+        userId: userIdOf(status.recipient_user_id ?? contact?.user_id),
         sender: business,
         errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
         profileId: profileIdOf(status.biz_opaque_callback_data),
-      }),
-    );
+      };
+    });
   });
 }
 

@@ -98,7 +98,7 @@ describe('applyConsentEvent with the auto-block guard', () => {
     const held: HeldBlock = { phone: PHONE, eventId: 'wa-original', sender: '1', reasonCode: '131026', failedAt: original.occurredAt, heldAt: APPLIED_AT, event: original };
     const { states, ledger, reads, deps } = setUp({ used: 3, held: [held] });
 
-    const result = await applyConsentEvent(failure({ eventId: 'wa-release', release: { heldEventId: 'wa-original', actor: editor, reason: 'Checked' } }), deps);
+    const result = await applyConsentEvent(failure({ eventId: 'wa-release', release: { heldEventId: 'wa-original', actor: editor, reason: 'Checked', releasedAt: APPLIED_AT } }), deps);
 
     expect(result).toEqual({ outcome: 'applied' });
     expect(reads).toEqual([]);
@@ -110,7 +110,7 @@ describe('applyConsentEvent with the auto-block guard', () => {
   it('does nothing for a release whose held entry is gone (discarded meanwhile, or released before)', async () => {
     const { ledger, deps } = setUp();
 
-    const result = await applyConsentEvent(failure({ release: { heldEventId: 'wa-gone', actor: editor, reason: 'Checked' } }), deps);
+    const result = await applyConsentEvent(failure({ release: { heldEventId: 'wa-gone', actor: editor, reason: 'Checked', releasedAt: APPLIED_AT } }), deps);
 
     expect(result).toEqual({ outcome: 'not-held' });
     expect(ledger.attempts).toBe(0);

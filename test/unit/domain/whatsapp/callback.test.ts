@@ -357,6 +357,44 @@ describe('whatsappWebhookSchema and deliveryStatusesOf', () => {
   });
 });
 
+describe('user ids in statuses', () => {
+  const change = (statuses: Record<string, unknown>[], contacts: Record<string, unknown>[]) => ({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '1', changes: [{ field: 'messages', value: { metadata: { phone_number_id: '967249473135513' }, contacts, statuses } }] }],
+  });
+  const status = (fields: Record<string, unknown>) => ({ id: `wamid.${Math.random()}`, status: 'failed', timestamp: '1778251600', errors: [{ code: 131026 }], ...fields });
+
+  it('reads recipient_user_id, and keeps a status named by user id alone without a WhatsApp id', () => {
+    const [only] = statusesOf(change([status({ recipient_user_id: 'US.13491208655302741918' })], []));
+
+    expect(only).toMatchObject({ recipientId: undefined, userId: 'US.13491208655302741918' });
+  });
+
+  it("does not lend a status named by user id the sole contact's number when the contact is another user", () => {
+    const callback = change(
+      [status({ recipient_id: '16505551234', recipient_user_id: 'US.1' }), status({ recipient_user_id: 'US.2' })],
+      [{ wa_id: '16505551234', user_id: 'US.1' }],
+    );
+
+    expect(statusesOf(callback).map(({ recipientId, userId }) => ({ recipientId, userId }))).toEqual([
+      { recipientId: '16505551234', userId: 'US.1' },
+      { recipientId: undefined, userId: 'US.2' },
+    ]);
+  });
+
+  it("lends the sole contact's number to a status of the same user id", () => {
+    const [only] = statusesOf(change([status({ recipient_user_id: 'US.1' })], [{ wa_id: '16505551234', user_id: 'US.1' }]));
+
+    expect(only).toMatchObject({ recipientId: '16505551234', userId: 'US.1' });
+  });
+
+  it('ignores a user id that has not the form of one', () => {
+    const [only] = statusesOf(change([status({ recipient_id: '16505551234', recipient_user_id: 'not an id' })], []));
+
+    expect(only).toMatchObject({ recipientId: '16505551234', userId: undefined });
+  });
+});
+
 describe('profileIdOf', () => {
   it("reads the profile a campaign named in biz_opaque_callback_data", () => {
     expect(profileIdOf('{"profileId":"crm-1001"}')).toBe('crm-1001');
