@@ -34,11 +34,12 @@ const idempotencyKey = z
   .optional();
 
 /** `POST /blocklist/imports`: editors upload a CSV file of blocks and unblocks; each valid row becomes a request. */
-export const postImport: RouteHandler = async (event, { caller }) => {
+export const postImport: RouteHandler = async (event, context) => {
+  const { caller } = context;
   authorise(caller, 'whatsapp-blocklist:edit');
   const csv = csvBody(event);
   const key = parseWith(idempotencyKey, header(event, 'idempotency-key'), 'header.idempotency-key');
-  const accepted = await acceptBlocklistImport(caller, { csv, idempotencyKey: key }, deps);
+  const accepted = await acceptBlocklistImport(caller, { csv, idempotencyKey: key }, { ...deps, timeLeft: () => context.getRemainingTimeInMillis() });
   logger.info('blocklist import accepted', { importId: accepted.importId, rows: accepted.rows, accepted: accepted.accepted, by: caller.username });
   return json(202, accepted);
 };

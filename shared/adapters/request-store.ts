@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { E164 } from '../domain/phone.js';
 import type { CreateRequestResult, RequestBatchStore, RequestReference, RequestStore } from '../domain/ports.js';
 import type { ConsentRequest, IdempotencyRecord, RequestStatus } from '../domain/records.js';
@@ -20,17 +20,18 @@ const KEY_READ_ATTEMPTS = 5;
 /** How many of a number's newest requests the profile page looks through for pending ones. */
 const PENDING_SCAN_LIMIT = 200;
 
-/** TransactWriteItems takes 100 items: a request and its pointer each. */
-const REQUESTS_PER_TRANSACTION = 50;
-/** Transactions of many requests in flight at once. */
-const CONCURRENT_TRANSACTIONS = 8;
-/** Tries of one transaction of many requests that keeps meeting a concurrent writer of the same requests. */
-const MANY_WRITE_ATTEMPTS = 5;
-/** Sequence counters raised at once (one call per number). */
-const CONCURRENT_SEQUENCES = 32;
-/** BatchGetItem calls (of 100 keys) in flight at once. */
-const CONCURRENT_READS = 8;
+/** The most items one TransactWriteItems takes. */
+const TRANSACTION_ITEMS = 100;
+/** The most items one BatchWriteItem takes. */
+const BATCH_WRITE_SIZE = 25;
+/** The most keys one BatchGetItem takes. */
 const BATCH_GET_SIZE = 100;
+/** Writes of many items (transactions, batches) in flight at once. */
+const CONCURRENT_TRANSACTIONS = 8;
+/** BatchGetItem calls in flight at once. */
+const CONCURRENT_READS = 8;
+/** Tries of one write of many items that keeps meeting a concurrent writer of the same items. */
+const MANY_WRITE_ATTEMPTS = 5;
 
 /**
  * Callers' `Idempotency-Key`s (`IDEMPOTENCY#<sub>#<key>`), each naming what it holds: a single request or
@@ -90,27 +91,66 @@ export class DynamoRequestStore implements RequestStore, RequestBatchStore {
   }
 
   async nextSequence(phone: E164): Promise<number> {
-    return this.reserve(phone, 1);
-  }
-
-  async reserveSequences(counts: ReadonlyMap<E164, number>): Promise<Map<E164, number>> {
-    const firsts = await inParallel([...counts], CONCURRENT_SEQUENCES, async ([phone, count]) => [phone, await this.reserve(phone, count)] as const);
-    return new Map(firsts);
-  }
-
-  /** Raises a number's counter by `count`, and answers the first of the values it passed. */
-  private async reserve(phone: E164, count: number): Promise<number> {
     const { Attributes } = await dynamoDb.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.sequence(phone),
-        UpdateExpression: 'ADD #value :count',
+        UpdateExpression: 'ADD #value :one',
         ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':count': count },
+        ExpressionAttributeValues: { ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return Number(Attributes?.['value']) - count + 1;
+    return Number(Attributes?.['value']);
+  }
+
+  /**
+   * A hundred counters a transaction, a few transactions at once: each counter is read, then set to its
+   * value plus its count provided it still has the value read (or still does not exist). A transaction
+   * that meets a counter raised in between (a request made through the API meanwhile) writes nothing,
+   * and is read and tried again. One transaction of a hundred items costs DynamoDB far less time than a
+   * hundred single updates (and DynamoDB Local about a third of it).
+   */
+  async reserveSequences(counts: ReadonlyMap<E164, number>, options: { signal?: AbortSignal } = {}): Promise<Map<E164, number>> {
+    const firsts = new Map<E164, number>();
+    await inParallel(chunked([...counts.keys()], TRANSACTION_ITEMS), CONCURRENT_TRANSACTIONS, options.signal, async (phones) => {
+      for (let attempt = 1; ; attempt++) {
+        const values = await this.sequenceValues(phones);
+        const items = phones.map((phone) => this.counterWrite(phone, values.get(phone), counts.get(phone) ?? 0));
+        try {
+          await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
+          for (const phone of phones) firsts.set(phone, (values.get(phone) ?? 0) + 1);
+          return;
+        } catch (error) {
+          if (!isContended(error) || attempt === MANY_WRITE_ATTEMPTS) throw error;
+          await backOff(attempt);
+        }
+      }
+    });
+    return firsts;
+  }
+
+  /** The counters' values as they are now; a number never counted has none. */
+  private async sequenceValues(phones: readonly E164[]): Promise<Map<E164, number>> {
+    const items = await batchGetAll(this.tableName, phones.map(keys.sequence), { consistent: true });
+    return new Map(items.map((item) => [String(item['pk']).slice(keys.phonePrefix.length) as E164, Number(item['value'])]));
+  }
+
+  /** Raises a counter from the value read by `count`, provided nobody raised it since. */
+  private counterWrite(phone: E164, current: number | undefined, count: number): TransactItem {
+    if (current === undefined) {
+      return { Put: { TableName: this.tableName, Item: { ...keys.sequence(phone), value: count }, ConditionExpression: 'attribute_not_exists(pk)' } };
+    }
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: keys.sequence(phone),
+        UpdateExpression: 'SET #value = :next',
+        ConditionExpression: '#value = :current',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':next': current + count, ':current': current },
+      },
+    };
   }
 
   async create(
@@ -141,45 +181,46 @@ export class DynamoRequestStore implements RequestStore, RequestBatchStore {
 
   /** A new request and its pointer, each only if it does not exist yet. */
   private requestPuts(request: ConsentRequest): TransactItem[] {
-    return [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.request(request.phone, request.requestId), ...request, pendingShard: keys.pendingShard(request.requestId) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+    return [this.requestPut(request), { Put: { TableName: this.tableName, Item: this.pointerOf(request), ConditionExpression: 'attribute_not_exists(pk)' } }];
+  }
+
+  private requestPut(request: ConsentRequest): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.request(request.phone, request.requestId), ...request, pendingShard: keys.pendingShard(request.requestId) },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...keys.requestPointer(request.requestId), phone: request.phone },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ];
+    };
+  }
+
+  private pointerOf(request: ConsentRequest): Record<string, unknown> {
+    return { ...keys.requestPointer(request.requestId), phone: request.phone };
   }
 
   /**
-   * Fifty requests a transaction, a few transactions at once. A transaction cancelled because some of
-   * its requests exist (an earlier attempt wrote them, or one running now is writing them) is tried
-   * again with those that do not, so no request is ever overwritten: one the processor has settled
-   * since stays settled.
+   * The pointers first, 25 a `BatchWriteItem`: a pointer never changes, so writing it again is harmless,
+   * and one whose request is never written (an interrupted attempt) finds nothing. Then the requests, a
+   * hundred a transaction, each only if it does not exist: a transaction cancelled because some exist
+   * (an earlier attempt wrote them, or one running now is writing them) is tried again with those that
+   * do not, so no request is ever overwritten, and one the processor has settled since stays settled.
+   * Once `signal` aborts, no further call is started.
    */
-  async createMany(requests: readonly ConsentRequest[]): Promise<void> {
-    await inParallel(chunked(requests, REQUESTS_PER_TRANSACTION), CONCURRENT_TRANSACTIONS, (chunk) => this.createChunk(chunk));
+  async createMany(requests: readonly ConsentRequest[], options: { signal?: AbortSignal } = {}): Promise<void> {
+    const pointers = requests.map((request) => this.pointerOf(request));
+    await inParallel(chunked(pointers, BATCH_WRITE_SIZE), CONCURRENT_TRANSACTIONS, options.signal, (chunk) => batchPutAll(this.tableName, chunk));
+    await inParallel(chunked(requests, TRANSACTION_ITEMS), CONCURRENT_TRANSACTIONS, options.signal, (chunk) => this.createChunk(chunk));
   }
 
   private async createChunk(requests: readonly ConsentRequest[]): Promise<void> {
     let missing = requests;
     for (let attempt = 1; missing.length > 0; attempt++) {
       try {
-        await dynamoDb.send(new TransactWriteCommand({ TransactItems: missing.flatMap((request) => this.requestPuts(request)) }));
+        await dynamoDb.send(new TransactWriteCommand({ TransactItems: missing.map((request) => this.requestPut(request)) }));
         return;
       } catch (error) {
-        const codes = cancellationCodes(error);
-        const contended = codes?.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
-        if (!contended || attempt === MANY_WRITE_ATTEMPTS) throw error;
-        if (codes?.includes('TransactionConflict')) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+        if (!isContended(error) || attempt === MANY_WRITE_ATTEMPTS) throw error;
+        await backOff(attempt);
         const stored = await this.getMany(missing);
         missing = missing.filter((request) => !stored.has(request.requestId));
       }
@@ -197,9 +238,12 @@ export class DynamoRequestStore implements RequestStore, RequestBatchStore {
   }
 
   private async readMany(references: readonly RequestReference[], consistent: boolean): Promise<Record<string, any>[]> {
+    const found: Record<string, any>[] = [];
     const chunks = chunked(references.map(({ phone, requestId }) => keys.request(phone, requestId)), BATCH_GET_SIZE);
-    const found = await inParallel(chunks, CONCURRENT_READS, (chunk) => batchGetAll(this.tableName, chunk, { consistent }));
-    return found.flat();
+    await inParallel(chunks, CONCURRENT_READS, undefined, async (chunk) => {
+      found.push(...(await batchGetAll(this.tableName, chunk, { consistent })));
+    });
+    return found;
   }
 
   async get(requestId: string): Promise<ConsentRequest | undefined> {
@@ -291,15 +335,39 @@ export class DynamoRequestStore implements RequestStore, RequestBatchStore {
   }
 }
 
-/** Runs `work` on every item, at most `concurrency` at once; the results in the items' order. */
-async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+/**
+ * Runs `work` on every item, at most `concurrency` at once. Once `signal` aborts, no further item is
+ * started, and its reason is thrown when those in flight are done.
+ */
+async function inParallel<T>(items: readonly T[], concurrency: number, signal: AbortSignal | undefined, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+    for (let index = next++; index < items.length; index = next++) {
+      signal?.throwIfAborted();
+      await work(items[index] as T);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
+}
+
+/** Puts items with `BatchWriteItem`, again with a growing pause for those DynamoDB leaves unprocessed. */
+async function batchPutAll(tableName: string, items: readonly Record<string, unknown>[]): Promise<void> {
+  let pending: BatchWriteCommandInput['RequestItems'] = { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) };
+  for (let attempt = 1; pending && Object.keys(pending).length > 0; attempt++) {
+    if (attempt > MANY_WRITE_ATTEMPTS) throw new Error(`${pending[tableName]?.length} items stayed unprocessed after ${MANY_WRITE_ATTEMPTS} writes`);
+    if (attempt > 1) await backOff(attempt - 1);
+    ({ UnprocessedItems: pending } = await dynamoDb.send(new BatchWriteCommand({ RequestItems: pending })));
+  }
+}
+
+/** A transaction cancelled by a condition or by a concurrent transaction on one of its items. */
+function isContended(error: unknown): boolean {
+  return cancellationCodes(error)?.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict') ?? false;
+}
+
+/** A random pause up to a cap that doubles with each attempt (full jitter). */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

@@ -53,18 +53,21 @@ export interface RequestStore {
   markFailed(phone: E164, requestId: string): Promise<void>;
 }
 
-/** Many requests at once, for blocklist imports. */
+/**
+ * Many requests at once, for blocklist imports. Once `signal` aborts, the writes start no further call
+ * and throw its reason; what they wrote stays written.
+ */
 export interface RequestBatchStore {
   /**
-   * Takes `count` consecutive numbers of each phone's acceptance order, one call per phone; answers
-   * the first number of each phone's block.
+   * Takes `count` consecutive numbers of each phone's acceptance order; answers the first number of
+   * each phone's block.
    */
-  reserveSequences(counts: ReadonlyMap<E164, number>): Promise<Map<E164, number>>;
+  reserveSequences(counts: ReadonlyMap<E164, number>, options?: { signal?: AbortSignal }): Promise<Map<E164, number>>;
   /**
-   * Records new pending requests, each with its pointer, in transactions of many. A request that
-   * exists already (written by an earlier, interrupted attempt) is left as it is.
+   * Records new pending requests, each with its pointer, many in one call. A request that exists
+   * already (written by an earlier, interrupted attempt) is left as it is.
    */
-  createMany(requests: readonly ConsentRequest[]): Promise<void>;
+  createMany(requests: readonly ConsentRequest[], options?: { signal?: AbortSignal }): Promise<void>;
   /** The requests of these keys that exist, by id; strongly consistent. */
   getMany(references: readonly RequestReference[]): Promise<Map<string, ConsentRequest>>;
   /** The statuses of the requests of these keys that exist, by id; eventually consistent, for progress. */
