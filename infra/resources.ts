@@ -82,6 +82,8 @@ export const functions = {
   consentRequests: { entry: 'functions/consent-requests/handler.ts' },
   history: { entry: 'functions/history/handler.ts' },
   health: { entry: 'functions/health/handler.ts' },
+  /** The API's own OpenAPI document. */
+  openapi: { entry: 'functions/openapi/handler.ts' },
   whatsappWebhook: { entry: 'functions/whatsapp-webhook/handler.ts' },
   blocklistCheck: { entry: 'functions/blocklist-check/handler.ts' },
   /** The blocked numbers, listed from the list index, as JSON or CSV. */
@@ -123,6 +125,7 @@ const WEBHOOK_IS_OPEN = "Meta calls it without a token; the function authenticat
 /** The HTTP API's routes (SPEC.md, "HTTPS API contract"). */
 export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', authorization: 'none', openBecause: 'A liveness probe: it answers {"status":"ok"} and reads nothing' },
+  { method: 'GET', path: '/openapi.json', function: 'openapi', authorization: 'none', openBecause: "The API's contract is public; it reads nothing" },
   { method: 'PUT', path: '/profiles/{profileId}', function: 'profiles', authorization: 'jwt' },
   { method: 'GET', path: '/profiles/{profileId}/whatsapp', function: 'profiles', authorization: 'jwt' },
   { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/block', function: 'consentRequests', authorization: 'jwt' },

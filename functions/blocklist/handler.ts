@@ -1,24 +1,16 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { blocklistCsv, type BlockedNumber } from '../../shared/domain/blocked-numbers.js';
 import { DynamoBlockedNumbersIndex } from '../../shared/adapters/blocked-numbers-index.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
+import { blocklistQuery } from '../../shared/http/contract/parameters.js';
 import { header, queryParameters } from '../../shared/http/request.js';
 import { csv, json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
 const config = readConfig(['consentTableName']);
 const blocked = new DynamoBlockedNumbersIndex(config.consentTableName);
-
-/** `GET /blocklist`'s query: filters, and pages of up to a thousand numbers (an export reads many). */
-export const blocklistQuery = z.strictObject({
-  source: z.enum(['manual', 'automatic', 'recipient']).optional(),
-  reasonCode: z.string().regex(/^\d{1,9}$/, 'must be a provider error code (digits)').optional(),
-  changedAfter: z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString()).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).max(4096).optional(),
-});
 
 /**
  * `GET /blocklist`: the numbers blocked now, newest change first, as JSON, or as CSV when the caller

@@ -124,6 +124,21 @@ describe('answers that the document describes', () => {
     await conforming('POST /blocklist/check', 200, { token: readerToken, body: { phones: [optedOut], category: 'utility' } });
   });
 
+  it('GET /blocklist, as JSON and as CSV, page after page', async () => {
+    const blocked = [uniquePhone(), uniquePhone()];
+    await createProfile(blocked);
+    for (const phone of blocked) expect((await postWebhook(callbackBody(statusObject({ recipientId: phone.slice(1) })))).status).toBe(200);
+    const first = await eventually(
+      () => conforming('GET /blocklist', 200, { query: '?source=automatic&limit=1', token: readerToken }),
+      (response) => response.body.items.length === 1 && response.body.nextCursor !== null,
+    );
+
+    await conforming('GET /blocklist', 200, { query: `?source=automatic&limit=1&cursor=${first.body.nextCursor}`, token: readerToken });
+    const csv = await conforming('GET /blocklist', 200, { query: '?limit=1', token: readerToken, headers: { accept: 'text/csv' } });
+    expect(String(csv.body).split('\r\n')[0]).toBe('phone,source,reason,reasonCode,updatedAt,updatedBy');
+    await conforming('GET /blocklist', 400, { query: '?source=provider', token: readerToken });
+  });
+
   it("the webhook's handshake and callbacks, and the unresolved signals they leave", async () => {
     const challenge = await conforming('GET /webhooks/whatsapp', 200, {
       query: `?hub.mode=subscribe&hub.verify_token=${LOCAL_WHATSAPP_VERIFY_TOKEN}&hub.challenge=1158201444`,

@@ -275,6 +275,7 @@ describe('functions', () => {
       consentRequests: [ENV.consentTableName, ENV.consentQueueUrl],
       history: [ENV.consentTableName, ENV.auditTableName],
       health: [],
+      openapi: [],
       whatsappWebhook: [ENV.consentTableName, ENV.consentQueueUrl, ENV.whatsappSecretId],
       blocklistCheck: [ENV.consentTableName],
       blocklistCheckInvoke: [ENV.consentTableName],
@@ -593,6 +594,7 @@ describe('permissions', () => {
       },
       history: { 'consent:GetItem': on('PROFILE#*'), 'audit:Query': null },
       health: {},
+      openapi: {},
       whatsappWebhook: {
         'consent:GetItem': on('BSUID#*'),
         'consent:BatchGetItem': on('BSUID#*'),
@@ -838,6 +840,7 @@ describe('DynamoDB access, as the code makes it', () => {
       await audit.byProfile(PROFILE_ID, { limit: 10 });
     },
     health: async () => undefined,
+    openapi: async () => undefined,
     whatsappWebhook: async () => {
       const directory = new DynamoUserDirectory(TABLES.consent);
       const failure = { status: 'failed', occurredAt: '2025-01-01T00:00:00.000Z', sender: { phoneNumberId: '1', displayPhoneNumber: undefined }, profileId: undefined };
@@ -962,6 +965,7 @@ describe('DynamoDB access, as the code makes it', () => {
       ],
       history: ['GetItem consent PROFILE#', 'Query audit PHONE#', 'Query audit/byProfile (profile id)'],
       health: [],
+      openapi: [],
       whatsappWebhook: ['BatchGetItem consent BSUID#', 'ConditionCheckItem consent BSUID#', 'GetItem consent BSUID#', 'PutItem consent BSUID#'],
       blocklistCheck: ['BatchGetItem consent PHONE#'],
       blocklistCheckInvoke: ['BatchGetItem consent PHONE#'],
@@ -1150,7 +1154,7 @@ describe('HTTP API', () => {
       );
     }
     const open = routes.filter((route) => route.authorization === 'none').map((route) => `${route.method} ${route.path}`);
-    expect(open.sort()).toEqual(['GET /health', 'GET /webhooks/whatsapp', 'POST /webhooks/whatsapp']);
+    expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json', 'GET /webhooks/whatsapp', 'POST /webhooks/whatsapp']);
   });
 
   it('deploys every route of the spec, and no other', () => {
@@ -1175,6 +1179,7 @@ describe('HTTP API', () => {
         'GET /webhooks/whatsapp',
         'POST /webhooks/whatsapp',
         'GET /health',
+        'GET /openapi.json',
       ].sort(),
     );
   });

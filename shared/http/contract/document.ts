@@ -162,7 +162,10 @@ function responsesOf(route: ApiRoute): Json {
 
 function successOf(response: SuccessResponse): Json {
   const content = response.json
-    ? { 'application/json': { schema: componentRef(responseComponents, response.json) } }
+    ? {
+        'application/json': { schema: componentRef(responseComponents, response.json) },
+        ...(response.csv ? { 'text/csv': { schema: inlineSchema(response.csv, 'output') } } : {}),
+      }
     : response.text
       ? { 'text/plain': { schema: inlineSchema(response.text, 'output') } }
       : undefined;

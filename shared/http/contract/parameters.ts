@@ -79,3 +79,15 @@ export const handshakeQuery = z.object({
     .regex(/^[\x21-\x7e]{1,256}$/, 'must be 1 to 256 printable ASCII characters')
     .meta({ description: 'Echoed back as the body of the `200`.' }),
 });
+
+/** `GET /blocklist`'s query: filters, and pages of up to a thousand numbers (an export reads many). */
+export const blocklistQuery = z.strictObject({
+  source: z.enum(['manual', 'automatic', 'recipient']).optional(),
+  reasonCode: z.string().regex(/^\d{1,9}$/, 'must be a provider error code (digits)').optional(),
+  changedAfter: z.iso
+    .datetime({ offset: true })
+    .transform((value) => new Date(value).toISOString())
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).max(4096).optional(),
+});

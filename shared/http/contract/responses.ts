@@ -140,6 +140,18 @@ export const CheckResult = named(
   }),
 );
 
+export const BlocklistPage = named(
+  'BlocklistPage',
+  z
+    .strictObject({
+      items: z.array(
+        z.strictObject({ phone: Phone, source: ConsentSource, reason: z.string(), reasonCode: z.string().nullable(), updatedAt: Timestamp, updatedBy: z.string() }),
+      ),
+      nextCursor,
+    })
+    .meta({ description: 'The numbers blocked now, newest change first.' }),
+);
+
 export const HeldPage = named(
   'HeldPage',
   z

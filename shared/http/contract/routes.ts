@@ -3,7 +3,7 @@ import { checkRequestSchema } from '../../domain/blocklist-check.js';
 import type { Permission } from '../../domain/permissions.js';
 import { whatsappWebhookSchema } from '../../domain/whatsapp/callback.js';
 import { heldDecisionBody, profileBody, reasonBody } from './bodies.js';
-import { handshakeQuery, idempotencyKey, numberPath, pageQuery, phonePath, profilePath, requestPath } from './parameters.js';
+import { blocklistQuery, handshakeQuery, idempotencyKey, numberPath, pageQuery, phonePath, profilePath, requestPath } from './parameters.js';
 import * as body from './responses.js';
 
 /**
@@ -22,6 +22,8 @@ export interface SuccessResponse {
   description: string;
   json?: z.ZodType;
   text?: z.ZodType;
+  /** The same answer as CSV, for a caller that sends `Accept: text/csv`. */
+  csv?: z.ZodType;
   headers?: Record<string, { description: string; schema: z.ZodType }>;
 }
 
@@ -196,6 +198,24 @@ export const apiRoutes: ApiRoute[] = [
     body: { name: 'CheckRequest', schema: checkRequestSchema, maxBytes: LARGE_MAX_BODY_BYTES },
     responses: { 200: json(body.CheckResult, '`blocked` and `sendable` list E.164 numbers in input order.') },
     problems: { 503: 'The blocklist is throttled; retry the check shortly.' },
+  },
+  {
+    method: 'GET',
+    path: '/blocklist',
+    operationId: 'listBlocklist',
+    tag: 'Blocklist',
+    summary: 'The numbers blocked now, newest change first',
+    description:
+      'Filtered by source, provider code and the time of the change. With `Accept: text/csv`, the same page as CSV (RFC 4180, a header row; cells a spreadsheet would run as a formula get a leading `\'`), and the next page in a `Link` header.',
+    caller: { permission: 'consent:read' },
+    parameters: { query: blocklistQuery },
+    responses: {
+      200: {
+        ...json(body.BlocklistPage, 'A page of blocked numbers, newest change first.'),
+        csv: z.string().meta({ description: 'Header row `phone,source,reason,reasonCode,updatedAt,updatedBy`, then one row per number.' }),
+        headers: { Link: { description: 'With CSV: `<next page URL>; rel="next"`, when another page follows.', schema: z.string() } },
+      },
+    },
   },
   {
     method: 'GET',
