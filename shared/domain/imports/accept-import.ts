@@ -70,12 +70,12 @@ export interface AcceptedImport {
  * records a second import.
  */
 export async function acceptBlocklistImport(caller: Caller, input: ImportInput, deps: ImportDependencies): Promise<AcceptedImport> {
-  const started = Date.now();
+  const started = deps.clock.now().getTime();
   const timeLeft = deps.timeLeft?.() ?? Infinity;
   const file = readImportRows(input.csv);
   const bodyHash = hashImport(input.csv);
   const idempotency = input.idempotencyKey ? { callerSub: caller.sub, key: input.idempotencyKey, bodyHash } : undefined;
-  const signal = Number.isFinite(timeLeft) ? AbortSignal.timeout(Math.max(0, timeLeft - ENQUEUE_RESERVE_MS - (Date.now() - started))) : undefined;
+  const signal = abortAfter(timeLeft - ENQUEUE_RESERVE_MS - (deps.clock.now().getTime() - started));
 
   let record: BlocklistImport | undefined;
   let pending: ConsentRequest[];
@@ -212,7 +212,7 @@ async function enqueue(importId: string, requests: readonly ConsentRequest[], st
   try {
     for (const round of rounds) {
       for (let start = 0; start < round.length; start += EVENTS_PER_LOOK) {
-        if (Date.now() > stopAt) throw new Error(`Out of time with ${requests.length - sent} of ${requests.length} events not enqueued`);
+        if (deps.clock.now().getTime() > stopAt) throw new Error(`Out of time with ${requests.length - sent} of ${requests.length} events not enqueued`);
         const events = round.slice(start, start + EVENTS_PER_LOOK);
         await deps.publisher.publishAll(events);
         sent += events.length;
@@ -227,6 +227,12 @@ async function enqueue(importId: string, requests: readonly ConsentRequest[], st
 function importEventOf(request: ConsentRequest): ConsentEvent {
   const event = eventOf(request);
   return event.source === 'manual' ? { ...event, importId: request.importId } : event;
+}
+
+/** A signal that aborts once `milliseconds` have passed (at once, if none are left); none for an infinite time. */
+function abortAfter(milliseconds: number): AbortSignal | undefined {
+  if (!Number.isFinite(milliseconds)) return undefined;
+  return milliseconds > 0 ? AbortSignal.timeout(milliseconds) : AbortSignal.abort(new DOMException('The call is out of time', 'TimeoutError'));
 }
 
 /** What makes two uploads "the same body" for an `Idempotency-Key`: the same bytes. */
