@@ -1,8 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { BlockedNumber, BlockedNumbersFilter, BlockedNumbersReader } from '../domain/blocked-numbers.js';
-import { InvalidInputError } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/records.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { keys, LIST_INDEX } from './keys.js';
 
@@ -26,7 +26,7 @@ export class DynamoBlockedNumbersIndex implements BlockedNumbersReader {
   constructor(private readonly tableName: string) {}
 
   async list(filter: BlockedNumbersFilter, page: PageRequest): Promise<Page<BlockedNumber>> {
-    const positions = page.cursor === undefined ? startPositions() : decodeCursor(page.cursor);
+    const positions = page.cursor === undefined ? startPositions() : decodePositions(page.cursor);
     const shards = keys.blockedShards.map((shard) => new ShardReader(this.tableName, shard, positions[shard] ?? null, filter, page.limit + 1));
     const taken: { shard: ShardReader; item: Record<string, any> }[] = [];
     while (taken.length <= page.limit) {
@@ -114,25 +114,12 @@ function startPositions(): Positions {
   return Object.fromEntries(keys.blockedShards.map((shard) => [shard, null]));
 }
 
-function encodeCursor(positions: Positions): string {
-  return Buffer.from(JSON.stringify(positions)).toString('base64url');
-}
-
-/** A cursor comes back from the client: one that is not of this list (forged, or of another list) is a 400. */
-function decodeCursor(cursor: string): Positions {
-  const invalid = new InvalidInputError([{ field: 'query.cursor', message: 'is not a cursor of this page' }]);
+/** Each shard's position must be a key of that shard's list, of a number's state. */
+function decodePositions(cursor: string): Positions {
   const schema = z.strictObject(Object.fromEntries(keys.blockedShards.map((shard) => [shard, itemKeySchema.nullable()])));
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const parsed = schema.safeParse(decoded);
-  if (!parsed.success) throw invalid;
-  const positions = parsed.data as Positions;
-  if (Object.entries(positions).some(([shard, key]) => key !== null && (key.listName !== shard || !key.pk.startsWith(keys.phonePrefix)))) throw invalid;
-  return positions;
+  return decodeCursor(cursor, schema, (positions) =>
+    Object.entries(positions as Positions).every(([shard, key]) => key === null || (key.listName === shard && key.pk.startsWith(keys.phonePrefix))),
+  ) as Positions;
 }
 
 function blockedFromItem(item: Record<string, any>): BlockedNumber {

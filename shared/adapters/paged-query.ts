@@ -1,7 +1,7 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { InvalidInputError } from '../domain/errors.js';
 import type { Page, PageRequest } from '../domain/records.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { dynamoDb } from './dynamodb-client.js';
 
 /** What a page's query names besides its table, limit and start: the key condition, index, and order. */
@@ -21,9 +21,7 @@ export type Cursor = Record<string, string>;
  * point at an empty page then). DynamoDB may also stop short of the limit (at 1 MB read), so it reads on
  * until it has that item or the results end. The cursor is the last returned item's key, in the form
  * DynamoDB's own `LastEvaluatedKey` has: the table's key, and the index's for an index query.
- *
- * A cursor comes back from the client, so it is checked: one that is not of this query (forged, or of
- * another number's history) is a 400 rather than a DynamoDB validation error.
+ * The cursor is checked when it comes back (`decodeCursor`).
  */
 export async function queryPage(
   tableName: string,
@@ -32,7 +30,7 @@ export async function queryPage(
   keyNames: readonly string[],
   cursorBelongs: (cursor: Cursor) => boolean,
 ): Promise<Page<Record<string, any>>> {
-  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor, keyNames, cursorBelongs);
+  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor, z.strictObject(Object.fromEntries(keyNames.map((name) => [name, z.string().max(300)]))), (cursor) => cursorBelongs(cursor as Cursor)) as Cursor;
   const items: Record<string, unknown>[] = [];
   do {
     const result = await dynamoDb.send(
@@ -53,22 +51,4 @@ export async function queryPage(
     items: shown,
     nextCursor: items.length > page.limit && last ? encodeCursor(Object.fromEntries(keyNames.map((name) => [name, last[name]]))) : null,
   };
-}
-
-function encodeCursor(lastKey: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(lastKey)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, keyNames: readonly string[], belongs: (cursor: Cursor) => boolean): Cursor {
-  const invalid = new InvalidInputError([{ field: 'query.cursor', message: 'is not a cursor of this page' }]);
-  const schema = z.strictObject(Object.fromEntries(keyNames.map((name) => [name, z.string().max(300)])));
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const parsed = schema.safeParse(decoded);
-  if (!parsed.success || !belongs(parsed.data as Cursor)) throw invalid;
-  return parsed.data as Cursor;
 }
