@@ -16,6 +16,7 @@ import { ConsentData } from './constructs/consent-data.js';
 import { LOG_LEVELS, PROJECT_ROOT, type LogLevel } from './constructs/consent-function.js';
 import { ConsentFunctions } from './constructs/consent-functions.js';
 import { ChangeEvents } from './constructs/change-events.js';
+import { alarmOnAnyMessage } from './constructs/queue-alarm.js';
 import { ConsoleHosting } from './constructs/console-hosting.js';
 import { HttpApiCors } from './constructs/http-api-cors.js';
 
@@ -125,6 +126,13 @@ export class WhatsAppConsentStack extends Stack {
       logLevel: this.logLevel(),
     });
     this.guardAlarm = this.alarmOnHeldBlocks();
+    alarmOnAnyMessage(
+      this,
+      'ChangePublisherFailuresAlarm',
+      this.functions.changePublisherFailures,
+      'The change publisher gave up on stream records: replay them from the stream (24 hours) before they are trimmed',
+      this.data.alarmTopic,
+    );
 
     const callbackUrls = this.callbackUrls();
     this.auth = new ConsentAuth(this, 'Auth', {

@@ -1,11 +1,10 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmOnAnyMessage } from './queue-alarm.js';
 import { CHANGE_EVENT_DETAIL_TYPE, CHANGE_EVENT_SOURCE } from '../../shared/domain/change-events.js';
 
 /** How long undelivered events wait in a dead-letter queue for someone to look. */
@@ -54,19 +53,7 @@ export class ChangeEvents extends Construct {
       targets: [new SqsQueue(this.queue, { deadLetterQueue: this.undeliveredQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
 
-    for (const [alarmId, queue, what] of [
-      ['UndeliveredAlarm', this.undeliveredQueue, 'Change events could not be delivered to the consumers queue'],
-      ['ConsumerDeadLetterAlarm', this.deadLetterQueue, 'A consumer kept failing on change events'],
-    ] as const) {
-      const alarm = new Alarm(this, alarmId, {
-        alarmDescription: what,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
-    }
+    alarmOnAnyMessage(this, 'UndeliveredAlarm', this.undeliveredQueue, 'Change events could not be delivered to the consumers queue', props.alarmTopic);
+    alarmOnAnyMessage(this, 'ConsumerDeadLetterAlarm', this.deadLetterQueue, 'A consumer kept failing on change events', props.alarmTopic);
   }
 }

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { alarmOnAnyMessage } from './queue-alarm.js';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -67,15 +67,6 @@ export class ConsentData extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
     });
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'Consent events reached the dead-letter queue: their requests failed and need a redrive.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-
     // Encrypted with a key of our own: CloudWatch may not use the AWS-managed SNS key to publish.
     const alarmKey = new Key(this, 'AlarmTopicKey', {
       description: 'Encrypts the alarm topic of the WhatsApp consent service',
@@ -88,8 +79,13 @@ export class ConsentData extends Construct {
       enforceSSL: true,
     });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    this.deadLetterAlarm.addAlarmAction(new SnsAction(this.alarmTopic));
-    this.deadLetterAlarm.addOkAction(new SnsAction(this.alarmTopic));
+    this.deadLetterAlarm = alarmOnAnyMessage(
+      this,
+      'DeadLetterAlarm',
+      this.deadLetterQueue,
+      'Consent events reached the dead-letter queue: their requests failed and need a redrive.',
+      this.alarmTopic,
+    );
   }
 }
 

@@ -456,6 +456,13 @@ describe('queues', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.changeEvents.deadLetterQueue), 'Arn'] }, maxReceiveCount: 5 },
     });
+    for (const queue of [stack.changeEvents.undeliveredQueue, stack.changeEvents.deadLetterQueue, stack.functions.changePublisherFailures]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }],
+        Threshold: 1,
+        AlarmActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
+      });
+    }
     const publisherPolicy = policyOfRole(roleOf(logicalId(stack.functions.changePublisher)));
     const putters = allStatements()
       .filter(({ statement }) => actionsOf(statement).includes('events:PutEvents'))
