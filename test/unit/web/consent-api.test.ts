@@ -78,6 +78,60 @@ describe('requests', () => {
     ]);
   });
 
+  it('reads the blocklist with its filters a page at a time', async () => {
+    // prepare
+    const api = new ConsentApi('', () => 'token-1');
+
+    // act
+    await api.blocklist({});
+    await api.blocklist({ changedAfter: '2026-03-01T09:30:00.000Z', source: 'automatic' }, 'next/1');
+
+    // assess
+    expect(calls.map((call) => call.url)).toEqual([
+      '/blocklist?limit=50',
+      '/blocklist?source=automatic&changedAfter=2026-03-01T09%3A30%3A00.000Z&limit=50&cursor=next%2F1',
+    ]);
+  });
+
+  it('downloads the blocklist as CSV, page after page by the Link header, under one header row', async () => {
+    // prepare
+    const header = 'phone,source,reason,reasonCode,updatedAt,updatedBy\r\n';
+    const pages = [
+      new Response(`${header}+420777000001,manual,asked,,2026-03-01T09:30:00.000Z,erin\r\n`, {
+        headers: { 'content-type': 'text/csv', link: '</blocklist?source=manual&limit=1000&cursor=c1>; rel="next"' },
+      }),
+      new Response(`${header}+420777000002,manual,asked,,2026-03-01T09:29:00.000Z,erin\r\n`, { headers: { 'content-type': 'text/csv' } }),
+    ];
+    answer = async () => pages.shift()!;
+    const api = new ConsentApi('https://api.example.com', () => 'token-1');
+
+    // act
+    const csv = await api.blocklistCsv({ source: 'manual' });
+
+    // assess
+    expect(csv).toBe(`${header}+420777000001,manual,asked,,2026-03-01T09:30:00.000Z,erin\r\n+420777000002,manual,asked,,2026-03-01T09:29:00.000Z,erin\r\n`);
+    expect(calls.map((call) => call.url)).toEqual([
+      'https://api.example.com/blocklist?source=manual&limit=1000',
+      'https://api.example.com/blocklist?source=manual&limit=1000&cursor=c1',
+    ]);
+    expect(calls[0]!.init.headers).toMatchObject({ accept: 'text/csv', authorization: 'Bearer token-1' });
+  });
+
+  it('refuses to give half a list when another origin hides the Link header of a full page', async () => {
+    // prepare: a page of a thousand numbers, and no Link the browser lets the console read
+    const rows = Array.from({ length: 1000 }, (_, index) => `+420777${String(index).padStart(6, '0')},manual,asked,,2026-03-01T09:30:00.000Z,erin\r\n`);
+    answer = async () => {
+      const response = new Response(`phone,source,reason,reasonCode,updatedAt,updatedBy\r\n${rows.join('')}`, { headers: { 'content-type': 'text/csv' } });
+      Object.defineProperty(response, 'type', { value: 'cors' });
+      return response;
+    };
+
+    // act, assess
+    await expect(new ConsentApi('https://api.example.com', () => 't').blocklistCsv({})).rejects.toMatchObject({
+      message: 'The service did not say where the rest of the list is, so the file would be incomplete.',
+    });
+  });
+
   it('calls nothing when nobody is signed in, and says so as unauthorized', async () => {
     const api = new ConsentApi('', () => undefined);
 

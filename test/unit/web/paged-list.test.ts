@@ -80,6 +80,24 @@ describe('PagedList', () => {
     expect([list.items, list.error]).toEqual([[1], undefined]);
   });
 
+  it('on restart forgets what it showed: nothing of the old list while the new loads, nor under its error', async () => {
+    // prepare
+    let answer: () => Promise<Page<number>> = numbers(5, 2).loader.bind(null, null);
+    const list = new PagedList<number>(fakeHost(), () => answer());
+    await list.reload();
+    let release: () => void = () => {};
+    answer = () => new Promise((_, reject) => (release = () => reject(new Error('refused'))));
+
+    // act
+    const restarted = list.restart();
+
+    // assess
+    expect([list.items, list.nextCursor, list.settled, list.loading]).toEqual([[], null, false, true]);
+    release();
+    await restarted;
+    expect([list.items, list.error, list.settled]).toEqual([[], new Error('refused'), true]);
+  });
+
   it('drops a slow answer that a newer read overtook', async () => {
     // prepare
     const answers: ((page: Page<string>) => void)[] = [];

@@ -1,6 +1,8 @@
+import { csvRecordCount, filterQuery, nextLinkQuery, withoutCsvHeader, type BlocklistFilter } from '../model/blocklist.js';
 import { ApiError } from './api-error.js';
 import type {
   AuditEntry,
+  BlockedNumber,
   ConsentAction,
   ConsentRequest,
   HeldBlock,
@@ -21,6 +23,8 @@ const TIMEOUT_MS = 15_000;
 export const HISTORY_PAGE_SIZE = 20;
 /** The held and unresolved lists: longer pages, since people scan and select from them. */
 export const LIST_PAGE_SIZE = 50;
+/** The blocklist's download: the API's largest pages, joined into one file. */
+export const CSV_PAGE_SIZE = 1000;
 
 /**
  * The service's HTTPS API, as the console uses it. Every call sends the bearer token; every failure
@@ -90,7 +94,44 @@ export class ConsentApi {
     return this.call('GET', `/blocklist/unresolved${pageQuery(cursor, LIST_PAGE_SIZE)}`);
   }
 
+  /** The numbers blocked now that match the filters, newest change first, a page at a time. */
+  blocklist(filter: BlocklistFilter, cursor?: string | null): Promise<Page<BlockedNumber>> {
+    return this.call('GET', `/blocklist?${blocklistQuery(filter, LIST_PAGE_SIZE, cursor)}`);
+  }
+
+  /**
+   * Every number blocked now that matches the filters, as one CSV file: the API's CSV pages, each found
+   * by the `Link` header of the one before, joined under one header row. A full page whose `Link` the
+   * browser does not show (another origin that does not expose it) fails rather than give half a list.
+   */
+  async blocklistCsv(filter: BlocklistFilter): Promise<string> {
+    let query = String(blocklistQuery(filter, CSV_PAGE_SIZE));
+    let csv = '';
+    for (;;) {
+      const response = await this.send('GET', `/blocklist?${query}`, undefined, { accept: 'text/csv' });
+      const page = await response.text().catch((error: unknown) => {
+        throw ApiError.network(error);
+      });
+      csv += csv === '' ? page : withoutCsvHeader(page);
+      const next = nextLinkQuery(response.headers.get('link'));
+      if (next) {
+        query = next;
+        continue;
+      }
+      if (response.type === 'cors' && csvRecordCount(page) - 1 >= CSV_PAGE_SIZE) {
+        throw new ApiError('server', 'The service did not say where the rest of the list is, so the file would be incomplete.', undefined, undefined);
+      }
+      return csv;
+    }
+  }
+
   private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const response = await this.send(method, path, body, headers);
+    return (await response.json().catch(() => undefined)) as T;
+  }
+
+  /** One call with the bearer token; a failure, or an answer that is not a success, is an {@link ApiError}. */
+  private async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const token = await this.token();
     if (!token) throw new ApiError('unauthorized', 'You are not signed in.', undefined, undefined);
     let response: Response;
@@ -109,10 +150,19 @@ export class ConsentApi {
     } catch (error) {
       throw ApiError.network(error);
     }
-    const payload = await response.json().catch(() => undefined);
-    if (!response.ok) throw ApiError.fromResponse(response.status, payload as Problem | undefined);
-    return payload as T;
+    if (!response.ok) {
+      const problem = await response.json().catch(() => undefined);
+      throw ApiError.fromResponse(response.status, problem as Problem | undefined);
+    }
+    return response;
   }
+}
+
+function blocklistQuery(filter: BlocklistFilter, limit: number, cursor?: string | null): URLSearchParams {
+  const query = filterQuery(filter);
+  query.set('limit', String(limit));
+  if (cursor) query.set('cursor', cursor);
+  return query;
 }
 
 function pageQuery(cursor: string | null | undefined, limit = HISTORY_PAGE_SIZE): string {

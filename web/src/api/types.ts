@@ -69,6 +69,19 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A number blocked now, as the blocklist lists it: who or what blocked it, why, and when. */
+export interface BlockedNumber {
+  phone: string;
+  source: ConsentSource;
+  /** The operator's words, the provider's text, or the keyword the recipient sent. */
+  reason: string;
+  /** The provider's error code, when it gave one. */
+  reasonCode: string | null;
+  updatedAt: string;
+  /** A user name, `whatsapp:{phone_number_id}` or `recipient:{wa_id}`. */
+  updatedBy: string;
+}
+
 /**
  * An automatic block the auto-block guard held: one sender reported unusually many failures in a short
  * time, so the number stays sendable until an editor releases (blocks) or discards it. A number may be

@@ -11,6 +11,7 @@ import { consoleHref, routeOf, type Route } from '../routes.js';
 import { baseStyles } from './shared-styles.js';
 import { SIGNIN_REQUIRED } from './signin-required.js';
 import type { LocalSignIn } from './local-sign-in.js';
+import './blocked-numbers.js';
 import './held-blocks.js';
 import './local-sign-in.js';
 import './number-view.js';
@@ -23,6 +24,7 @@ const PRODUCT = 'WhatsApp consent';
 /** The console's own pages, in its navigation; a profile's and a number's pages are reached from them. */
 const PAGES = [
   { page: 'home', href: consoleHref.home(), label: 'Open a profile or number' },
+  { page: 'blocklist', href: consoleHref.blocklist(), label: 'Blocked numbers' },
   { page: 'held', href: consoleHref.held(), label: 'Held blocks' },
   { page: 'unresolved', href: consoleHref.unresolved(), label: 'Unresolved recipients' },
 ] as const satisfies readonly { page: Route['page']; href: string; label: string }[];
@@ -77,10 +79,12 @@ export class ConsentConsole extends LitElement {
   declare getToken: TokenGetter;
 
   private readonly reSignInDialog = createRef<HTMLDialogElement>();
+  /** The path of the page last drawn. */
+  private shownPath = location.pathname;
 
   constructor() {
     super();
-    this.route = routeOf(location.pathname);
+    this.route = routeOf(location.pathname, location.search);
     this.reSigningIn = false;
     this.getToken = this.newTokenGetter();
   }
@@ -104,9 +108,11 @@ export class ConsentConsole extends LitElement {
 
   override updated(changed: Map<PropertyKey, unknown>) {
     document.title = [this.pageTitle(), PRODUCT].filter(Boolean).join(' · ');
-    if (changed.has('route') && changed.get('route') !== undefined) {
+    if (changed.has('route') && changed.get('route') !== undefined && this.shownPath !== location.pathname) {
+      // Another page: its heading takes the focus. Other filters on the same page leave it where it is.
       this.renderRoot.querySelector<HTMLElement>('h1')?.focus();
     }
+    this.shownPath = location.pathname;
   }
 
   override render() {
@@ -154,6 +160,9 @@ export class ConsentConsole extends LitElement {
       case 'number':
         return html`<h1 tabindex="-1">Number ${readablePhone(route.phone)}</h1>
           <whatsapp-consent-number .apiUrl=${this.config.apiUrl} .phone=${route.phone} .getToken=${this.getToken}></whatsapp-consent-number>`;
+      case 'blocklist':
+        return html`<h1 tabindex="-1">Blocked numbers</h1>
+          <blocked-numbers .apiUrl=${this.config.apiUrl} .filter=${route.filter} .getToken=${this.getToken}></blocked-numbers>`;
       case 'held':
         return html`<h1 tabindex="-1">Held automatic blocks</h1>
           <held-blocks .apiUrl=${this.config.apiUrl} .getToken=${this.getToken}></held-blocks>`;
@@ -195,6 +204,8 @@ export class ConsentConsole extends LitElement {
         return `Profile ${this.route.profileId}`;
       case 'number':
         return `Number ${this.route.phone}`;
+      case 'blocklist':
+        return 'Blocked numbers';
       case 'held':
         return 'Held automatic blocks';
       case 'unresolved':
@@ -251,7 +262,7 @@ export class ConsentConsole extends LitElement {
   }
 
   private onLocationChange = () => {
-    this.route = routeOf(location.pathname);
+    this.route = routeOf(location.pathname, location.search);
   };
 }
 

@@ -37,6 +37,19 @@ export class PagedList<T, P extends Page<T> = Page<T>> implements ReactiveContro
   }
 
   /**
+   * Forgets what was read and reads the first page: for another list in the same place (other filters),
+   * which must not show the old items while it loads, nor under its error.
+   */
+  restart(): Promise<void> {
+    this.items = [];
+    this.nextCursor = null;
+    this.lastPage = undefined;
+    this.error = undefined;
+    this.settled = false;
+    return this.reload();
+  }
+
+  /**
    * Reads the list again from its start, as far as it was read before (page after page), so that the
    * items shown are fresh; resolves once done, or rejects with the error it shows.
    */

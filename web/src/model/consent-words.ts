@@ -1,4 +1,4 @@
-import type { AuditActor, AuditEntry, ConsentAction, NumberConsent, RequestStatus } from '../api/types.js';
+import type { AuditActor, AuditEntry, ConsentAction, ConsentSource, NumberConsent, RequestStatus } from '../api/types.js';
 import { readablePhone } from './format.js';
 
 /**
@@ -16,6 +16,13 @@ export interface StatusWords {
   tone: StatusTone;
 }
 
+/** A blocked number's status by who or what blocked it: the profile row, the number page, the blocklist. */
+export const BLOCKED_BY: Record<ConsentSource, string> = {
+  manual: 'Blocked by an operator',
+  automatic: 'Undeliverable: blocked automatically',
+  recipient: 'Opted out by the recipient',
+};
+
 /** The number's status as the profile row and the number page state it. */
 export function statusOf(number: Pick<NumberConsent, 'blocked' | 'source' | 'reason' | 'reasonCode' | 'marketingOptOut'>): StatusWords {
   if (!number.blocked && number.marketingOptOut) {
@@ -25,14 +32,14 @@ export function statusOf(number: Pick<NumberConsent, 'blocked' | 'source' | 'rea
   switch (number.source) {
     case 'automatic':
       return {
-        label: 'Undeliverable: blocked automatically',
+        label: BLOCKED_BY.automatic,
         detail: providerReason(number.reasonCode, number.reason),
         tone: 'warning',
       };
     case 'recipient':
-      return { label: 'Opted out by the recipient', detail: number.reason ?? undefined, tone: 'blocked' };
+      return { label: BLOCKED_BY.recipient, detail: number.reason ?? undefined, tone: 'blocked' };
     default:
-      return { label: 'Blocked by an operator', detail: undefined, tone: 'blocked' };
+      return { label: BLOCKED_BY.manual, detail: undefined, tone: 'blocked' };
   }
 }
 
