@@ -38,18 +38,21 @@ export class BlockedNumbers extends ApiElement {
   static override styles = [
     listPageStyles,
     css`
-      form.filters { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 0.75rem 1.25rem; margin: 0 0 1rem; }
+      form.filters { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 0.75rem 1.25rem; margin: 0 0 1rem; }
       form.filters h2 { flex-basis: 100%; margin: 0; }
-      .field { display: grid; gap: 0.25rem; align-content: start; }
+      .field { display: grid; gap: 0.25rem; align-content: start; max-width: 16rem; }
       .field label { font-weight: 600; }
       .field p { margin: 0; font-size: 0.88rem; }
       .field .error:empty { display: none; }
       select, input[type='datetime-local'] {
         font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6e7781; border-radius: 6px; background: var(--surface); color: var(--ink);
       }
+      .field select, .field input { box-sizing: border-box; height: 2.3rem; }
       select[aria-invalid='true'] { border-color: var(--blocked); }
       #reason-code { width: 9rem; }
-      .buttons { display: flex; gap: 0.5rem; padding-bottom: 1.6rem; }
+      /* Level with the fields' controls, under their labels. */
+      .buttons { display: flex; gap: 0.5rem; padding-top: calc(1.5em + 0.25rem); }
+      .buttons button { height: 2.3rem; }
       .bar { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem 1rem; margin: 0 0 0.5rem; }
       .bar p { margin: 0; }
       tbody th { font-weight: normal; white-space: nowrap; }
@@ -110,10 +113,11 @@ export class BlockedNumbers extends ApiElement {
         <h2 id="filters-title">Filter the list</h2>
         <div class="field">
           <label for="source">Source</label>
-          <select id="source" name="source" aria-invalid=${state('source')} aria-describedby="source-error">
+          <select id="source" name="source" aria-invalid=${state('source')} aria-describedby="source-hint source-error">
             <option value="">Any</option>
             ${SOURCE_CHOICES.map(({ value, label }) => html`<option value=${value}>${label}</option>`)}
           </select>
+          <p id="source-hint" class="muted">Who or what blocked the number.</p>
           ${error('source')}
         </div>
         <div class="field">
