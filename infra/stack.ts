@@ -62,6 +62,8 @@ export interface WhatsAppConsentStackProps extends StackProps {
 const CONSOLE_REQUESTS = {
   allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
   allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'accept'],
+  // The blocklist's CSV pages name the next one in `Link`, which the console's download follows.
+  exposeHeaders: ['link'],
   allowCredentials: false,
   maxAge: Duration.hours(1),
 };

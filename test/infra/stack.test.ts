@@ -1553,7 +1553,8 @@ describe('console', () => {
         },
       },
     });
-    expect(call('Create')['parameters']['CorsConfiguration']['ExposeHeaders']).toBeUndefined();
+    // The console reads the CSV pages' `Link` to the next page; no other header is exposed.
+    expect(call('Create')['parameters']['CorsConfiguration']['ExposeHeaders']).toEqual(['link']);
     expect(call('Delete')).toMatchObject({ action: 'DeleteCorsConfiguration', parameters: { ApiId: `<${logicalId(stack.api.httpApi)}>` } });
     // Nothing else sets CORS: the API resource itself has none.
     expect(resource(logicalId(stack.api.httpApi)).Properties?.['CorsConfiguration']).toBeUndefined();
