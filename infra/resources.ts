@@ -88,6 +88,8 @@ export const functions = {
   blocklistCheck: { entry: 'functions/blocklist-check/handler.ts' },
   /** The blocked numbers, listed from the list index, as JSON or CSV. */
   blocklist: { entry: 'functions/blocklist/handler.ts' },
+  /** Blocklist imports: CSV uploads of blocks and unblocks, each row a request, and their progress. */
+  blocklistImports: { entry: 'functions/blocklist-imports/handler.ts' },
   /** Held automatic blocks (list, release, discard) and unresolved signals, for operators to review. */
   blocklistReview: { entry: 'functions/blocklist-review/handler.ts' },
   /** The same check for campaign Lambdas that invoke it directly, without HTTP. */
@@ -136,6 +138,8 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/check', function: 'blocklistCheck', authorization: 'jwt' },
   { method: 'GET', path: '/blocklist', function: 'blocklist', authorization: 'jwt' },
+  { method: 'POST', path: '/blocklist/imports', function: 'blocklistImports', authorization: 'jwt' },
+  { method: 'GET', path: '/blocklist/imports/{importId}', function: 'blocklistImports', authorization: 'jwt' },
   { method: 'GET', path: '/blocklist/held', function: 'blocklistReview', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/held/release', function: 'blocklistReview', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/held/discard', function: 'blocklistReview', authorization: 'jwt' },

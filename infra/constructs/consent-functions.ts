@@ -30,6 +30,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   blocklistCheck: ['consentTableName'],
   blocklistCheckInvoke: ['consentTableName'],
   blocklist: ['consentTableName'],
+  blocklistImports: ['consentTableName', 'consentQueueUrl'],
   blocklistReview: ['consentTableName', 'auditTableName', 'consentQueueUrl'],
   processor: ['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
@@ -60,6 +61,8 @@ export const CONSENT_PARTITIONS = {
   user: 'BSUID#*',
   /** The auto-block guard's counters, per sender. */
   guard: 'GUARD#*',
+  /** A blocklist import: its head and the pages of its rows. */
+  blocklistImport: 'IMPORT#*',
 } as const;
 
 /**
@@ -109,6 +112,12 @@ const LISTS = [keys.heldList, keys.unresolvedList];
  * (`BSUID#`) holds no consent state.
  */
 export const UNRESOLVED_ATTRIBUTES = ['pk', 'sk', 'userId', 'receivedAt', 'event', 'listName', 'listedAt'] as const;
+
+/**
+ * Every attribute the imports function's writes name: the requests of its rows (those of
+ * `REQUEST_ATTRIBUTES`, and the import's id), and the import itself (its head and pages of rows).
+ */
+export const IMPORT_ATTRIBUTES = [...REQUEST_ATTRIBUTES, 'importId', 'rows', 'entries'] as const;
 
 /** What marking a request failed names: its status, and the index entry it leaves (`pendingShard`). */
 export const SWEEP_ATTRIBUTES = ['pk', 'sk', 'status', 'pendingShard'] as const;
@@ -217,6 +226,8 @@ export class ConsentFunctions extends Construct {
       whatsappWebhook: create('whatsappWebhook'),
       blocklistCheck: create('blocklistCheck', { memorySize: CHECK_MEMORY_MB }),
       blocklist: create('blocklist'),
+      // An import of 10,000 rows writes them in transactions and enqueues them within one call.
+      blocklistImports: create('blocklistImports', { timeout: Duration.seconds(29), memorySize: CHECK_MEMORY_MB }),
       blocklistReview: create('blocklistReview'),
     };
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
@@ -263,6 +274,16 @@ export class ConsentFunctions extends Construct {
     props.queue.grantSendMessages(this.api.whatsappWebhook);
     allow(this.api.whatsappWebhook, consent, ['GetItem', 'BatchGetItem', 'ConditionCheckItem'], { partitions: [user] });
     allow(this.api.whatsappWebhook, consent, ['PutItem'], { partitions: [user], attributes: UNRESOLVED_ATTRIBUTES });
+    // Imports: record the import (its partition with the pages of its rows, and the idempotency key),
+    // take the numbers' sequences, write each row's request (and, in batches, its pointer) as the API
+    // writes its requests, read them back for progress, and enqueue.
+    const { blocklistImport } = CONSENT_PARTITIONS;
+    allow(this.api.blocklistImports, consent, ['GetItem'], { partitions: [idempotency] });
+    allow(this.api.blocklistImports, consent, ['BatchGetItem'], { partitions: [phone] });
+    allow(this.api.blocklistImports, consent, ['Query'], { partitions: [blocklistImport] });
+    allow(this.api.blocklistImports, consent, ['PutItem'], { partitions: [phone, idempotency, blocklistImport], attributes: IMPORT_ATTRIBUTES });
+    allow(this.api.blocklistImports, consent, ['BatchWriteItem'], { partitions: [requestPointer], attributes: IMPORT_ATTRIBUTES });
+    props.queue.grantSendMessages(this.api.blocklistImports);
     // Blocklist: query the blocked numbers' shards of the list index, and nothing else.
     allow(this.api.blocklist, consent, ['Query'], { partitions: [BLOCKED_LIST], indexNames: [props.listIndexName] });
     // Review: list held blocks and unresolved signals from their index (whose partitions are the two

@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { BatchGetItemCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -32,6 +33,9 @@ import { DynamoGuardCounter } from '../../shared/adapters/guard-counter.js';
 import { DynamoHeldBlockStore } from '../../shared/adapters/held-block-store.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { DynamoBlockedNumbersIndex } from '../../shared/adapters/blocked-numbers-index.js';
+import { DynamoImportStore } from '../../shared/adapters/import-store.js';
+import { acceptBlocklistImport } from '../../shared/domain/imports/accept-import.js';
+import { importProgress } from '../../shared/domain/imports/import-progress.js';
 import type { EventPublisher } from '../../shared/domain/ports.js';
 import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { ConsentApi, ROUTE_THROTTLES, type ConsentApiProps } from '../../infra/constructs/consent-api.js';
@@ -280,6 +284,7 @@ describe('functions', () => {
       blocklistCheck: [ENV.consentTableName],
       blocklistCheckInvoke: [ENV.consentTableName],
       blocklist: [ENV.consentTableName],
+      blocklistImports: [ENV.consentTableName, ENV.consentQueueUrl],
       blocklistReview: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl],
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
       requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
@@ -325,10 +330,11 @@ describe('functions', () => {
     expect(() => withContext('every failure')).toThrow(/autoBlockCodes/);
   });
 
-  it('gives the processor its shared timeout and the API functions 10 seconds', () => {
+  it('gives the processor its shared timeout, the imports 29 seconds and the other API functions 10', () => {
     expect(resource(logicalId(stack.functions.processor)).Properties?.['Timeout']).toBe(PROCESSOR_TIMEOUT_SECONDS);
-    for (const fn of Object.values(stack.functions.api)) {
-      expect(resource(logicalId(fn)).Properties?.['Timeout']).toBe(10);
+    for (const [name, fn] of Object.entries(stack.functions.api)) {
+      // An import of 10,000 rows records and enqueues them within the call, up to API Gateway's 30 seconds.
+      expect({ name, timeout: resource(logicalId(fn)).Properties?.['Timeout'] }).toEqual({ name, timeout: name === 'blocklistImports' ? 29 : 10 });
     }
   });
 
@@ -611,6 +617,13 @@ describe('permissions', () => {
       blocklistCheck: { 'consent:BatchGetItem': on('PHONE#*') },
       blocklistCheckInvoke: { 'consent:BatchGetItem': on('PHONE#*') },
       blocklist: { 'consent:Query': on('BLOCKED#*') },
+      blocklistImports: {
+        'consent:GetItem': on('IDEMPOTENCY#*'),
+        'consent:BatchGetItem': on('PHONE#*'),
+        'consent:Query': on('IMPORT#*'),
+        'consent:PutItem': writing([...requestAttributes, 'importId', 'rows', 'entries'], 'PHONE#*', 'IDEMPOTENCY#*', 'IMPORT#*'),
+        'consent:BatchWriteItem': writing([...requestAttributes, 'importId', 'rows', 'entries'], 'REQUEST#*'),
+      },
       blocklistReview: {
         'consent:Query': on('PHONE#*', 'HELD', 'UNRESOLVED'),
         'consent:DeleteItem': on('PHONE#*'),
@@ -640,7 +653,7 @@ describe('permissions', () => {
     }
   });
 
-  it('lets only the consent-request, webhook, review and request-sweeper functions send to the queue', () => {
+  it('lets only the consent-request, webhook, review, imports and request-sweeper functions send to the queue', () => {
     const queueId = logicalId(stack.data.queue);
     const senders = allStatements()
       .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(queueId))
@@ -652,6 +665,7 @@ describe('permissions', () => {
         policyOfRole(roleOf(logicalId(stack.functions.api.consentRequests))),
         policyOfRole(roleOf(logicalId(stack.functions.api.whatsappWebhook))),
         policyOfRole(roleOf(logicalId(stack.functions.api.blocklistReview))),
+        policyOfRole(roleOf(logicalId(stack.functions.api.blocklistImports))),
         policyOfRole(roleOf(logicalId(stack.functions.requestSweeper))),
       ]),
     );
@@ -867,6 +881,18 @@ describe('DynamoDB access, as the code makes it', () => {
       documentClient.on(GetCommand).resolves({ Item: { userId: 'US.1', phone: PHONE, recipientId: PHONE.slice(1), seenAt: '2025-01-01T00:00:00.000Z' } });
       await directory.keepUnresolved({ userId: 'US.1', receivedAt: '2025-01-01T00:00:00.000Z', event: sampleAutomaticEvent() });
     },
+    blocklistImports: async () => {
+      const deps = {
+        imports: new DynamoImportStore(TABLES.consent),
+        requests: new DynamoRequestStore(TABLES.consent),
+        publisher: publisher(false),
+        clock: systemClock,
+        newId,
+      };
+      const csv = new TextEncoder().encode(`phone,action,reason\n${PHONE},block,Moved from the old provider\n${OTHER_PHONE},unblock,Asked again\n`);
+      const accepted = await acceptBlocklistImport(callerWith(), { csv, idempotencyKey: 'import-1' }, deps);
+      await importProgress(accepted.importId, deps).catch(() => undefined);
+    },
     blocklist: async () => {
       const index = new DynamoBlockedNumbersIndex(TABLES.consent);
       await index.list({ source: 'automatic', reasonCode: '131026', changedAfter: '2025-01-01T00:00:00.000Z' }, { limit: 10 });
@@ -927,6 +953,7 @@ describe('DynamoDB access, as the code makes it', () => {
     documentClient.on(QueryCommand).resolves({ Items: [], ScannedCount: 0 });
     documentClient.on(UpdateCommand).resolves({ Attributes: { value: 1 } });
     documentClient.on(TransactWriteCommand).resolves({});
+    documentClient.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
     lowLevelClient.on(BatchGetItemCommand).resolves({ Responses: {} });
     await scenarios[name]();
     const commands = [...documentClient.calls(), ...lowLevelClient.calls()].map((call) => call.args[0] as unknown);
@@ -977,6 +1004,10 @@ describe('DynamoDB access, as the code makes it', () => {
       blocklistCheck: ['BatchGetItem consent PHONE#'],
       blocklistCheckInvoke: ['BatchGetItem consent PHONE#'],
       blocklist: ['Query consent/byList BLOCKED#'],
+      blocklistImports: [
+        'BatchGetItem consent PHONE#', 'BatchWriteItem consent REQUEST#', 'GetItem consent IDEMPOTENCY#', 'PutItem consent IDEMPOTENCY#',
+        'PutItem consent IMPORT#', 'PutItem consent PHONE#', 'Query consent IMPORT#',
+      ],
       blocklistReview: [
         'DeleteItem consent PHONE#', 'PutItem audit PHONE#', 'Query consent PHONE#', 'Query consent/byList HELD', 'Query consent/byList UNRESOLVED',
       ],
@@ -1090,6 +1121,15 @@ function accessesIn(command: unknown): { action: string; table: 'consent' | 'aud
       return item({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ?? `unknown ${kind}`, request);
     });
   }
+  if (command instanceof BatchWriteCommand) {
+    return Object.entries(input['RequestItems'] as Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]>).flatMap(
+      ([name, requests]) =>
+        requests.map((request) => {
+          const item = request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {};
+          return { action: 'dynamodb:BatchWriteItem', table: table(name), leadingKeys: [partitionOf(item)], attributes: Object.keys(item) };
+        }),
+    );
+  }
   if (command instanceof BatchGetCommand || command instanceof BatchGetItemCommand) {
     return Object.entries(input['RequestItems'] as Record<string, { Keys: Record<string, unknown>[] }>).map(([name, request]) => ({
       action: 'dynamodb:BatchGetItem',
@@ -1182,6 +1222,8 @@ describe('HTTP API', () => {
         'GET /blocklist/held',
         'POST /blocklist/held/release',
         'POST /blocklist/held/discard',
+        'POST /blocklist/imports',
+        'GET /blocklist/imports/{importId}',
         'GET /blocklist/unresolved',
         'GET /webhooks/whatsapp',
         'POST /webhooks/whatsapp',
