@@ -1,16 +1,14 @@
-import { DomainError, type FieldError } from '../../shared/domain/errors.js';
-import { header, rawBody } from '../../shared/http/request.js';
+import type { FieldError } from '../../shared/domain/errors.js';
+import { header, rawBody, UnsupportedMediaTypeError } from '../../shared/http/request.js';
 import type { HttpEvent } from '../../shared/http/types.js';
 
-/** A 415: an import is a CSV file, and nothing else. */
-export class NotCsvError extends DomainError {
-  readonly status = 415;
-  readonly type = '/problems/unsupported-media-type';
-  readonly title = 'Unsupported media type';
+/** The API's 415, worded for an import, which is a CSV file and nothing else. */
+export class NotCsvError extends UnsupportedMediaTypeError {
   override readonly errors: FieldError[] = [{ field: 'header.content-type', message: 'must be text/csv, in UTF-8' }];
 
   constructor() {
-    super('The body must be a CSV file, sent with Content-Type: text/csv.');
+    super();
+    this.message = 'The body must be a CSV file, sent with Content-Type: text/csv.';
   }
 }
 
