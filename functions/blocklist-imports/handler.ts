@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { readConfig } from '../../shared/config.js';
 import { acceptBlocklistImport } from '../../shared/domain/imports/accept-import.js';
 import { importProgress } from '../../shared/domain/imports/import-progress.js';
@@ -9,6 +8,7 @@ import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js'
 import { newId, systemClock } from '../../shared/adapters/runtime.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
+import { importIdempotencyKey, importPath } from '../../shared/http/contract/parameters.js';
 import { header, parseWith, pathParameters } from '../../shared/http/request.js';
 import { json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
@@ -27,18 +27,13 @@ const deps = {
     logger.warn("some of an import's events are not enqueued yet; the sweeper will send them", { importId, error }),
 };
 
-export const importPath = z.object({ importId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an import id') });
-const idempotencyKey = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters')
-  .optional();
 
 /** `POST /blocklist/imports`: editors upload a CSV file of blocks and unblocks; each valid row becomes a request. */
 export const postImport: RouteHandler = async (event, context) => {
   const { caller } = context;
   authorise(caller, 'whatsapp-blocklist:edit');
   const csv = csvBody(event);
-  const key = parseWith(idempotencyKey, header(event, 'idempotency-key'), 'header.idempotency-key');
+  const key = parseWith(importIdempotencyKey, header(event, 'idempotency-key'), 'header.idempotency-key');
   const accepted = await acceptBlocklistImport(caller, { csv, idempotencyKey: key }, { ...deps, timeLeft: () => context.getRemainingTimeInMillis() });
   logger.info('blocklist import accepted', { importId: accepted.importId, rows: accepted.rows, accepted: accepted.accepted, by: caller.username });
   return json(202, accepted);

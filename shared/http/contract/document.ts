@@ -76,7 +76,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], options: { ver
 function requestComponentsOf(routes: readonly ApiRoute[]) {
   const registry = z.registry<{ id: string }>();
   for (const { body } of routes) {
-    if (!body) continue;
+    if (!body || body.mediaType) continue;
     const named = registry._idmap.get(body.name);
     if (named && named !== body.schema) throw new Error(`Two request bodies are named ${body.name}`);
     if (!named) registry.add(body.schema, { id: body.name });
@@ -123,8 +123,10 @@ function operationOf(route: ApiRoute, requestComponents: z.core.$ZodRegistry<{ i
       ? {
           requestBody: {
             required: true,
-            description: [`JSON, sent with \`Content-Type: application/json\`, at most ${bytesInWords(route.body.maxBytes)}.`, route.body.description].filter(Boolean).join(' '),
-            content: { 'application/json': { schema: componentRef(requestComponents, route.body.schema) } },
+            description: [`${route.body.mediaType ? 'CSV' : 'JSON'}, sent with \`Content-Type: ${route.body.mediaType ?? 'application/json'}\`, at most ${bytesInWords(route.body.maxBytes)}.`, route.body.description].filter(Boolean).join(' '),
+            content: route.body.mediaType
+              ? { [route.body.mediaType]: { schema: inlineSchema(route.body.schema, 'input') } }
+              : { 'application/json': { schema: componentRef(requestComponents, route.body.schema) } },
           },
         }
       : {}),
@@ -191,7 +193,10 @@ function problemsOf(route: ApiRoute): Map<ProblemStatus, string> {
   }
   if (route.body) {
     problems.set(413, `The body is over ${bytesInWords(route.body.maxBytes)}.`);
-    problems.set(415, 'The body is not declared as JSON (`Content-Type: application/json` or a `+json` type, in UTF-8).');
+    problems.set(
+      415,
+      route.body.mediaType ? `The body is not declared as \`${route.body.mediaType}\`.` : 'The body is not declared as JSON (`Content-Type: application/json` or a `+json` type, in UTF-8).',
+    );
   }
   for (const [status, description] of Object.entries(route.problems ?? {})) problems.set(Number(status) as ProblemStatus, description);
   return problems;

@@ -70,6 +70,24 @@ export const idempotencyKey = z
       'Remembered per caller for 24 hours: the same key with the same request answers with the first request and creates nothing; with a different request it is `422`.',
   });
 
+/** The `Idempotency-Key` header of a blocklist import. */
+export const importIdempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 printable ASCII characters')
+  .optional()
+  .meta({
+    description:
+      'Remembered per caller for 24 hours: the same key with the same file answers with the first import (finishing it if it was interrupted) and creates nothing new; with another file it is `422`.',
+  });
+
+/** `GET /blocklist/imports/{importId}`. */
+export const importPath = z.object({
+  importId: z
+    .string()
+    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an import id')
+    .meta({ description: 'The `importId` of an import (a ULID).' }),
+});
+
 /** Meta's subscription handshake (`GET /webhooks/whatsapp`). */
 export const handshakeQuery = z.object({
   'hub.mode': z.string().max(64).meta({ description: '`subscribe`.' }),

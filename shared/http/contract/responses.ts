@@ -152,6 +152,26 @@ export const BlocklistPage = named(
     .meta({ description: 'The numbers blocked now, newest change first.' }),
 );
 
+const InvalidRows = z.array(z.strictObject({ line: z.number().int().min(1), message: z.string() })).meta({ description: 'Each refused row, by its line in the file.' });
+const importFields = { importId: z.string(), rows: z.number().int().min(0), accepted: z.number().int().min(0), invalid: InvalidRows };
+
+export const ImportAccepted = named('ImportAccepted', z.strictObject(importFields));
+
+export const ImportProgress = named(
+  'ImportProgress',
+  z.strictObject({
+    ...importFields,
+    counts: z.strictObject({
+      pending: z.number().int().min(0),
+      applied: z.number().int().min(0),
+      unchanged: z.number().int().min(0),
+      superseded: z.number().int().min(0),
+      failed: z.number().int().min(0),
+    }),
+    done: z.boolean().meta({ description: 'Once no accepted row is pending.' }),
+  }),
+);
+
 export const HeldPage = named(
   'HeldPage',
   z

@@ -3,7 +3,7 @@ import { checkRequestSchema } from '../../domain/blocklist-check.js';
 import type { Permission } from '../../domain/permissions.js';
 import { whatsappWebhookSchema } from '../../domain/whatsapp/callback.js';
 import { heldDecisionBody, profileBody, reasonBody } from './bodies.js';
-import { blocklistQuery, handshakeQuery, idempotencyKey, numberPath, pageQuery, phonePath, profilePath, requestPath } from './parameters.js';
+import { blocklistQuery, handshakeQuery, idempotencyKey, importIdempotencyKey, importPath, numberPath, pageQuery, phonePath, profilePath, requestPath } from './parameters.js';
 import * as body from './responses.js';
 
 /**
@@ -43,8 +43,11 @@ export interface ApiRoute {
   caller: { permission: Permission } | { anyone: string };
   /** Object schemas whose properties are the route's parameters, by where they are sent. */
   parameters?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
-  /** A JSON body: the schema, its component's name, the largest body the route accepts, and what the schema cannot say. */
-  body?: { name: string; schema: z.ZodType; maxBytes: number; description?: string };
+  /**
+   * The body: the schema, its component's name, the largest body the route accepts, and what the schema
+   * cannot say. JSON unless `mediaType` says `text/csv` (whose schema is the text's).
+   */
+  body?: { name: string; schema: z.ZodType; maxBytes: number; description?: string; mediaType?: 'text/csv' };
   responses: Partial<Record<200 | 202 | 304, SuccessResponse>>;
   /**
    * What the entry does not imply already, in words for this route. Implied: `400` (a route with
@@ -216,6 +219,39 @@ export const apiRoutes: ApiRoute[] = [
         headers: { Link: { description: 'With CSV: `<next page URL>; rel="next"`, when another page follows.', schema: z.string() } },
       },
     },
+  },
+  {
+    method: 'POST',
+    path: '/blocklist/imports',
+    operationId: 'postImport',
+    tag: 'Blocklist',
+    summary: 'Import blocks and unblocks from CSV',
+    description:
+      'Every valid row becomes one request with no profile, applied by the same queue and processor, audited with the importer and the import id. Invalid rows are named by their line (the header is line 1).',
+    caller: { permission: 'whatsapp-blocklist:edit' },
+    parameters: { header: z.object({ 'Idempotency-Key': importIdempotencyKey }) },
+    body: {
+      name: 'ImportCsv',
+      schema: z.string().meta({ description: 'CSV with the header row `phone,action,reason` (`action` is `block` or `unblock`; further columns are ignored), at most 10,000 rows.' }),
+      maxBytes: 1024 * 1024,
+      mediaType: 'text/csv',
+    },
+    responses: { 202: json(body.ImportAccepted, 'Recorded: every accepted row is a pending request.') },
+    problems: {
+      422: 'The Idempotency-Key was used with another file.',
+      503: 'The file could not be recorded in full in time; a retry with the same Idempotency-Key finishes it.',
+    },
+  },
+  {
+    method: 'GET',
+    path: '/blocklist/imports/{importId}',
+    operationId: 'getImport',
+    tag: 'Blocklist',
+    summary: "An import's progress",
+    caller: { permission: 'consent:read' },
+    parameters: { path: importPath },
+    responses: { 200: json(body.ImportProgress, 'The accepted rows counted by their requests\' statuses.') },
+    problems: { 404: 'No import has this id.' },
   },
   {
     method: 'GET',
