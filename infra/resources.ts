@@ -49,6 +49,12 @@ export const auditTable: TableDefinition = {
   ],
 };
 
+/**
+ * How many batches the processor works on at once (the event source's maximum concurrency, and the local
+ * queue poller's): it bounds the concurrent writers on the tables, and FIFO order per number holds at any.
+ */
+export const PROCESSOR_MAX_CONCURRENCY = 5;
+
 /** The processor's timeout; the queue's visibility timeout is six times it, as AWS advises. */
 export const PROCESSOR_TIMEOUT_SECONDS = 30;
 

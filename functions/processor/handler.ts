@@ -1,4 +1,3 @@
-import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -16,6 +15,7 @@ import { systemClock } from '../../shared/adapters/runtime.js';
 import { DynamoGuardCounter } from '../../shared/adapters/guard-counter.js';
 import { DynamoHeldBlockStore } from '../../shared/adapters/held-block-store.js';
 import { HELD_BLOCKS_METRIC, logger, metrics } from '../../shared/observability.js';
+import { processByMessageGroup } from './by-message-group.js';
 import { markDeadLetteredRequest } from './dead-letter.js';
 
 const config = readConfig(['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds']);
@@ -32,11 +32,10 @@ const deps = {
   },
   clock: systemClock,
 };
-const processor = new SqsFifoPartialProcessorAsync();
 
 /**
- * Applies one queued consent event. A failure is reported for this record only (and, by the FIFO
- * processor, for the later records of its number).
+ * Applies one queued consent event. A failure is reported for this record, and for the later records of
+ * its number (`processByMessageGroup`).
  */
 export async function processRecord(record: SQSRecord): Promise<void> {
   try {
@@ -77,8 +76,8 @@ function announceHeld(event: AutomaticConsentEvent): void {
  * about to go to the dead-letter queue, whether it failed itself or was skipped behind a failure of its
  * number: its request becomes `failed`.
  */
-async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const response = await processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+  const response = await processByMessageGroup(event.Records, processRecord);
   const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
   const deadLettered = event.Records.filter((record) => failed.has(record.messageId));
   await Promise.all(deadLettered.map((record) => markDeadLetteredRequest(record, config.maxReceiveCount, deps.requests)));

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { ENV, type SettingName } from '../../shared/config.js';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { functions, PROCESSOR_TIMEOUT_SECONDS, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
+import { functions, PROCESSOR_MAX_CONCURRENCY, PROCESSOR_TIMEOUT_SECONDS, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { ConsentFunction, type LogLevel } from './consent-function.js';
 import { keys } from '../../shared/adapters/keys.js';
 
@@ -340,8 +340,7 @@ export class ConsentFunctions extends Construct {
         batchSize: 10,
         // Only the failed records (and, on FIFO, the rest of their number's group) come back.
         reportBatchItemFailures: true,
-        // Bounds the concurrent writers on the tables; FIFO ordering per number holds at any concurrency.
-        maxConcurrency: 5,
+        maxConcurrency: PROCESSOR_MAX_CONCURRENCY,
       }),
     );
   }

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../shared/config.js';
-import { functions, routes, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
+import { functions, PROCESSOR_MAX_CONCURRENCY, routes, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { startLocalApi, type HttpHandler } from './api-gateway.js';
 import { localSite } from './local-site.js';
 import { injectFaults, type FaultInjector } from './fault-injection.js';
@@ -122,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueArn: Attributes?.['QueueArn'] ?? '',
       handler: processor,
       functionName: 'processor',
+      concurrency: PROCESSOR_MAX_CONCURRENCY,
       duplicateDelivery: options.duplicateDelivery,
       log: options.log,
     });
