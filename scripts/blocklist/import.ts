@@ -35,7 +35,7 @@ export interface ImportOptions {
   api: ApiClient;
   /** Where progress goes (bars on a terminal only) and the report. */
   out?: NodeJS.WriteStream;
-  /** First pause between polls of the imports' progress; it grows by half up to five seconds. */
+  /** First pause between polls of the imports' progress; it grows by half up to `maxPause`. */
   pollMs?: number;
   /** How long an import's progress may stand still before its upload is sent again. */
   stallMs?: number;
@@ -83,7 +83,7 @@ export async function importFile({ file, api, out = process.stderr, pollMs = 500
       progress.sent(upload.rows, sumCounts([...answers.values()]));
     }
     const movedAt = new Map<number, { ended: number; at: number }>();
-    for (let pause = pollMs; ; pause = Math.min(5_000, pause * 1.5)) {
+    for (let pause = pollMs; ; pause = Math.min(maxPause(sumCounts([...answers.values()]).pending), pause * 1.5)) {
       for (const [index, answer] of answers) {
         if (answer.done) continue;
         const now = (await progressOf(api, answer.importId)) ?? answer;
@@ -152,6 +152,15 @@ function sumCounts(answers: ImportAnswer[]): Record<Status, number> {
 
 function describe(counts: Record<Status, number>): string {
   return `(applied ${counts.applied}, unchanged ${counts.unchanged}, superseded ${counts.superseded}, failed ${counts.failed})`;
+}
+
+/**
+ * The longest pause between polls: a poll reads the status of every row of an import, so a large
+ * import still far from done is polled less often (a millisecond per pending row, from two to fifteen
+ * seconds).
+ */
+function maxPause(pending: number): number {
+  return Math.min(15_000, Math.max(2_000, pending));
 }
 
 function endedOf(counts: Record<Status, number>): number {
