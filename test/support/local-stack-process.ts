@@ -26,8 +26,9 @@ export interface LocalStackProcess {
 export async function startLocalStackProcess(settings: Record<string, string>): Promise<LocalStackProcess> {
   const directory = await mkdtemp(join(tmpdir(), 'consent-stack-'));
   const readyFile = join(directory, 'ready.json');
-  // Callbacks are signed with the documented local defaults, whatever this shell has set.
-  const { AUTO_BLOCK_CODES: _ignored, ...inherited } = process.env;
+  // Callbacks are signed with the documented local defaults, and the stack logs at its own default level
+  // (WARN), whatever this shell or another suite's setup (which silences the functions) has set.
+  const { AUTO_BLOCK_CODES: _codes, POWERTOOLS_LOG_LEVEL: _level, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     env: {
       ...inherited,
