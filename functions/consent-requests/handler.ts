@@ -48,8 +48,18 @@ export const getRequest: RouteHandler = async (event, { caller }) => {
   const { requestId } = pathParameters(event, requestPath);
   const request = await deps.requests.get(requestId);
   if (!request) throw new NotFoundError(`Request ${requestId} does not exist.`);
-  const { status, action, phone, profileId, requestedBy, requestedAt, appliedAt } = request;
-  return json(200, { requestId, status, action, phone, profileId, requestedBy, requestedAt, appliedAt: appliedAt ?? null });
+  const { status, action, phone, profileId, importId, requestedBy, requestedAt, appliedAt } = request;
+  return json(200, {
+    requestId,
+    status,
+    action,
+    phone,
+    profileId: profileId ?? null,
+    importId: importId ?? null,
+    requestedBy,
+    requestedAt,
+    appliedAt: appliedAt ?? null,
+  });
 };
 
 export const blockNumber = requestChange('block');

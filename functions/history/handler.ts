@@ -24,6 +24,7 @@ function page({ items, nextCursor }: Page<AuditEntry>) {
       reasonCode: entry.reasonCode ?? null,
       providerMessageId: entry.providerMessageId ?? null,
       recipientId: entry.recipientId ?? null,
+      importId: entry.importId ?? null,
     })),
     nextCursor,
   };

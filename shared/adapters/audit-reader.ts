@@ -51,6 +51,7 @@ function entryFromItem(item: Record<string, any>): AuditEntry {
     actor: item['actor'],
     providerMessageId: item['providerMessageId'],
     recipientId: item['recipientId'],
+    importId: item['importId'],
     requestedAt: item['requestedAt'],
     appliedAt: item['appliedAt'],
     outcome: item['outcome'],

@@ -109,6 +109,7 @@ export function eventOf(request: ConsentRequest): ConsentEvent {
     actor: request.requestedBy,
     requestedAt: request.requestedAt,
     sequence: request.sequence,
+    ...(request.importId === undefined ? {} : { importId: request.importId }),
   };
 }
 

@@ -94,6 +94,7 @@ describe('the README walk-through', () => {
       actor: { type: 'user', sub: expect.any(String), username: 'erin' },
       providerMessageId: null,
       recipientId: null,
+      importId: null,
       requestedAt: settled.requestedAt,
       appliedAt: settled.appliedAt,
       outcome: 'applied',

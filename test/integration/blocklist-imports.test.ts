@@ -133,6 +133,8 @@ describe('POST /blocklist/imports', () => {
       status: 'pending',
       action: 'block',
       phone: first,
+      profileId: null,
+      importId,
       requestedBy: { type: 'user', sub: 'sub-editor', username: 'erin' },
       requestedAt: expect.any(String),
       appliedAt: null,

@@ -206,7 +206,7 @@ async function enqueue(importId: string, requests: readonly ConsentRequest[], st
   for (const request of requests) {
     const round = seen.get(request.phone) ?? 0;
     seen.set(request.phone, round + 1);
-    (rounds[round] ??= []).push(importEventOf(request));
+    (rounds[round] ??= []).push(eventOf(request));
   }
   let sent = 0;
   try {
@@ -224,11 +224,6 @@ async function enqueue(importId: string, requests: readonly ConsentRequest[], st
 }
 
 /** A row's event: the manual event of its request, naming the import. */
-function importEventOf(request: ConsentRequest): ConsentEvent {
-  const event = eventOf(request);
-  return event.source === 'manual' ? { ...event, importId: request.importId } : event;
-}
-
 /** A signal that aborts once `milliseconds` have passed (at once, if none are left); none for an infinite time. */
 function abortAfter(milliseconds: number): AbortSignal | undefined {
   if (!Number.isFinite(milliseconds)) return undefined;
