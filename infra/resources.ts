@@ -130,7 +130,7 @@ export type RouteDefinition =
 
 const WEBHOOK_IS_OPEN = "Meta calls it without a token; the function authenticates every callback by its X-Hub-Signature-256 HMAC";
 
-/** The HTTP API's routes (SPEC.md, "HTTPS API contract"). */
+/** The HTTP API's routes (README, "The API"; `openapi.json`). */
 export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', authorization: 'none', openBecause: 'A liveness probe: it answers {"status":"ok"} and reads nothing' },
   { method: 'GET', path: '/openapi.json', function: 'openapi', authorization: 'none', openBecause: "The API's contract is public; it reads nothing" },

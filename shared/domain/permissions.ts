@@ -1,7 +1,7 @@
 import type { Caller } from './caller.js';
 
 /**
- * The permissions of the product (SPEC.md, behaviour 5). "Edit WhatsApp blocklist" is
+ * The permissions of the product. "Edit WhatsApp blocklist" is
  * `whatsapp-blocklist:edit`.
  */
 export type Permission =

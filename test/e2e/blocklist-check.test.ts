@@ -2,7 +2,7 @@ import { createProfile, http, tokenFor } from '../support/http-client.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
 
-/** Black-box checks of `POST /blocklist/check` (SPEC.md, behaviour 9) over HTTP against the local stack. */
+/** Black-box checks of `POST /blocklist/check` over HTTP against the local stack. */
 
 const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
 const readerToken = await tokenFor({ user: 'rita' });

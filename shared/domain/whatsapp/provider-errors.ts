@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /**
- * What a failed delivery's error code says, and so what the service does about it (SPEC.md, behaviour 8):
+ * What a failed delivery's error code says, and so what the service does about it (the code table of the README, "Provider delivery failures"):
  *
  * - `recipient-unreachable`: the number is invalid or not on WhatsApp: block it automatically (`wa_blocked`).
  * - `recipient-opted-out`: the recipient stopped marketing messages: record it in the number's history.
