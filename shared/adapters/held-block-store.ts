@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { E164 } from '../domain/phone.js';
 import type { HeldBlockStore } from '../domain/ports.js';
 import type { AuditEntry, HeldBlock, Page, PageRequest } from '../domain/records.js';
@@ -6,6 +6,7 @@ import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
 import { keys } from './keys.js';
 import { listPage } from './list-index.js';
+import { itemsUnder } from './paged-query.js';
 
 /**
  * Held automatic blocks: written by the processor's ledger when the guard holds one, listed through the
@@ -28,15 +29,7 @@ export class DynamoHeldBlockStore implements HeldBlockStore {
   }
 
   async ofPhone(phone: E164): Promise<HeldBlock[]> {
-    const { Items = [] } = await dynamoDb.send(
-      new QueryCommand({
-        TableName: this.consentTableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :held)',
-        ExpressionAttributeValues: { ':pk': keys.phonePartition(phone), ':held': keys.heldPrefix },
-        ConsistentRead: true,
-      }),
-    );
-    return Items.map(heldFromItem);
+    return (await itemsUnder(this.consentTableName, keys.phonePartition(phone), keys.heldPrefix)).map(heldFromItem);
   }
 
   /** The held entry goes and the discard's audit entry comes in one transaction; a gone entry is `false`. */

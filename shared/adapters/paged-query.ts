@@ -52,3 +52,26 @@ export async function queryPage(
     nextCursor: items.length > page.limit && last ? encodeCursor(Object.fromEntries(keyNames.map((name) => [name, last[name]]))) : null,
   };
 }
+
+/**
+ * Every item of one partition whose sort key starts with `prefix`, strongly consistent, page after page:
+ * the few items of one kind beside a number's or a user id's others.
+ */
+export async function itemsUnder(tableName: string, partition: string, prefix: string): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoDb.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}

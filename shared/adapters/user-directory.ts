@@ -6,6 +6,7 @@ import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
 import { keys, LIST_INDEX } from './keys.js';
 import { listPage } from './list-index.js';
+import { itemsUnder } from './paged-query.js';
 
 /**
  * Pairings (`BSUID#<id>` / `NUMBER`) and the signals that wait for them (`BSUID#<id>` /
@@ -80,15 +81,7 @@ export class DynamoUserDirectory implements UserDirectory {
   }
 
   async unresolvedOf(userId: string): Promise<UnresolvedSignal[]> {
-    const { Items = [] } = await dynamoDb.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :unresolved)',
-        ExpressionAttributeValues: { ':pk': keys.userPartition(userId), ':unresolved': keys.unresolvedPrefix },
-        ConsistentRead: true,
-      }),
-    );
-    return Items.map(signalFromItem);
+    return (await itemsUnder(this.tableName, keys.userPartition(userId), keys.unresolvedPrefix)).map(signalFromItem);
   }
 
   async settle(userId: string, eventId: string): Promise<void> {
