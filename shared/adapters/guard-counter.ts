@@ -7,7 +7,8 @@ export class DynamoGuardCounter implements GuardCounter {
   constructor(private readonly tableName: string) {}
 
   async read(sender: string, buckets: readonly number[]): Promise<Map<number, number>> {
+    const bucketOf = new Map(buckets.map((bucket) => [keys.guardBucket(sender, bucket).sk, bucket]));
     const items = await batchGetAll(this.tableName, buckets.map((bucket) => keys.guardBucket(sender, bucket)), { consistent: true });
-    return new Map(items.map((item) => [Number(String(item['sk']).slice('BUCKET#'.length)), Number(item['count'] ?? 0)]));
+    return new Map(items.map((item) => [bucketOf.get(item['sk'])!, Number(item['count'] ?? 0)]));
   }
 }
