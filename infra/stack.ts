@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import { keywordListSchema } from '../shared/domain/whatsapp/keywords.js';
 import { autoBlockCodesSchema } from '../shared/domain/whatsapp/provider-errors.js';
 import { ENV, readConfig } from '../shared/config.js';
-import { HELD_BLOCKS_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability.js';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/metric-names.js';
 import { auditTable, consentQueue, consentTable, PENDING_INDEX, LIST_INDEX, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
@@ -255,7 +255,7 @@ export class WhatsAppConsentStack extends Stack {
       alarmDescription: 'The auto-block guard held automatic blocks: review them in the console (Held blocks), then release or discard them',
       metric: new Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: HELD_BLOCKS_METRIC,
+        metricName: METRIC.heldBlocks,
         dimensionsMap: { service: SERVICE_NAME },
         statistic: Stats.SUM,
         period: Duration.minutes(1),

@@ -1,18 +1,40 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-
-export const SERVICE_NAME = 'whatsapp-consent';
-/** The namespace of the service's CloudWatch metrics, which the stack's alarms name too. */
-export const METRICS_NAMESPACE = 'WhatsappConsent';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { MiddlewareObj } from '@middy/core';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.js';
 
 /** One logger per function; its level comes from `POWERTOOLS_LOG_LEVEL`. */
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 /**
  * Metrics in CloudWatch's embedded metric format: written as log lines, which CloudWatch turns into
- * metrics in AWS and which locally are simply printed.
+ * metrics in AWS and which locally are simply printed. An invocation that counted nothing writes no
+ * line; Powertools would warn about it on every such invocation, so its own logger keeps errors only.
  */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+export const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
+  logger: logger.createChild({ logLevel: 'ERROR' }),
+});
 
-/** Automatic blocks the auto-block guard held (the processor); the stack's guard alarm watches it. */
-export const HELD_BLOCKS_METRIC = 'AutoBlocksHeld';
+/**
+ * X-Ray traces of each invocation and of every AWS call made through a captured client. Powertools
+ * turns itself off outside Lambda (the local stack, tests), where there is no daemon to send to.
+ */
+export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+
+/**
+ * The middlewares every handler starts with: the Lambda context in every log line, a traced
+ * invocation, and the invocation's metrics flushed at its end (with a `ColdStart` metric).
+ */
+export function observed<E, R>(): MiddlewareObj<E, R, Error>[] {
+  return [
+    injectLambdaContext(logger),
+    captureLambdaHandler(tracer, { captureResponse: false }),
+    logMetrics(metrics, { captureColdStartMetric: true }),
+  ] as MiddlewareObj<E, R, Error>[];
+}

@@ -1,11 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { readConfig } from '../../shared/config.js';
 import { blocklistChecker, type CheckResult } from '../../shared/blocklist.js';
 import { checkRequestSchema } from '../../shared/domain/blocklist-check.js';
 import { parseDocument } from '../../shared/http/request.js';
-import { logger } from '../../shared/observability.js';
+import { logger, observed } from '../../shared/observability.js';
 
 const config = readConfig(['consentTableName']);
 const checker = blocklistChecker({ tableName: config.consentTableName });
@@ -17,7 +16,7 @@ const checker = blocklistChecker({ tableName: config.consentTableName });
  * a throttled read fails it with `UnprocessedKeysError`, so the caller retries rather than send blindly.
  */
 export const handler = middy<unknown, CheckResult<unknown>, Error, Context>()
-  .use(injectLambdaContext(logger))
+  .use(observed())
   .handler(async (event) => {
     const { phones, category } = parseDocument(checkRequestSchema, event, 'event');
     return checker.check(phones, { category });

@@ -1,5 +1,4 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -7,7 +6,7 @@ import { readConfig } from '../../shared/config.js';
 import { changeOf, type ChangeSink, type ConsentChange } from '../../shared/domain/change-events.js';
 import { EventBridgeChangeSink } from '../../shared/adapters/eventbridge-change-sink.js';
 import { SqsChangeSink } from '../../shared/adapters/sqs-change-sink.js';
-import { logger } from '../../shared/observability.js';
+import { logger, observed } from '../../shared/observability.js';
 
 const config = readConfig(['changeEventsBusName', 'changeEventsQueueUrl']);
 const sink: ChangeSink = sinkOf(config);
@@ -54,4 +53,4 @@ function changeIn(record: DynamoDBRecord): ConsentChange | undefined {
   return changeOf(unmarshall(image as Record<string, AttributeValue>));
 }
 
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().use(injectLambdaContext(logger)).handler(publishChanges);
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().use(observed()).handler(publishChanges);

@@ -1,12 +1,11 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readConfig } from '../../shared/config.js';
-import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
-import { queuedEventSchema, type AutomaticConsentEvent } from '../../shared/domain/consent-event.js';
+import { applyConsentEvent, type ApplyResult } from '../../shared/domain/apply-consent-event.js';
+import { queuedEventSchema, type AutomaticConsentEvent, type ConsentEvent } from '../../shared/domain/consent-event.js';
 import { learnPairing } from '../../shared/domain/whatsapp/learn-pairing.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
 import { DynamoEventLedger } from '../../shared/adapters/event-ledger.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
@@ -14,7 +13,8 @@ import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
 import { systemClock } from '../../shared/adapters/runtime.js';
 import { DynamoGuardCounter } from '../../shared/adapters/guard-counter.js';
 import { DynamoHeldBlockStore } from '../../shared/adapters/held-block-store.js';
-import { HELD_BLOCKS_METRIC, logger, metrics } from '../../shared/observability.js';
+import { logger, metrics, observed } from '../../shared/observability.js';
+import { METRIC } from '../../shared/metric-names.js';
 import { processByMessageGroup } from './by-message-group.js';
 import { markDeadLetteredRequest } from './dead-letter.js';
 
@@ -47,11 +47,29 @@ export async function processRecord(record: SQSRecord): Promise<void> {
     }
     const result = await applyConsentEvent(event, deps);
     logger.info('consent event processed', { eventId: event.eventId, phone: event.phone, outcome: result.outcome });
+    count(event, result);
     if (result.outcome === 'held' && event.source === 'automatic') announceHeld(event);
   } catch (error) {
     logger.error('consent event failed', { messageId: record.messageId, error });
     throw error;
   }
+}
+
+const OUTCOME_METRICS: Partial<Record<ApplyResult['outcome'], string>> = {
+  applied: METRIC.eventsApplied,
+  unchanged: METRIC.eventsUnchanged,
+  superseded: METRIC.eventsSuperseded,
+  duplicate: METRIC.eventsDuplicate,
+};
+
+/** What operators count: every event by its outcome, and the changes the provider's signals made. */
+function count(event: ConsentEvent, result: ApplyResult): void {
+  const outcomeMetric = OUTCOME_METRICS[result.outcome];
+  if (outcomeMetric) metrics.addMetric(outcomeMetric, MetricUnit.Count, 1);
+  if (result.outcome !== 'applied' || event.source !== 'automatic') return;
+  if (event.action === 'wa_blocked') metrics.addMetric(METRIC.automaticBlocks, MetricUnit.Count, 1);
+  if (event.action === 'wa_opted_out') metrics.addMetric(METRIC.optOuts, MetricUnit.Count, 1);
+  if (event.action === 'wa_stop_keyword') metrics.addMetric(METRIC.stopKeywords, MetricUnit.Count, 1);
 }
 
 /**
@@ -68,7 +86,7 @@ function announceHeld(event: AutomaticConsentEvent): void {
     guardWindowSeconds: config.autoBlockGuardWindowSeconds,
   });
   // Published at once: a batch rarely holds one, and the alarm should not wait for the batch to end.
-  metrics.singleMetric().addMetric(HELD_BLOCKS_METRIC, MetricUnit.Count, 1);
+  metrics.singleMetric().addMetric(METRIC.heldBlocks, MetricUnit.Count, 1);
 }
 
 /**
@@ -84,4 +102,4 @@ async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   return response;
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().use(injectLambdaContext(logger)).handler(processBatch);
+export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().use(observed()).handler(processBatch);

@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { readConfig } from '../../shared/config.js';
 import { sweepRequests, type SweepOptions, type SweepResult } from '../../shared/domain/sweep-requests.js';
@@ -6,7 +5,7 @@ import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
 import { SqsDeadLetterReader } from '../../shared/adapters/sqs-dead-letter-reader.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { systemClock } from '../../shared/adapters/runtime.js';
-import { logger } from '../../shared/observability.js';
+import { logger, observed } from '../../shared/observability.js';
 
 const config = readConfig(['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl', 'pendingResendAfterSeconds']);
 const deps = {
@@ -29,4 +28,4 @@ export async function sweep(
 }
 
 /** Run by a schedule (EventBridge in AWS, a timer on the local stack). */
-export const handler = middy().use(injectLambdaContext(logger)).handler(() => sweep());
+export const handler = middy().use(observed()).handler(() => sweep());

@@ -6,6 +6,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { SERVICE_NAME } from '../../shared/metric-names.js';
 
 /** The repository root: handler entries in `infra/resources.ts` are relative to it. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -14,8 +15,6 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The Powertools service name; the same one `shared/observability.ts` gives its logger. */
-export const SERVICE_NAME = 'whatsapp-consent';
 
 /** How every function is bundled (as ESM, besides); `npm run size` builds with these same settings. */
 export const BUNDLING = {

@@ -1,8 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { logger } from '../observability.js';
+import { logger, observed } from '../observability.js';
 import { authenticate } from './authenticate.js';
 import { bodyLimit } from './body-limit.js';
 import { problemJson } from './problem-json.js';
@@ -34,7 +33,7 @@ export function publicHttpApi(routes: Record<string, PublicRouteHandler>, option
 /** The shared middlewares, with the caller's middleware (if any) between header normalisation and the body limit. */
 function chain<C extends Context>(options: HttpApiOptions, ...identify: MiddlewareObj<HttpEvent, HttpResult, Error, C>[]) {
   return middy<HttpEvent, HttpResult, Error, C>()
-    .use(injectLambdaContext(logger))
+    .use(observed())
     .use(problemJson({ logger }))
     .use(httpHeaderNormalizer())
     .use(identify)
