@@ -16,6 +16,8 @@ export const METRIC = {
   eventsSuperseded: 'EventsSuperseded',
   /** Deliveries of an event that was applied before (SQS delivers at least once). */
   eventsDuplicate: 'EventsDuplicate',
+  /** Events the processor failed on (SQS delivers them again, and dead-letters them in the end). */
+  eventsFailed: 'EventsFailed',
   /** Numbers the provider's failures blocked. */
   automaticBlocks: 'AutomaticBlocks',
   /** Automatic blocks the auto-block guard held for an editor; the guard alarm watches it. */
@@ -29,16 +31,18 @@ export const METRIC = {
   /** Numbers a campaign check looked at, and how many of them it found blocked. */
   numbersChecked: 'NumbersChecked',
   numbersBlocked: 'NumbersFoundBlocked',
+  /** The webhook's own 5xx answers (Meta retries them); with its function's errors, the webhook alarm. */
+  webhookServerErrors: 'WebhookServerErrors',
 } as const;
 
 /**
- * Delivery statuses the webhook received, by class: one metric per class, so that one log line per
- * callback carries them all.
+ * Delivery statuses the webhook received, by class (delivered or read, or the failure's class): one
+ * metric per class, so that one log line per callback carries them all.
  */
 export const STATUS_METRIC = {
   ok: 'StatusesOk',
-  recipientUnreachable: 'StatusesRecipientUnreachable',
-  recipientOptedOut: 'StatusesRecipientOptedOut',
-  senderAccount: 'StatusesSenderAccountFailure',
+  'recipient-unreachable': 'StatusesRecipientUnreachable',
+  'recipient-opted-out': 'StatusesRecipientOptedOut',
+  'sender-account': 'StatusesSenderAccountFailure',
   temporary: 'StatusesTemporaryFailure',
 } as const;

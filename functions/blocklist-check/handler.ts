@@ -7,6 +7,7 @@ import { authorise } from '../../shared/http/authorise.js';
 import { jsonBody } from '../../shared/http/request.js';
 import { json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
+import { countCheck } from './count-check.js';
 
 const config = readConfig(['consentTableName']);
 const checker = blocklistChecker({ tableName: config.consentTableName });
@@ -19,7 +20,7 @@ export const checkNumbers: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:check');
   const { phones, category } = jsonBody(event, checkRequestSchema);
   try {
-    return json(200, await checker.check(phones, { category }));
+    return json(200, countCheck(await checker.check(phones, { category })));
   } catch (error) {
     if (error instanceof UnprocessedKeysError) {
       throw new ServiceUnavailableError('The blocklist is throttled; retry the check shortly.', { cause: error });

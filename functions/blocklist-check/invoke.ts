@@ -4,7 +4,8 @@ import { readConfig } from '../../shared/config.js';
 import { blocklistChecker, type CheckResult } from '../../shared/blocklist.js';
 import { checkRequestSchema } from '../../shared/domain/blocklist-check.js';
 import { parseDocument } from '../../shared/http/request.js';
-import { logger, observed } from '../../shared/observability.js';
+import { observed } from '../../shared/observability.js';
+import { countCheck } from './count-check.js';
 
 const config = readConfig(['consentTableName']);
 const checker = blocklistChecker({ tableName: config.consentTableName });
@@ -19,5 +20,5 @@ export const handler = middy<unknown, CheckResult<unknown>, Error, Context>()
   .use(observed())
   .handler(async (event) => {
     const { phones, category } = parseDocument(checkRequestSchema, event, 'event');
-    return checker.check(phones, { category });
+    return countCheck(await checker.check(phones, { category }));
   });

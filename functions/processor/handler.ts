@@ -51,6 +51,7 @@ export async function processRecord(record: SQSRecord): Promise<void> {
     if (result.outcome === 'held' && event.source === 'automatic') announceHeld(event);
   } catch (error) {
     logger.error('consent event failed', { messageId: record.messageId, error });
+    metrics.addMetric(METRIC.eventsFailed, MetricUnit.Count, 1);
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { readConfig } from '../../shared/config.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { failureClassifier } from '../../shared/domain/whatsapp/provider-errors.js';
-import { receiveConsentSignals, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/whatsapp/receive-signals.js';
+import { receiveConsentSignals, statusClassOf, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/whatsapp/receive-signals.js';
 import { deliveryStatusesOf, inboundMessagesOf, isSignedBy, pairingsOf, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp/callback.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
@@ -11,7 +11,9 @@ import { header, jsonBody, queryParameters, rawBody } from '../../shared/http/re
 import { handshakeQuery } from '../../shared/http/contract/parameters.js';
 import { json, text } from '../../shared/http/responses.js';
 import type { PublicRouteHandler } from '../../shared/http/types.js';
-import { logger } from '../../shared/observability.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../../shared/observability.js';
+import { METRIC, STATUS_METRIC } from '../../shared/metric-names.js';
 
 const config = readConfig([
   'consentTableName',
@@ -66,6 +68,8 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
   const all = [...received.statuses, ...received.preferences, ...received.messages];
   const enqueued = all.filter((disposition) => disposition.kind === 'enqueued').length;
   const unresolved = all.filter((disposition) => disposition.kind === 'unresolved').length;
+  countStatuses(received.statuses);
+  if (unresolved > 0) metrics.addMetric(METRIC.unresolvedRecipients, MetricUnit.Count, unresolved);
   return json(200, {
     statuses: received.statuses.length,
     preferences: received.preferences.length,
@@ -75,6 +79,16 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
     pairings: received.pairings.length,
   });
 };
+
+/** One metric per status class, with the callback's count of it. */
+function countStatuses(dispositions: readonly Disposition[]): void {
+  const counts = new Map<string, number>();
+  for (const disposition of dispositions) {
+    const name = STATUS_METRIC[statusClassOf(disposition, deps.classify)];
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  for (const [name, count] of counts) metrics.addMetric(name, MetricUnit.Count, count);
+}
 
 function logMessage(disposition: MessageDisposition): void {
   const about = { messageId: disposition.message.messageId, senderId: disposition.message.senderId, phoneNumberId: disposition.message.business.phoneNumberId };
@@ -126,5 +140,5 @@ function logDisposition(disposition: Disposition): void {
 
 export const handler = publicHttpApi(
   { 'GET /webhooks/whatsapp': verifySubscription, 'POST /webhooks/whatsapp': receiveCallback },
-  { maxBodyBytes: MAX_CALLBACK_BYTES },
+  { maxBodyBytes: MAX_CALLBACK_BYTES, serverErrorMetric: METRIC.webhookServerErrors },
 );

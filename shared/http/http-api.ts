@@ -1,7 +1,8 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { Context } from 'aws-lambda';
-import { logger, observed } from '../observability.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics, observed } from '../observability.js';
 import { authenticate } from './authenticate.js';
 import { bodyLimit } from './body-limit.js';
 import { problemJson } from './problem-json.js';
@@ -11,6 +12,8 @@ import type { HttpContext, HttpEvent, HttpResult, PublicRouteHandler, RouteHandl
 export interface HttpApiOptions {
   /** Largest accepted body in bytes. @default 65536 */
   maxBodyBytes?: number;
+  /** A metric that counts the function's 5xx answers, for an alarm on them. @default none */
+  serverErrorMetric?: string;
 }
 
 /**
@@ -34,8 +37,13 @@ export function publicHttpApi(routes: Record<string, PublicRouteHandler>, option
 function chain<C extends Context>(options: HttpApiOptions, ...identify: MiddlewareObj<HttpEvent, HttpResult, Error, C>[]) {
   return middy<HttpEvent, HttpResult, Error, C>()
     .use(observed())
-    .use(problemJson({ logger }))
+    .use(problemJson({ logger, onServerError: serverErrorCounter(options.serverErrorMetric) }))
     .use(httpHeaderNormalizer())
     .use(identify)
     .use(bodyLimit(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }));
+}
+
+function serverErrorCounter(metricName: string | undefined) {
+  if (metricName === undefined) return undefined;
+  return () => metrics.addMetric(metricName, MetricUnit.Count, 1);
 }

@@ -6,6 +6,8 @@ import type { HttpResult } from './types.js';
 
 export interface ProblemJsonOptions {
   logger: Pick<Logger, 'error' | 'info'>;
+  /** Told of every 5xx answer (after it is logged), for a function that counts them. */
+  onServerError?: (status: number) => void;
 }
 
 /**
@@ -16,11 +18,15 @@ export function problemJson(options: ProblemJsonOptions): MiddlewareObj<unknown,
   const onError = async (request: Request<unknown, HttpResult>): Promise<void> => {
     const { error } = request;
     if (error instanceof DomainError) {
-      if (error.status >= 500) options.logger.error('request refused by the service', { error });
+      if (error.status >= 500) {
+        options.logger.error('request refused by the service', { error });
+        options.onServerError?.(error.status);
+      }
       request.response = problem(error);
       return;
     }
     options.logger.error('unexpected error', { error });
+    options.onServerError?.(500);
     request.response = problem({
       status: 500,
       type: '/problems/internal-error',

@@ -14,6 +14,21 @@ export type Disposition =
   | { kind: 'ignored'; status: DeliveryStatus; failureClass: Exclude<FailureClass, 'recipient-unreachable' | 'recipient-opted-out'>; code: number | undefined }
   | ({ status: DeliveryStatus; code: number } & Placement);
 
+/** A delivery status's class, as operators count them: delivered (or sent, or read), or its failure's class. */
+export type StatusClass = 'ok' | FailureClass;
+
+export function statusClassOf(disposition: Disposition, classify: FailureClassifier): StatusClass {
+  switch (disposition.kind) {
+    case 'not-a-failure':
+      return 'ok';
+    case 'ignored':
+      return disposition.failureClass;
+    default:
+      // A failure that asks for a change, wherever it went, is of the class of its decisive code.
+      return classify(disposition.code);
+  }
+}
+
 /** What became of one marketing preference. */
 export type PreferenceDisposition = { kind: 'ignored'; preference: MarketingPreference } | ({ preference: MarketingPreference } & Placement);
 

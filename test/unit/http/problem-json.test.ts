@@ -129,4 +129,20 @@ describe('problemJson', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('a string');
   });
+
+  it.each([
+    ['an unexpected error', new Error('boom'), [500]],
+    ['a ServiceUnavailableError', new ServiceUnavailableError('Not now.'), [503]],
+    ['a NotFoundError', new NotFoundError('No such profile.'), []],
+    ['an InvalidInputError', new InvalidInputError([{ field: 'body.reason', message: 'is required' }]), []],
+  ])('tells onServerError of %s only when the answer is a 5xx', async (_label, error, expected) => {
+    const statuses: number[] = [];
+    const handler = middy<HttpEvent, HttpResult, Error, HttpContext>(async () => {
+      throw error;
+    }).use(problemJson({ logger: new RecordingLogger(), onServerError: (status) => statuses.push(status) }));
+
+    await invoke(handler, httpEvent());
+
+    expect(statuses).toEqual(expected);
+  });
 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { consentEventSchema, type AutomaticConsentEvent, type ConsentEvent } from '../../../../shared/domain/consent-event.js';
 import { ServiceUnavailableError } from '../../../../shared/domain/errors.js';
 import { failureClassifier } from '../../../../shared/domain/whatsapp/provider-errors.js';
-import { receiveDeliveryStatuses, type Disposition } from '../../../../shared/domain/whatsapp/receive-signals.js';
+import { receiveDeliveryStatuses, statusClassOf, type Disposition } from '../../../../shared/domain/whatsapp/receive-signals.js';
 import { deliveryStatusesOf, whatsappWebhookSchema, type DeliveryStatus } from '../../../../shared/domain/whatsapp/callback.js';
 import { RecordingPublisher } from '../../support/fakes.js';
 
@@ -397,5 +397,32 @@ describe('receiveDeliveryStatuses', () => {
 
     expect(eventOf(disposition).actor).toEqual({ type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513' });
     expect(() => consentEventSchema.parse(eventOf(disposition))).not.toThrow();
+  });
+});
+
+describe('statusClassOf', () => {
+  it('counts a delivered status as ok, and a failure by its class, wherever the failure went', async () => {
+    const { deps } = setUp();
+    const statuses = [
+      failedStatus({ messageId: 'm1', status: 'delivered', errors: [] }),
+      fixtureStatusWithError(131026),
+      failedStatus({ messageId: 'm3', errors: [{ code: 131050, text: 'Stopped marketing' }] }),
+      fixtureStatusWithError(131049),
+      failedStatus({ messageId: 'm5', errors: [{ code: 131042, text: 'Payment issue' }] }),
+      // A blocking failure whose recipient is no valid number is still a blocking failure.
+      failedStatus({ messageId: 'm6', recipientId: '1' }),
+    ];
+
+    const dispositions = await receiveDeliveryStatuses(statuses, deps);
+
+    expect(dispositions.map((disposition) => disposition.kind)).toEqual(['not-a-failure', 'enqueued', 'enqueued', 'ignored', 'ignored', 'unknown-recipient']);
+    expect(dispositions.map((disposition) => statusClassOf(disposition, deps.classify))).toEqual([
+      'ok',
+      'recipient-unreachable',
+      'recipient-opted-out',
+      'temporary',
+      'sender-account',
+      'recipient-unreachable',
+    ]);
   });
 });
