@@ -32,16 +32,29 @@ export interface AcceptedRequest {
 /**
  * Accepts a manual block or unblock request from a caller who holds the permission.
  *
- * 1. A repeated `Idempotency-Key` with the same body returns the first request, even if the number has
- *    left the profile since; with another body, 422.
- * 2. The profile must exist and hold the number (404 otherwise).
- * 3. The request takes the number's next sequence and then its time, so that a later sequence never
- *    carries an earlier time, and is recorded as `pending` (with the key). From here on it is durable:
- *    the answer is `202`, whatever happens next.
- * 4. Its event is enqueued; the processor applies it later. If that fails or hangs (or took effect and
- *    its answer was lost), the request stays `pending`: the sweeper (`resendStalePendingRequests`)
- *    enqueues it again, and a replay of its key does so at once. The request id is the deduplication
- *    id and the event's id, so a second copy is dropped by the queue or by the processor.
+ * 1. Three round trips that need nothing from one another go side by side: the look-up of the
+ *    `Idempotency-Key` (when one is given), the read of the profile, and the number's next sequence.
+ * 2. A repeated `Idempotency-Key` with the same body returns the first request, even if the number has
+ *    left the profile since (or the profile or the sequence could not be read this time); with another
+ *    body, 422.
+ * 3. The profile must exist and hold the number (404 otherwise).
+ *
+ *    A request that ends at 2 or 3 has taken a sequence number that no request carries: a gap in the
+ *    number's sequence, and perhaps a counter for a number that no profile holds. Both are harmless:
+ *    sequences are only compared, never counted (the processor supersedes an event whose sequence is
+ *    not above the last one applied, `manualTransition` in `consent-state.ts`), and imports reserve
+ *    theirs from whatever value the counter has. Nothing else is written and nothing is enqueued.
+ * 4. The request takes its time once its sequence is known, so that a later sequence never carries an
+ *    earlier time, and is recorded as `pending` (with the key). From here on it is durable: the answer
+ *    is `202`, whatever happens next.
+ * 5. Its event is enqueued, only now: an event must never name a request that is not recorded. The
+ *    processor applies it later. If that fails or hangs (or took effect and its answer was lost), the
+ *    request stays `pending`: the sweeper (`resendStalePendingRequests`) enqueues it again, and a
+ *    replay of its key does so at once. The request id is the deduplication id and the event's id, so
+ *    a second copy is dropped by the queue or by the processor.
+ *
+ * A new request thus costs three round trips one after another: the three side by side, the write of
+ * the request and its key (one transaction), and the send.
  */
 export async function acceptConsentRequest(
   caller: Caller,
@@ -51,18 +64,22 @@ export async function acceptConsentRequest(
   const idempotency = input.idempotencyKey
     ? { callerSub: caller.sub, key: input.idempotencyKey, bodyHash: hashRequest(input) }
     : undefined;
-  if (idempotency) {
-    const replay = await replayOf(idempotency, deps);
-    if (replay) return replay;
-  }
+  // All three settle before any is looked at, so that none is left to fail unobserved.
+  const [replayLookup, profileRead, sequenceTaken] = await Promise.allSettled([
+    idempotency ? deps.requests.findIdempotencyRecord(idempotency.callerSub, idempotency.key) : undefined,
+    deps.profiles.get(input.profileId),
+    deps.requests.nextSequence(input.phone),
+  ]);
+  const existing = valueOf(replayLookup);
+  if (existing) return answerReplay(existing, idempotency?.bodyHash, deps);
 
-  const profile = await deps.profiles.get(input.profileId);
+  const profile = valueOf(profileRead);
   if (!profile) throw new NotFoundError(`Profile ${input.profileId} does not exist.`);
   if (!profile.whatsappNumbers.includes(input.phone)) {
     throw new NotFoundError(`Profile ${input.profileId} does not hold the WhatsApp number ${input.phone}.`);
   }
 
-  const sequence = await deps.requests.nextSequence(input.phone);
+  const sequence = valueOf(sequenceTaken);
   const request: ConsentRequest = {
     requestId: deps.newId(),
     status: 'pending',
@@ -113,12 +130,10 @@ export function eventOf(request: ConsentRequest): ConsentEvent {
   };
 }
 
-async function replayOf(
-  idempotency: { callerSub: string; key: string; bodyHash: string },
-  deps: AcceptDependencies,
-): Promise<AcceptedRequest | undefined> {
-  const existing = await deps.requests.findIdempotencyRecord(idempotency.callerSub, idempotency.key);
-  return existing ? answerReplay(existing, idempotency.bodyHash, deps) : undefined;
+/** The value of a settled promise, or its error thrown. */
+function valueOf<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 async function answerReplay(

@@ -200,17 +200,38 @@ describe('POST …/block and …/unblock', () => {
     expect(response.body.errors[0].field).toBe('path.phone');
   });
 
-  it('answers 404 for an unknown profile and for a number the profile does not hold, writing nothing', async () => {
+  it('answers 404 for an unknown profile and for a number the profile does not hold, recording and queueing nothing', async () => {
     const profileId = await createProfile([freshPhone()]);
+    const [unknownPhone, foreignPhone] = [freshPhone(), freshPhone()];
     const before = await snapshot();
 
-    const unknownProfile = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId: 'nobody', phone: freshPhone() }, body: { reason: 'x' }, caller: editor }));
-    const foreignNumber = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId, phone: freshPhone() }, body: { reason: 'x' }, caller: editor }));
+    const unknownProfile = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId: 'nobody', phone: unknownPhone }, body: { reason: 'x' }, caller: editor, headers: { 'idempotency-key': 'refused-1' } }));
+    const foreignNumber = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId, phone: foreignPhone }, body: { reason: 'x' }, caller: editor }));
 
     expect(unknownProfile.status).toBe(404);
     expect(foreignNumber.status).toBe(404);
     expect(foreignNumber.contentType).toBe('application/problem+json');
-    expect(await snapshot()).toEqual(before);
+    // The sequence is taken beside the profile read, so each refused request used one number of its
+    // phone's counter (a gap, which sequences allow); nothing else was written, and nothing queued.
+    const after = await snapshot();
+    const isCounter = (item: Record<string, any>) => item['sk'] === 'SEQ';
+    const withoutCounters = (state: typeof before) => ({ ...state, consent: state.consent.filter((item) => !isCounter(item)) });
+    expect(withoutCounters(after)).toEqual(withoutCounters(before));
+    const counters = (state: typeof before) => state.consent.filter(isCounter).map((item) => [item['pk'], item['value']]);
+    expect(counters(after).sort()).toEqual([...counters(before), [`PHONE#${unknownPhone}`, 1], [`PHONE#${foreignPhone}`, 1]].sort());
+  });
+
+  it('takes a higher sequence for a number after a refused request of it, and answers 202', async () => {
+    const phone = freshPhone();
+    const refused = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId: 'nobody', phone }, body: { reason: 'x' }, caller: editor }));
+    const profileId = await createProfile([phone]);
+
+    const accepted = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId, phone }, body: { reason: 'after a refusal' }, caller: editor }));
+
+    expect(refused.status).toBe(404);
+    expect(accepted.status).toBe(202);
+    const stored = (await allItems(resources.dynamoDb, resources.consentTableName)).find((item) => item['sk'] === `REQ#${accepted.body.requestId}`);
+    expect(stored).toMatchObject({ phone, sequence: 2, status: 'pending' });
   });
 
   it('answers a repeated Idempotency-Key with the same request id and queues nothing new', async () => {

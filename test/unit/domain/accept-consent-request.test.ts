@@ -40,7 +40,7 @@ describe('acceptConsentRequest', () => {
     expect(publisher.published).toEqual([]);
   });
 
-  it('refuses a number the profile does not hold with a 404, creating and publishing nothing', async () => {
+  it('refuses a number the profile does not hold with a 404, recording and publishing nothing', async () => {
     const { requests, publisher, deps } = setUp();
 
     const accepting = acceptConsentRequest(erin, blockInput({ phone: OTHER_PHONE, idempotencyKey: 'k1' }), deps);
@@ -48,7 +48,101 @@ describe('acceptConsentRequest', () => {
     await expect(accepting).rejects.toMatchObject({ status: 404, message: `Profile profile-1 does not hold the WhatsApp number ${OTHER_PHONE}.` });
     expect(requests.requests.size).toBe(0);
     expect(requests.keys.size).toBe(0);
-    expect(requests.sequences.size).toBe(0);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('leaves only a gap in the sequence after a 404: the next request of the number still gets a higher one', async () => {
+    // prepare: a refused request took the number's sequence 1 (taken beside the profile read)
+    const { profiles, requests, publisher, deps } = setUp();
+    await expect(acceptConsentRequest(erin, blockInput({ phone: OTHER_PHONE }), deps)).rejects.toMatchObject({ status: 404 });
+    expect(requests.sequences.get(OTHER_PHONE)).toBe(1);
+    profiles.profiles.set('profile-2', { profileId: 'profile-2', whatsappNumbers: [OTHER_PHONE], updatedAt: NOW, updatedBy: 'adam' });
+
+    // act
+    await acceptConsentRequest(erin, blockInput({ profileId: 'profile-2', phone: OTHER_PHONE }), deps);
+
+    // assess: the event carries 2; sequences are only compared, so the unused 1 changes nothing
+    expect(publisher.published).toEqual([expect.objectContaining({ phone: OTHER_PHONE, sequence: 2 })]);
+    expect([...requests.requests.values()].map((request) => request.sequence)).toEqual([2]);
+  });
+
+  it('looks up the key, reads the profile and takes the sequence side by side, before any of them answers', async () => {
+    // prepare: each of the three waits until released
+    const { profiles, requests, deps } = setUp();
+    const started: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+      started.push(name);
+      await gate;
+      return call(...args);
+    };
+    requests.findIdempotencyRecord = held('key', requests.findIdempotencyRecord.bind(requests));
+    profiles.get = held('profile', profiles.get.bind(profiles));
+    requests.nextSequence = held('sequence', requests.nextSequence.bind(requests));
+
+    // act
+    const accepting = acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // assess: all three were asked while none had answered
+    expect(started.sort()).toEqual(['key', 'profile', 'sequence']);
+    release();
+    expect(await accepting).toEqual({ requestId: 'req-1', status: 'pending' });
+  });
+
+  it('answers a replayed key with the first request even when the profile read or the sequence fails this time', async () => {
+    // prepare
+    const { profiles, requests, publisher, deps } = setUp();
+    const first = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    profiles.get = async () => {
+      throw new Error('profile read timed out');
+    };
+    requests.nextSequence = async () => {
+      throw new Error('counter throttled');
+    };
+
+    // act
+    const replay = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    // assess
+    expect(replay).toEqual(first);
+    expect(requests.requests.size).toBe(1);
+    expect(new Set(publisher.published.map((event) => event.eventId))).toEqual(new Set([first.requestId]));
+  });
+
+  it('fails with the look-up error when the key cannot be looked up, recording and publishing nothing', async () => {
+    const { requests, publisher, deps } = setUp();
+    const lookUpFailed = new Error('key look-up timed out');
+    requests.findIdempotencyRecord = async () => {
+      throw lookUpFailed;
+    };
+
+    await expect(acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps)).rejects.toBe(lookUpFailed);
+    expect(requests.requests.size).toBe(0);
+    expect(requests.keys.size).toBe(0);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('answers 404 for a profile that does not hold the number even when the sequence could not be taken', async () => {
+    const { requests, deps } = setUp();
+    requests.nextSequence = async () => {
+      throw new Error('counter throttled');
+    };
+
+    await expect(acceptConsentRequest(erin, blockInput({ phone: OTHER_PHONE }), deps)).rejects.toThrow(NotFoundError);
+  });
+
+  it('fails with the sequence error when the sequence cannot be taken, recording and publishing nothing', async () => {
+    const { requests, publisher, deps } = setUp();
+    const throttled = new Error('counter throttled');
+    requests.nextSequence = async () => {
+      throw throttled;
+    };
+
+    await expect(acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps)).rejects.toBe(throttled);
+    expect(requests.requests.size).toBe(0);
+    expect(requests.keys.size).toBe(0);
     expect(publisher.published).toEqual([]);
   });
 
@@ -58,15 +152,16 @@ describe('acceptConsentRequest', () => {
     const order: string[] = [];
     const nextSequence = requests.nextSequence.bind(requests);
     requests.nextSequence = async (phone) => {
+      const sequence = await nextSequence(phone);
       order.push('sequence');
-      return nextSequence(phone);
+      return sequence;
     };
     deps.clock = { now: () => (order.push('clock'), new Date(NOW)) };
 
     // act
     await acceptConsentRequest(erin, blockInput(), deps);
 
-    // assess
+    // assess: the clock is read once the sequence has been handed out, not merely asked for
     expect(order).toEqual(['sequence', 'clock']);
   });
 
