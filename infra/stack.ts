@@ -1,14 +1,12 @@
 import { join } from 'node:path';
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { keywordListSchema } from '../shared/domain/whatsapp/keywords.js';
 import { autoBlockCodesSchema } from '../shared/domain/whatsapp/provider-errors.js';
 import { ENV, readConfig } from '../shared/config.js';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../shared/metric-names.js';
 import { auditTable, consentQueue, consentTable, PENDING_INDEX, LIST_INDEX, routes } from './resources.js';
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
@@ -17,6 +15,7 @@ import { LOG_LEVELS, PROJECT_ROOT, type LogLevel } from './constructs/consent-fu
 import { ConsentFunctions } from './constructs/consent-functions.js';
 import { ChangeEvents } from './constructs/change-events.js';
 import { alarmOnAnyMessage } from './constructs/queue-alarm.js';
+import { ServiceMonitoring } from './constructs/service-monitoring.js';
 import { ConsoleHosting } from './constructs/console-hosting.js';
 import { HttpApiCors } from './constructs/http-api-cors.js';
 
@@ -82,6 +81,8 @@ export class WhatsAppConsentStack extends Stack {
   public readonly console: ConsoleHosting;
   /** The bus of applied changes, and the queue ready for consumers. */
   public readonly changeEvents: ChangeEvents;
+  /** The dashboard, and the alarms on errors, the queue's age and the auto-block guard. */
+  public readonly monitoring: ServiceMonitoring;
   /** Raised when the auto-block guard holds automatic blocks; notifies the alarm topic. */
   public readonly guardAlarm: Alarm;
 
@@ -127,7 +128,6 @@ export class WhatsAppConsentStack extends Stack {
       autoBlockGuardWindowSeconds: this.guardSetting('autoBlockGuardWindowSeconds'),
       logLevel: this.logLevel(),
     });
-    this.guardAlarm = this.alarmOnHeldBlocks();
     alarmOnAnyMessage(
       this,
       'ChangePublisherFailuresAlarm',
@@ -149,6 +149,17 @@ export class WhatsAppConsentStack extends Stack {
       userPool: this.auth.userPool,
       clients: [this.auth.userClient, this.auth.machineClient],
     });
+
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      alarmTopic: this.data.alarmTopic,
+      queue: this.data.queue,
+      deadLetterQueue: this.data.deadLetterQueue,
+      processor: this.functions.processor,
+      webhook: this.functions.api.whatsappWebhook,
+      functions: this.functions.all,
+      apiStage: this.api.stage,
+    });
+    this.guardAlarm = this.monitoring.guardAlarm;
 
     this.console = new ConsoleHosting(this, 'Console', {
       assetsPath: props.consoleAssetsPath ?? join(PROJECT_ROOT, 'web', 'dist'),
@@ -244,30 +255,6 @@ export class WhatsAppConsentStack extends Stack {
       throw new Error(`Context ${CONTEXT[name]}: ${(error as Error).message}`);
     }
     return String(value);
-  }
-
-  /**
-   * The guard holds automatic blocks only when something is wrong (an outage at the provider, most
-   * likely), and held blocks wait for an editor: any held block in a minute raises the alarm.
-   */
-  private alarmOnHeldBlocks(): Alarm {
-    const alarm = new Alarm(this, 'AutoBlockGuardAlarm', {
-      alarmDescription: 'The auto-block guard held automatic blocks: review them in the console (Held blocks), then release or discard them',
-      metric: new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: METRIC.heldBlocks,
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: Stats.SUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new SnsAction(this.data.alarmTopic));
-    alarm.addOkAction(new SnsAction(this.data.alarmTopic));
-    return alarm;
   }
 
   private keywords(key: string): string | undefined {

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -75,8 +75,9 @@ export function ownLogging(scope: Construct, id: string, retention = RetentionDa
 
 /**
  * A Lambda function of this service with every default in one place: Node.js 22 on arm64, bundled by
- * the local esbuild as minified ESM with source maps, Powertools settings, its own log group with a
- * retention (a log group that Lambda creates on first use keeps logs forever), and its own role.
+ * the local esbuild as minified ESM with source maps, Powertools settings, active X-Ray tracing, its own
+ * log group with a retention (a log group that Lambda creates on first use keeps logs forever), and its
+ * own role.
  */
 export class ConsentFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ConsentFunctionProps) {
@@ -91,6 +92,8 @@ export class ConsentFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
+      // Powertools Tracer sends the invocation and its AWS calls to X-Ray.
+      tracing: Tracing.ACTIVE,
       logGroup,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -103,6 +106,10 @@ export class ConsentFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         ...BUNDLING,
       },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: "xray:PutTraceSegments and xray:PutTelemetryRecords, which active tracing adds, take no resource but '*'",
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',

@@ -183,6 +183,8 @@ export class ConsentFunctions extends Construct {
   public readonly changePublisher: ConsentFunction;
   /** Stream batches the change publisher gave up on (their shard and sequence numbers, to replay). */
   public readonly changePublisherFailures: Queue;
+  /** Every function, by its name in `functions` of `infra/resources.ts`. */
+  public readonly all: Readonly<Record<FunctionName, ConsentFunction>>;
 
   constructor(scope: Construct, id: string, props: ConsentFunctionsProps) {
     super(scope, id);
@@ -234,6 +236,13 @@ export class ConsentFunctions extends Construct {
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
     this.requestSweeper = create('requestSweeper', { timeout: Duration.seconds(SWEEP_INTERVAL_SECONDS) });
     this.changePublisher = create('changePublisher');
+    this.all = {
+      ...this.api,
+      blocklistCheckInvoke: this.blocklistCheckInvoke,
+      processor: this.processor,
+      requestSweeper: this.requestSweeper,
+      changePublisher: this.changePublisher,
+    };
 
     // Each function gets the DynamoDB actions its adapters call, on the tables they call them on, and
     // only on the partitions they use (`dynamodb:LeadingKeys`; see CONSENT_PARTITIONS). A transaction

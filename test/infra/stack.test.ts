@@ -20,8 +20,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { Code, Function as LambdaFunction, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct } from 'constructs';
 import { ENV } from '../../shared/config.js';
+import { METRIC, STATUS_METRIC } from '../../shared/metric-names.js';
 import { acceptConsentRequest } from '../../shared/domain/accept-consent-request.js';
 import { sweepRequests } from '../../shared/domain/sweep-requests.js';
 import { applyConsentEvent } from '../../shared/domain/apply-consent-event.js';
@@ -164,6 +166,16 @@ function isOwnLogWrite(statement: Statement): boolean {
   return actionsOf(statement).every((action) => action === 'logs:CreateLogStream' || action === 'logs:PutLogEvents');
 }
 
+/** The statement active tracing adds to every function's role: X-Ray's actions take no resource. */
+function isTraceWrite(statement: Statement): boolean {
+  return actionsOf(statement).every((action) => action === 'xray:PutTraceSegments' || action === 'xray:PutTelemetryRecords');
+}
+
+/** What every function may do: write its own logs and its traces. */
+function isBaseline(statement: Statement): boolean {
+  return isOwnLogWrite(statement) || isTraceWrite(statement);
+}
+
 function actionsOf(statement: Statement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
@@ -196,11 +208,11 @@ function policiesOfRole(roleId: string): string[] {
     .map(([id]) => id);
 }
 
-/** Every statement of a function's role but the one that writes its own log group. */
+/** Every statement of a function's role but those that write its own log group and its traces. */
 function statementsOfFunction(functionId: string): Statement[] {
   const policies = new Set(policiesOfRole(roleOf(functionId)));
   return allStatements()
-    .filter(({ policy, statement }) => policies.has(policy) && !isOwnLogWrite(statement))
+    .filter(({ policy, statement }) => policies.has(policy) && !isBaseline(statement))
     .map(({ statement }) => statement);
 }
 
@@ -413,7 +425,7 @@ describe('queues', () => {
     });
   });
 
-  it("alarms on the first automatic block the guard holds, from the processor's metric, to the same topic", () => {
+  it("alarms on the first automatic block the guard held, from the processor's metric, to the same topic", () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'AutoBlocksHeld',
       Namespace: 'WhatsappConsent',
@@ -486,6 +498,69 @@ describe('queues', () => {
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
+  });
+});
+
+describe('observability', () => {
+  const topic = () => [{ Ref: logicalId(stack.data.alarmTopic) }];
+  /** The metrics an alarm's expression reads, by their id in the expression. */
+  const metricsOf = (alarm: Alarm) =>
+    Object.fromEntries(
+      ((resource(logicalId(alarm)).Properties?.['Metrics'] ?? []) as { Id: string; MetricStat?: { Metric: { MetricName: string; Namespace: string } } }[])
+        .filter((metric) => metric.MetricStat)
+        .map((metric) => [metric.Id, `${metric.MetricStat?.Metric.Namespace}/${metric.MetricStat?.Metric.MetricName}`]),
+    );
+
+  it('traces every function with X-Ray, the deployment handlers aside', () => {
+    const handlers = deploymentHandlers();
+    const deployed = ofType('AWS::Lambda::Function').filter(([id]) => !handlers.has(id));
+
+    expect(deployed).toHaveLength(Object.keys(functions).length);
+    for (const [, fn] of deployed) expect(fn.Properties?.['TracingConfig']).toEqual({ Mode: 'Active' });
+  });
+
+  it('alarms on the processor\'s failed events and its function errors together', () => {
+    const alarm = resource(logicalId(stack.monitoring.processorErrorsAlarm)).Properties;
+
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: topic(), OKActions: topic() });
+    expect(metricsOf(stack.monitoring.processorErrorsAlarm)).toEqual({ failed: 'WhatsappConsent/EventsFailed', errors: 'AWS/Lambda/Errors' });
+    expect(JSON.stringify(alarm)).toContain(logicalId(stack.functions.processor));
+  });
+
+  it('alarms when the oldest queued consent event is five minutes old, three minutes in a row', () => {
+    expect(resource(logicalId(stack.monitoring.queuedEventAgeAlarm)).Properties).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.data.queue), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 300,
+      EvaluationPeriods: 3,
+      AlarmActions: topic(),
+      OKActions: topic(),
+    });
+  });
+
+  it("alarms on the webhook's 5xx answers with its function's errors and throttles", () => {
+    const alarm = resource(logicalId(stack.monitoring.webhookErrorsAlarm)).Properties;
+
+    expect(alarm).toMatchObject({ Threshold: 5, AlarmActions: topic(), OKActions: topic() });
+    expect(metricsOf(stack.monitoring.webhookErrorsAlarm)).toEqual({
+      answers: 'WhatsappConsent/WebhookServerErrors',
+      errors: 'AWS/Lambda/Errors',
+      throttles: 'AWS/Lambda/Throttles',
+    });
+    expect(JSON.stringify(alarm)).toContain(logicalId(stack.functions.api.whatsappWebhook));
+  });
+
+  it("has a dashboard of the service's metrics in its namespace, the queue, the functions and the API", () => {
+    const [[, dashboard] = ['', {}]] = ofType('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties?.['DashboardBody']);
+
+    for (const name of [...Object.values(METRIC), ...Object.values(STATUS_METRIC)]) expect(body).toContain(`\\"WhatsappConsent\\",\\"${name}\\"`);
+    for (const name of ['ApproximateAgeOfOldestMessage', 'Duration', 'Throttles', '5xx', 'Latency']) expect(body).toContain(`\\"${name}\\"`);
+    for (const alarm of [stack.monitoring.processorErrorsAlarm, stack.monitoring.queuedEventAgeAlarm, stack.monitoring.webhookErrorsAlarm, stack.guardAlarm]) {
+      expect(body).toContain(logicalId(alarm));
+    }
   });
 });
 
@@ -688,7 +763,7 @@ describe('permissions', () => {
     const consentId = logicalId(stack.data.consentTable);
     for (const fn of [stack.functions.api.blocklistCheck, stack.functions.blocklistCheckInvoke]) {
       const policy = policyOfRole(roleOf(logicalId(fn)));
-      const statements = allStatements().filter((found) => found.policy === policy && !isOwnLogWrite(found.statement));
+      const statements = allStatements().filter((found) => found.policy === policy && !isBaseline(found.statement));
 
       expect(statements.map(({ statement }) => actionsOf(statement))).toEqual([['dynamodb:BatchGetItem']]);
       expect([...referencedIds(statements[0]?.statement.Resource)]).toEqual([consentId]);
@@ -735,12 +810,14 @@ describe('permissions', () => {
     expect(text).not.toContain(ENV.whatsappVerifyToken);
   });
 
-  it('gives the health function no permissions beyond writing its own logs', () => {
+  it('gives the health function no permissions beyond writing its own logs and traces', () => {
     const healthRole = roleOf(logicalId(stack.functions.api.health));
     const statements = allStatements().filter(({ policy }) => policy === policyOfRole(healthRole));
 
-    expect(statements.length).toBeGreaterThan(0);
-    expect(statements.every(({ statement }) => isOwnLogWrite(statement))).toBe(true);
+    expect(statements.map(({ statement }) => [isOwnLogWrite(statement), isTraceWrite(statement)])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
   });
 
   it('lets every function write only to its own log group, with no managed policy', () => {
