@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import document from '../../openapi.json' with { type: 'json' };
-import { publicHttpApi } from '../../shared/http/http-api.js';
-import type { PublicRouteHandler } from '../../shared/http/types.js';
+import { NotFoundError } from '../../shared/domain/errors.js';
+import { problem } from '../../shared/http/responses.js';
+import type { HttpEvent, HttpResult } from '../../shared/http/types.js';
 
 /**
  * The checked-in document (`npm run openapi` generates it from the route registry, and the unit tests
@@ -22,12 +23,18 @@ function unchanged(ifNoneMatch: string | undefined): boolean {
   });
 }
 
-/** `GET /openapi.json`: the API's contract, open to anyone. */
-export const openApiDocument: PublicRouteHandler = async (event) => {
+const ROUTE = 'GET /openapi.json';
+
+/**
+ * `GET /openapi.json`: the API's contract, open to anyone. Like `/health`, a plain handler without the
+ * middy chain and Powertools: it makes no AWS call, has nothing to count and nothing that can fail, and
+ * that chain would be most of its cold start (`npm run size`). Lambda's active tracing still records
+ * each invocation.
+ */
+export async function handler(event: HttpEvent): Promise<HttpResult> {
+  if (event.routeKey !== ROUTE) return problem(new NotFoundError(`No route ${event.routeKey}.`));
   const headers = { 'cache-control': CACHE_CONTROL, etag };
-  // Header names are lower-cased by the wrapper; `request.js` is not imported, it would bundle the phone metadata.
+  // API Gateway's payload 2.0 names headers in lower case. `request.js` is not imported: it would bundle the phone metadata.
   if (unchanged(event.headers['if-none-match'])) return { statusCode: 304, headers };
   return { statusCode: 200, headers: { ...headers, 'content-type': 'application/json' }, body };
-};
-
-export const handler = publicHttpApi({ 'GET /openapi.json': openApiDocument });
+}
