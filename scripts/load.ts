@@ -53,7 +53,7 @@ try {
 const order = routeOrder(requests);
 process.stderr.write(
   `load: ${requests} requests over ${seconds} s (${(requests / seconds).toFixed(1)} req/s), at most ${concurrency} in flight, ` +
-    `against ${url.origin}; run ${work.runId}: ${work.profiles.length} profiles of ${work.profiles.length * work.profiles[0]!.numbers.length} numbers\n`,
+    `against ${url.origin}; run ${work.runId}, on ${work.profiles.length} profiles holding ${work.numbers} numbers\n`,
 );
 
 const changeRequestIds: string[] = [];
@@ -157,10 +157,10 @@ async function probeSignature(target: Target, work: Workload): Promise<void> {
   if (response.status !== 200) throw new TargetError(`The webhook answers ${response.status}: ${response.text.slice(0, 300)}`);
 }
 
-async function call(target: Target, request: { method: string; path: string; headers: Record<string, string>; body?: string }) {
+async function call(target: Target, request: { method: string; path: string; headers: Record<string, string>; body?: string; anonymous?: boolean }) {
   const response = await fetch(new URL(request.path, target.url), {
     method: request.method,
-    headers: { accept: 'application/json', authorization: `Bearer ${target.token}`, ...request.headers },
+    headers: { accept: 'application/json', ...(request.anonymous ? {} : { authorization: `Bearer ${target.token}` }), ...request.headers },
     ...(request.body === undefined ? {} : { body: request.body }),
     redirect: 'manual',
     signal: AbortSignal.timeout(10_000),

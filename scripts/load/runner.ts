@@ -85,7 +85,7 @@ export async function runLoad(options: RunOptions): Promise<RunResult> {
     try {
       const response = await fetch(new URL(request.path, url), {
         method: request.method,
-        headers: { accept: 'application/json', authorization: `Bearer ${token}`, ...request.headers },
+        headers: { accept: 'application/json', ...(request.anonymous ? {} : { authorization: `Bearer ${token}` }), ...request.headers },
         ...(request.body === undefined ? {} : { body: request.body }),
         redirect: 'manual',
         signal: AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]),

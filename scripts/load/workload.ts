@@ -7,6 +7,8 @@ export interface LoadRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** Sent without the run's bearer token (the webhook, which Meta calls without one). */
+  anonymous?: boolean;
 }
 
 export interface SeedProfile {
@@ -14,7 +16,8 @@ export interface SeedProfile {
   numbers: string[];
 }
 
-const NUMBERS_PER_PROFILE = 10;
+/** Numbers per profile, in turn: 1 to 5, three on average (the profile view reads each number's pending requests). */
+const NUMBERS_PER_PROFILE = [1, 2, 3, 4, 5] as const;
 /** The check's list sizes, in turn. */
 export const CHECK_SIZES = [100, 250, 500, 1000] as const;
 /** Failures that would block, per business number: well under the auto-block guard's default (500 in ten minutes). */
@@ -28,15 +31,20 @@ const FAILURES_PER_SENDER = 200;
  */
 export function workload({ requests, appSecret }: { requests: number; appSecret: string }) {
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const profileCount = Math.min(100, Math.max(4, Math.ceil(requests / 30)));
-  const poolSize = profileCount * NUMBERS_PER_PROFILE;
+  const profileCount = Math.min(200, Math.max(5, Math.ceil(requests / 15)));
+  const sizes = Array.from({ length: profileCount }, (_, index) => NUMBERS_PER_PROFILE[index % NUMBERS_PER_PROFILE.length]!);
+  const poolSize = sizes.reduce((sum, size) => sum + size, 0);
   const base = randomInt(0, 10_000_000 - poolSize);
   const pool = Array.from({ length: poolSize }, (_, index) => `+42072${String(base + index).padStart(7, '0')}`);
-  const profiles: SeedProfile[] = Array.from({ length: profileCount }, (_, index) => ({
-    profileId: `load-${runId}-${index + 1}`,
-    numbers: pool.slice(index * NUMBERS_PER_PROFILE, (index + 1) * NUMBERS_PER_PROFILE),
-  }));
-  const profileOf = (numberIndex: number) => profiles[Math.floor(numberIndex / NUMBERS_PER_PROFILE)]!.profileId;
+  const profiles: SeedProfile[] = [];
+  /** The profile of each number of the pool, by its index. */
+  const holder: string[] = [];
+  for (const [index, size] of sizes.entries()) {
+    const profileId = `load-${runId}-${index + 1}`;
+    profiles.push({ profileId, numbers: pool.slice(holder.length, holder.length + size) });
+    holder.push(...Array<string>(size).fill(profileId));
+  }
+  const profileOf = (numberIndex: number) => holder[numberIndex]!;
   // Business numbers (`phone_number_id`) of this run: a fresh one every FAILURES_PER_SENDER failures.
   const senderBase = `9${String(randomInt(0, 1e9)).padStart(9, '0')}`;
 
@@ -78,7 +86,7 @@ export function workload({ requests, appSecret }: { requests: number; appSecret:
   // Every third callback reports a failure (131026: not on WhatsApp), which blocks the number; the
   // rest report `delivered` and `read`, which the webhook acknowledges.
   function callback(n: number, kind = (['failed', 'delivered', 'read'] as const)[n % 3]!, messageId = `wamid.load-${runId}-${n}`): LoadRequest {
-    const numberIndex = kind === 'failed' ? (Math.floor(poolSize / 2) + 3 * failures) % poolSize : (n * 13) % poolSize;
+    const numberIndex = kind === 'failed' ? (Math.floor(poolSize / 2) + failures) % poolSize : (n * 13) % poolSize;
     const recipientId = pool[numberIndex]!.slice(1);
     const sender = `${senderBase}${Math.floor(failures / FAILURES_PER_SENDER)}`;
     if (kind === 'failed') failures += 1;
@@ -115,18 +123,20 @@ export function workload({ requests, appSecret }: { requests: number; appSecret:
       path: '/webhooks/whatsapp',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureOf(body, appSecret) },
       body,
+      anonymous: true,
     };
   }
 
   return {
     runId,
     profiles,
+    numbers: poolSize,
     /** The next request of the route. */
     next(route: RouteName): LoadRequest {
       const n = sent[route]++;
       switch (route) {
         case 'profile':
-          return { method: 'GET', path: `/profiles/${profiles[(n * 7) % profileCount]!.profileId}/whatsapp`, headers: {} };
+          return { method: 'GET', path: `/profiles/${profiles[n % profileCount]!.profileId}/whatsapp`, headers: {} };
         case 'block': {
           const numberIndex = n % poolSize;
           blockedByRun.push(numberIndex);
