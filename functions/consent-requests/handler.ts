@@ -1,3 +1,4 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { readConfig } from '../../shared/config.js';
 import { acceptConsentRequest } from '../../shared/domain/accept-consent-request.js';
 import type { ConsentAction } from '../../shared/domain/consent-event.js';
@@ -12,7 +13,8 @@ import { header, jsonBody, parseWith, pathParameters } from '../../shared/http/r
 import { reasonBody } from '../../shared/http/contract/bodies.js';
 import { idempotencyKey, numberPath, requestPath } from '../../shared/http/contract/parameters.js';
 import { json } from '../../shared/http/responses.js';
-import { logger } from '../../shared/observability.js';
+import { METRIC } from '../../shared/metric-names.js';
+import { logger, metrics } from '../../shared/observability.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
 const config = readConfig(['consentTableName', 'consentQueueUrl']);
@@ -22,6 +24,8 @@ const deps = {
   publisher: new SqsEventPublisher(config.consentQueueUrl),
   clock: systemClock,
   newId,
+  // Counted once per new request; the invocation's metrics are written when it ends.
+  onAccepted: () => metrics.addMetric(METRIC.requestsAccepted, MetricUnit.Count, 1),
   // The request is recorded, so the caller gets its 202; the sweeper enqueues it within minutes.
   onPublishFailed: (requestId: string, error: unknown) => logger.warn('consent event not enqueued yet; the sweeper will send it', { requestId, error }),
 };

@@ -20,6 +20,8 @@ export interface AcceptDependencies {
   publisher: EventPublisher;
   clock: Clock;
   newId: () => string;
+  /** Told once per new request, when it is recorded (a replayed key is not a new request). */
+  onAccepted?: (request: ConsentRequest) => void;
   /** Told when an accepted request's event could not be enqueued now; the sweeper sends it later. */
   onPublishFailed?: (requestId: string, error: unknown) => void;
 }
@@ -46,7 +48,7 @@ export interface AcceptedRequest {
  *    theirs from whatever value the counter has. Nothing else is written and nothing is enqueued.
  * 4. The request takes its time once its sequence is known, so that a later sequence never carries an
  *    earlier time, and is recorded as `pending` (with the key). From here on it is durable: the answer
- *    is `202`, whatever happens next.
+ *    is `202`, whatever happens next, and `onAccepted` is told of it (only here: never for a replay).
  * 5. Its event is enqueued, only now: an event must never name a request that is not recorded. The
  *    processor applies it later. If that fails or hangs (or took effect and its answer was lost), the
  *    request stays `pending`: the sweeper (`resendStalePendingRequests`) enqueues it again, and a
@@ -98,6 +100,7 @@ export async function acceptConsentRequest(
     // Another call with the same key won the race between our look-up and our write.
     return answerReplay(created.existing, idempotency?.bodyHash, deps);
   }
+  deps.onAccepted?.(request);
 
   await enqueue(request, deps);
   return { requestId: request.requestId, status: 'pending' };

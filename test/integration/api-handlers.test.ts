@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { metrics } from '../../shared/observability.js';
+import { METRIC } from '../../shared/metric-names.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, editor, invoke, profileAdmin, reader } from '../support/api-events.js';
 import { allItems, queueDepth } from '../support/tables.js';
@@ -250,6 +253,24 @@ describe('POST …/block and …/unblock', () => {
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ type: '/problems/idempotency-key-reused', status: 422 });
     expect(await queueDepth(resources.sqs, resources.consentQueueUrl)).toBe(1);
+  });
+
+  it('counts each new request in RequestsAccepted, and neither its replay nor a refused request', async () => {
+    const phone = freshPhone();
+    const profileId = await createProfile([phone]);
+    const send = (path: Record<string, string>) =>
+      invoke(requests.handler, apiEvent(BLOCK, { pathParameters: path, body: { reason: 'counted' }, headers: { 'idempotency-key': `count-${phone}` }, caller: editor }));
+    const added = jest.spyOn(metrics, 'addMetric');
+    try {
+      const first = await send({ profileId, phone });
+      const replay = await send({ profileId, phone });
+      const refused = await invoke(requests.handler, apiEvent(BLOCK, { pathParameters: { profileId: 'nobody', phone }, body: { reason: 'x' }, caller: editor }));
+
+      expect([first.status, replay.status, refused.status]).toEqual([202, 202, 404]);
+      expect(added.mock.calls.filter(([name]) => name === METRIC.requestsAccepted)).toEqual([[METRIC.requestsAccepted, 'Count', 1]]);
+    } finally {
+      added.mockRestore();
+    }
   });
 
   it('keeps idempotency keys apart per caller', async () => {

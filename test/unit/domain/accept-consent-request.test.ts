@@ -307,6 +307,42 @@ describe('acceptConsentRequest', () => {
     expect(reported).toEqual([['req-1', queueDown]]);
   });
 
+  it('tells onAccepted of each new request once it is recorded, even when its event cannot be enqueued, and never of a replay or a refusal', async () => {
+    // prepare
+    const { requests, publisher, deps } = setUp();
+    const accepted: { requestId: string; recorded: boolean }[] = [];
+    deps.onAccepted = (request) => accepted.push({ requestId: request.requestId, recorded: requests.requests.has(request.requestId) });
+    publisher.failWith = new Error('queue unavailable');
+
+    // act: a new request whose send fails, its replay, a reused key, a refused number, and another new request
+    await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    await expect(acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1', reason: 'another' }), deps)).rejects.toMatchObject({ status: 422 });
+    await expect(acceptConsentRequest(erin, blockInput({ phone: OTHER_PHONE }), deps)).rejects.toMatchObject({ status: 404 });
+    publisher.failWith = undefined;
+    await acceptConsentRequest(erin, blockInput({ action: 'unblock' }), deps);
+
+    // assess
+    expect(accepted).toEqual([
+      { requestId: 'req-1', recorded: true },
+      { requestId: 'req-2', recorded: true },
+    ]);
+  });
+
+  it('does not tell onAccepted when another call took the key between the look-up and the write', async () => {
+    const { requests, deps } = setUp();
+    await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    const lookUp = requests.findIdempotencyRecord.bind(requests);
+    let misses = 1;
+    requests.findIdempotencyRecord = async (sub, key) => (misses-- > 0 ? undefined : lookUp(sub, key));
+    const accepted: string[] = [];
+    deps.onAccepted = (request) => accepted.push(request.requestId);
+
+    await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+
+    expect(accepted).toEqual([]);
+  });
+
   it('re-sends a pending request when its key is replayed, and creates no second request', async () => {
     // prepare: the first send failed (or its answer was lost)
     const { requests, publisher, deps } = setUp();
