@@ -66,14 +66,9 @@ export class ServiceMonitoring extends Construct {
     this.processorErrorsAlarm = this.alarm('ProcessorErrorsAlarm', topic, {
       alarmDescription:
         'The processor failed on consent events or crashed: SQS delivers them again, and dead-letters them in the end. Read the processor’s ERROR logs',
-      metric: new MathExpression({
-        label: 'Failed events and function errors',
-        expression: 'failed + errors',
-        usingMetrics: {
-          failed: serviceMetric(METRIC.eventsFailed, { period: SUM_PERIOD }),
-          errors: props.processor.metricErrors({ period: SUM_PERIOD, statistic: Stats.SUM }),
-        },
-        period: SUM_PERIOD,
+      metric: sumOf('Failed events and function errors', {
+        failed: serviceMetric(METRIC.eventsFailed, { period: SUM_PERIOD }),
+        errors: props.processor.metricErrors({ period: SUM_PERIOD, statistic: Stats.SUM }),
       }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -91,15 +86,10 @@ export class ServiceMonitoring extends Construct {
     this.webhookErrorsAlarm = this.alarm('WebhookErrorsAlarm', topic, {
       alarmDescription:
         'The WhatsApp webhook answered 5xx, or its function failed or was throttled: Meta retries, so failures are late, and lost after its retries end. Read the webhook’s ERROR logs',
-      metric: new MathExpression({
-        label: 'Webhook 5xx answers, function errors and throttles',
-        expression: 'answers + errors + throttles',
-        usingMetrics: {
-          answers: serviceMetric(METRIC.webhookServerErrors, { period: SUM_PERIOD }),
-          errors: props.webhook.metricErrors({ period: SUM_PERIOD, statistic: Stats.SUM }),
-          throttles: props.webhook.metricThrottles({ period: SUM_PERIOD, statistic: Stats.SUM }),
-        },
-        period: SUM_PERIOD,
+      metric: sumOf('Webhook 5xx answers, function errors and throttles', {
+        answers: serviceMetric(METRIC.webhookServerErrors, { period: SUM_PERIOD }),
+        errors: props.webhook.metricErrors({ period: SUM_PERIOD, statistic: Stats.SUM }),
+        throttles: props.webhook.metricThrottles({ period: SUM_PERIOD, statistic: Stats.SUM }),
       }),
       // A single failed callback is retried by Meta and lost nothing; five in five minutes are a pattern.
       threshold: 5,
@@ -192,6 +182,11 @@ export function serviceMetric(name: string, options: { period?: Duration } = {})
     statistic: Stats.SUM,
     period: options.period ?? Duration.minutes(1),
   });
+}
+
+/** The sum of a few metrics over the alarms' period, each named in the expression by its key. */
+function sumOf(label: string, usingMetrics: Record<string, IMetric>): MathExpression {
+  return new MathExpression({ label, expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: SUM_PERIOD });
 }
 
 function graph(title: string, left: IMetric[], right: IMetric[] = []): GraphWidget {
