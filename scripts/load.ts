@@ -91,6 +91,13 @@ process.stdout.write(
     `${run.stoppedAtDeadline ? `; stopped at the deadline (${seconds} s + ${GRACE_MS / 1000} s grace)` : ''}\n` +
     `webhook: ${webhook.callbacks} callbacks, ${webhook.enqueued} failures enqueued as automatic blocks\n`,
 );
+if (run.stoppedAtDeadline || run.maxLagMs > 1000) {
+  process.stdout.write(
+    `The stack did not keep up with ${(requests / seconds).toFixed(1)} req/s: with ${concurrency} requests in flight, sends fell up to ` +
+      `${(run.maxLagMs / 1000).toFixed(1)} s behind (latencies are counted from each send, so they do not include that wait). ` +
+      `Fewer --requests or more --seconds give a rate it can take.\n`,
+  );
+}
 
 let settle: Settled | null = null;
 if (settleSeconds > 0 && changeRequestIds.length > 0) {

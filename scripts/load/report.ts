@@ -23,7 +23,7 @@ export interface RouteFigures {
   p99: number | null;
   max: number | null;
   errors: number;
-  /** Errors by status: an HTTP status, `network`, `timeout` or `not sent`. */
+  /** Errors by status: an HTTP status, `network`, `timeout`, `cut at deadline` or `not sent`. */
   errorsByStatus: Record<string, number>;
 }
 

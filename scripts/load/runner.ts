@@ -5,7 +5,7 @@ import type { LoadRequest } from './workload.js';
 /** How one planned request ended. `status` is the HTTP status, or why no answer came. */
 export interface Outcome {
   route: RouteName;
-  status: number | 'network' | 'timeout' | 'not sent';
+  status: number | 'network' | 'timeout' | 'cut at deadline' | 'not sent';
   ok: boolean;
   /** From the call to the end of the answer's body, for answers that came. */
   ms?: number;
@@ -56,7 +56,8 @@ export const GRACE_MS = 15_000;
  * Sends the planned requests at a steady rate (request `i` at `i * seconds / count`), never more than
  * `concurrency` at once: a request whose tick comes while all slots are busy waits for one. The run is
  * bounded twice: it ends after its count, and at the planned end plus a grace whatever happens; then
- * requests still unsent are `not sent`, those in flight are aborted and `timeout`, and both are errors.
+ * requests still unsent are `not sent`, and those in flight are aborted (`cut at deadline`). Those, a
+ * request that took longer than its timeout (`timeout`) and a failed connection (`network`) are errors.
  * Uses Node's own fetch, which keeps connections alive; every body is read, so connections are reused.
  */
 export async function runLoad(options: RunOptions): Promise<RunResult> {
@@ -97,7 +98,8 @@ export async function runLoad(options: RunOptions): Promise<RunResult> {
       if (ok && options.onAnswer) options.onAnswer(route, parseJson(text), ended);
     } catch (error) {
       const name = (error as Error).name;
-      record({ route, status: name === 'AbortError' || name === 'TimeoutError' ? 'timeout' : 'network', ok: false });
+      const status = stop.signal.aborted ? 'cut at deadline' : name === 'AbortError' || name === 'TimeoutError' ? 'timeout' : 'network';
+      record({ route, status, ok: false });
     }
   }
 
