@@ -10,7 +10,8 @@
  *   npm run load [-- --requests 3000 --seconds 60 --concurrency 32 --settle-seconds 60 --url http://127.0.0.1:3000]
  *
  * An error is an answer with another status than the route's (200, or 202 for blocks and unblocks), a
- * network failure, a request that timed out, or one not sent before the deadline. Loopback only.
+ * network failure, a request that timed out (10 s), or one not sent or not answered by the deadline (the
+ * planned end plus 15 s). Loopback only.
  */
 import { ROUTES, routeOrder, type RouteName } from './load/mix.js';
 import { parseLoadOptions, UsageError, USAGE, type LoadOptions } from './load/options.js';
