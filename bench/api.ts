@@ -121,6 +121,9 @@ export async function run(): Promise<void> {
     process.env['AWS_ENDPOINT_URL_SQS'] = sqsEmulator.endpoint;
     process.env[ENV.consentTableName] = tableName;
     process.env[ENV.consentQueueUrl] = queueUrl;
+    // As in Lambda, where the tracer is on: the X-Ray SDK that Powertools Tracer imports stays in its
+    // automatic mode, whose async hook tracks every promise of the process (the local stack turns it off).
+    delete process.env['AWS_XRAY_MANUAL_MODE'];
     const { handler } = (await import('../functions/consent-requests/handler.js')) as unknown as { handler: Handler };
 
     const viaHandler = handlerCaller(handler);
