@@ -1,15 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import {
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   type BatchGetItemCommandOutput,
-  type BatchWriteItemCommandOutput,
   DynamoDBClient,
   GetItemCommand,
   type KeysAndAttributes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { blocklistChecker } from '../shared/blocklist.js';
+import { batchWriteAll } from './batch-write.js';
 import { checkBlocklist, type RestrictedState } from '../shared/domain/blocklist-check.js';
 import { PROJECTION as LIBRARY_PROJECTION } from '../shared/adapters/blocklist-reader.js';
 import type { E164 } from '../shared/domain/phone.js';
@@ -126,17 +125,7 @@ async function seed(client: DynamoDBClient, tableName: string): Promise<number> 
       },
     },
   }));
-  let next = 0;
-  const writer = async () => {
-    while (next < requests.length) {
-      let pending: WriteRequest[] | undefined = requests.slice(next, (next += 25));
-      while (pending && pending.length > 0) {
-        const result: BatchWriteItemCommandOutput = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-        pending = result.UnprocessedItems?.[tableName];
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, writer));
+  await batchWriteAll(client, tableName, requests, 16);
   return performance.now() - started;
 }
 

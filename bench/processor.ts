@@ -6,9 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   type BatchGetItemCommandOutput,
-  type BatchWriteItemCommandOutput,
   DynamoDBClient,
   GetItemCommand,
   type GetItemCommandInput,
@@ -24,6 +22,8 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { transition, type ConsentState, type Transition } from '../shared/domain/consent-state.js';
+import { auditEntryOf } from '../shared/domain/apply-consent-event.js';
+import { batchWriteAll } from './batch-write.js';
 import type { AutomaticConsentEvent, ConsentEvent, ManualConsentEvent } from '../shared/domain/consent-event.js';
 import { eventIdFrom } from '../shared/domain/event-id.js';
 import { normalisePhone, type E164 } from '../shared/domain/phone.js';
@@ -549,7 +549,7 @@ function ledgerItems(tables: Tables, event: ConsentEvent, expectedVersion: numbe
     {
       Put: {
         TableName: tables.audit,
-        Item: marshall({ ...keys.audit(event.phone, audit['requestedAt'] as string, event.eventId), ...audit, ...(after ? { after } : {}) }, { removeUndefinedValues: true }),
+        Item: marshall({ ...keys.audit(event.phone, audit.requestedAt, event.eventId), ...audit, ...(after ? { after } : {}) }, { removeUndefinedValues: true }),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -578,23 +578,6 @@ function ledgerItems(tables: Tables, event: ConsentEvent, expectedVersion: numbe
     });
   }
   return items;
-}
-
-function auditEntryOf(event: ConsentEvent, appliedAt: string, outcome: string): Record<string, unknown> {
-  const common = { eventId: event.eventId, phone: event.phone, reason: event.reason, actor: event.actor, appliedAt, outcome };
-  if (event.source === 'manual') {
-    return { ...common, requestId: event.requestId, action: event.action, profileId: event.profileId, source: 'manual', requestedAt: event.requestedAt };
-  }
-  return {
-    ...common,
-    action: event.action,
-    profileId: event.profileId,
-    source: 'automatic',
-    reasonCode: event.reasonCode,
-    providerMessageId: event.providerMessageId,
-    recipientId: event.recipientId,
-    requestedAt: event.occurredAt,
-  };
 }
 
 /** The guard's read of the sender's window, and its two items, from the counts read (`event-ledger.ts`). */
@@ -741,17 +724,7 @@ async function drain(queue: readonly Planned[], work: (records: SQSRecord[]) => 
 // Seeding, checking, counting
 
 async function seed(client: DynamoDBClient, tableName: string, requests: readonly WriteRequest[]): Promise<void> {
-  let next = 0;
-  const writer = async () => {
-    while (next < requests.length) {
-      let pending: WriteRequest[] | undefined = requests.slice(next, (next += 25));
-      while (pending && pending.length > 0) {
-        const result: BatchWriteItemCommandOutput = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
-        pending = result.UnprocessedItems?.[tableName];
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, writer));
+  await batchWriteAll(client, tableName, requests, 8);
 }
 
 async function batchGet(client: DynamoDBClient, tableName: string, keyList: readonly Record<string, AttributeValue>[]): Promise<Record<string, AttributeValue>[]> {

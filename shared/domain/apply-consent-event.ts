@@ -115,7 +115,8 @@ async function withRecipient(event: ConsentEvent, profiles: ApplyDependencies['p
   return { ...event, phone: phone ?? event.phone };
 }
 
-function auditEntryOf(event: ConsentEvent, appliedAt: string, outcome: AuditEntry['outcome']): AuditEntry {
+/** The audit entry of an event, as the ledger writes it (the processor bench builds its floor's items with it too). */
+export function auditEntryOf(event: ConsentEvent, appliedAt: string, outcome: AuditEntry['outcome']): AuditEntry {
   const common = { eventId: event.eventId, phone: event.phone, reason: event.reason, actor: event.actor, appliedAt, outcome };
   if (event.source === 'manual') {
     // An import's row is the importer's doing (the event's actor), and names its import.
