@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { createHmac } from 'node:crypto';
 import { failureClassifier } from '../shared/domain/whatsapp/provider-errors.js';
 import { receiveDeliveryStatuses } from '../shared/domain/whatsapp/receive-signals.js';
 import { deliveryStatusesOf, isSignedBy, whatsappWebhookSchema } from '../shared/domain/whatsapp/callback.js';
 import type { EventPublisher } from '../shared/domain/ports.js';
+import { signatureOf, statusCallback } from '../scripts/provider-callbacks.js';
 
 /**
  * The webhook's own work per callback (verify the signature, parse, classify, build the events), with
@@ -25,25 +25,7 @@ function callback(statuses: number): Buffer {
     recipient_id: `4207771${String(index).padStart(5, '0')}`,
     ...kinds[index % kinds.length],
   }));
-  const envelope = {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '1202578251418504',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '5511962185237', phone_number_id: '967249473135513' },
-              statuses: list,
-            },
-          },
-        ],
-      },
-    ],
-  };
-  return Buffer.from(JSON.stringify(envelope));
+  return Buffer.from(statusCallback({ phoneNumberId: '967249473135513', displayPhoneNumber: '5511962185237' }, list));
 }
 
 const discard: Pick<EventPublisher, 'publishAll'> = { publishAll: async () => undefined };
@@ -58,7 +40,7 @@ async function ownWork(body: Buffer, signature: string): Promise<number> {
 
 async function measure(statuses: number): Promise<{ statuses: number; bytes: number; msPerCallback: number }> {
   const body = callback(statuses);
-  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  const signature = signatureOf(body, SECRET);
   for (let round = 0; round < 200; round++) await ownWork(body, signature);
   const started = performance.now();
   for (let round = 0; round < ROUNDS; round++) await ownWork(body, signature);

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { signatureOf, statusCallback } from '../provider-callbacks.js';
 import type { RouteName } from './mix.js';
 
 /** One request as the run sends it; the body is the exact bytes (a callback is signed over them). */
@@ -99,25 +100,7 @@ export function workload({ requests, appSecret }: { requests: number; appSecret:
         ? { errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message Undeliverable.' } }] }
         : {}),
     };
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '1202578251418504',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550000000', phone_number_id: sender },
-                contacts: [{ wa_id: recipientId }],
-                statuses: [status],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const body = statusCallback({ phoneNumberId: sender, displayPhoneNumber: '15550000000' }, [status], [{ wa_id: recipientId }]);
     return {
       method: 'POST',
       path: '/webhooks/whatsapp',
@@ -160,9 +143,6 @@ export function workload({ requests, appSecret }: { requests: number; appSecret:
 export type Workload = ReturnType<typeof workload>;
 
 /** The `X-Hub-Signature-256` value for these exact bytes. */
-export function signatureOf(body: string, appSecret: string): string {
-  return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
-}
 
 /** A number written as campaigns write them: E.164, spaced, or with the `00` prefix. */
 function written(e164: string, i: number): string {
