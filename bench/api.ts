@@ -21,6 +21,7 @@ import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
 import { freePort } from '../infra/local/free-port.js';
 import { lambdaContext } from '../infra/local/lambda-context.js';
 import { createTable } from '../infra/local/provision.js';
+import { percentile, round2 } from '../scripts/statistics.js';
 
 /**
  * `npm run bench -- api`: the latency of a block request through the real consent-requests handler,
@@ -627,10 +628,12 @@ interface Summary {
 }
 
 function summary(concurrency: number, { handler, floor }: { handler: Sample; floor: Sample }): Summary {
-  const p50 = percentile(handler.latencies, 0.5);
-  const p99 = percentile(handler.latencies, 0.99);
-  const rawP50 = percentile(floor.latencies, 0.5);
-  const rawP99 = percentile(floor.latencies, 0.99);
+  const latencies = [...handler.latencies].sort((a, b) => a - b);
+  const rawLatencies = [...floor.latencies].sort((a, b) => a - b);
+  const p50 = percentile(latencies, 0.5) ?? Number.NaN;
+  const p99 = percentile(latencies, 0.99) ?? Number.NaN;
+  const rawP50 = percentile(rawLatencies, 0.5) ?? Number.NaN;
+  const rawP99 = percentile(rawLatencies, 0.99) ?? Number.NaN;
   return {
     concurrency,
     requests: handler.latencies.length,
@@ -645,10 +648,3 @@ function summary(concurrency: number, { handler, floor }: { handler: Sample; flo
   };
 }
 
-/** The nearest-rank percentile. */
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
-}
-
-const round2 = (value: number) => Math.round(value * 100) / 100;

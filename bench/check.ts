@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { blocklistChecker } from '../shared/blocklist.js';
 import { batchWriteAll } from './batch-write.js';
+import { median, round1, round2 } from '../scripts/statistics.js';
 import { checkBlocklist, type RestrictedState } from '../shared/domain/blocklist-check.js';
 import { PROJECTION as LIBRARY_PROJECTION } from '../shared/adapters/blocklist-reader.js';
 import type { E164 } from '../shared/domain/phone.js';
@@ -221,10 +222,3 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-const round1 = (value: number) => Math.round(value * 10) / 10;
-const round2 = (value: number) => Math.round(value * 100) / 100;

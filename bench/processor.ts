@@ -24,6 +24,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { transition, type ConsentState, type Transition } from '../shared/domain/consent-state.js';
 import { auditEntryOf } from '../shared/domain/apply-consent-event.js';
 import { batchWriteAll } from './batch-write.js';
+import { median, round1, round2 } from '../scripts/statistics.js';
 import type { AutomaticConsentEvent, ConsentEvent, ManualConsentEvent } from '../shared/domain/consent-event.js';
 import { eventIdFrom } from '../shared/domain/event-id.js';
 import { normalisePhone, type E164 } from '../shared/domain/phone.js';
@@ -825,12 +826,5 @@ function countBy(values: readonly string[]): Map<string, number> {
 
 const describe = (counts: ReadonlyMap<string, number>) => [...counts].map(([name, count]) => `${name} ${count}`).join(', ');
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-const round1 = (value: number) => Math.round(value * 10) / 10;
-const round2 = (value: number) => Math.round(value * 100) / 100;
 
 if (process.env[WORKER] === '1') await serveHandlerPasses();

@@ -8,6 +8,7 @@ import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { ENV } from '../shared/config.js';
 import { functions } from '../infra/resources.js';
 import { BUNDLING, PROJECT_ROOT } from '../infra/constructs/consent-function.js';
+import { median, round1, round2 } from './statistics.js';
 
 /**
  * `npm run size`: builds every function's bundle as `cdk deploy` does (esbuild, ESM, minified, the AWS
@@ -177,19 +178,7 @@ function importMs(file: string): ImportTime {
   return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as ImportTime;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 function kB(bytes: number): number {
   return Math.round(bytes / 1024);
 }
 
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
-}

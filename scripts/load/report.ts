@@ -1,15 +1,6 @@
 import { ROUTE_NAMES, ROUTES, type RouteName } from './mix.js';
 import type { Outcome } from './runner.js';
-
-/**
- * The `p`-th percentile of sorted samples by the nearest-rank method: the smallest sample that at least
- * `p` percent of the samples do not exceed. Exact, no interpolation; `undefined` without samples.
- */
-export function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1];
-}
+import { percentile } from '../statistics.js';
 
 export interface RouteFigures {
   route: string;
@@ -43,8 +34,8 @@ function figuresOf(route: string, outcomes: readonly Outcome[], elapsedMs: numbe
     requests: outcomes.length,
     ok: outcomes.filter((outcome) => outcome.ok).length,
     throughput: round(elapsedMs > 0 ? (latencies.length * 1000) / elapsedMs : 0)!,
-    p50: round(percentile(latencies, 50)),
-    p99: round(percentile(latencies, 99)),
+    p50: round(percentile(latencies, 0.5)),
+    p99: round(percentile(latencies, 0.99)),
     max: round(latencies.at(-1)),
     errors: outcomes.filter((outcome) => !outcome.ok).length,
     errorsByStatus,
