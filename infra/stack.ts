@@ -14,7 +14,7 @@ import { ConsentData } from './constructs/consent-data.js';
 import { LOG_LEVELS, PROJECT_ROOT, type LogLevel } from './constructs/consent-function.js';
 import { ConsentFunctions } from './constructs/consent-functions.js';
 import { ChangeEvents } from './constructs/change-events.js';
-import { alarmOnAnyMessage } from './constructs/queue-alarm.js';
+import { alarmOnAnyMessage } from './constructs/alarms.js';
 import { ServiceMonitoring } from './constructs/service-monitoring.js';
 import { ConsoleHosting } from './constructs/console-hosting.js';
 import { HttpApiCors } from './constructs/http-api-cors.js';

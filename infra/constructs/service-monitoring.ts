@@ -1,22 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import {
-  Alarm,
-  AlarmStatusWidget,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  MathExpression,
-  Metric,
-  Stats,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AlarmStatusWidget, Dashboard, GraphWidget, MathExpression, Metric, Stats, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { notifyingAlarm } from './alarms.js';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_METRIC } from '../../shared/metric-names.js';
 
 export interface ServiceMonitoringProps {
@@ -63,7 +52,7 @@ export class ServiceMonitoring extends Construct {
     super(scope, id);
     const topic = props.alarmTopic;
 
-    this.processorErrorsAlarm = this.alarm('ProcessorErrorsAlarm', topic, {
+    this.processorErrorsAlarm = notifyingAlarm(this, 'ProcessorErrorsAlarm', topic, {
       alarmDescription:
         'The processor failed on consent events or crashed: SQS delivers them again, and dead-letters them in the end. Read the processor’s ERROR logs',
       metric: sumOf('Failed events and function errors', {
@@ -75,7 +64,7 @@ export class ServiceMonitoring extends Construct {
     });
 
     const maxAge = props.maxQueuedEventAge ?? Duration.minutes(5);
-    this.queuedEventAgeAlarm = this.alarm('QueuedEventAgeAlarm', topic, {
+    this.queuedEventAgeAlarm = notifyingAlarm(this, 'QueuedEventAgeAlarm', topic, {
       alarmDescription: `A consent event has waited in the queue for more than ${maxAge.toHumanString()}: changes stay pending. Is the processor failing, throttled or out of concurrency?`,
       metric: props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: Stats.MAXIMUM }),
       threshold: maxAge.toSeconds(),
@@ -83,7 +72,7 @@ export class ServiceMonitoring extends Construct {
       evaluationPeriods: 3,
     });
 
-    this.webhookErrorsAlarm = this.alarm('WebhookErrorsAlarm', topic, {
+    this.webhookErrorsAlarm = notifyingAlarm(this, 'WebhookErrorsAlarm', topic, {
       alarmDescription:
         'The WhatsApp webhook answered 5xx, or its function failed or was throttled: Meta retries, so failures are late, and lost after its retries end. Read the webhook’s ERROR logs',
       metric: sumOf('Webhook 5xx answers, function errors and throttles', {
@@ -98,7 +87,7 @@ export class ServiceMonitoring extends Construct {
 
     // The guard holds blocks only when something is wrong (an outage at the provider, most likely), and
     // held blocks wait for an editor: any held block in a minute raises the alarm.
-    this.guardAlarm = this.alarm('AutoBlockGuardAlarm', topic, {
+    this.guardAlarm = notifyingAlarm(this, 'AutoBlockGuardAlarm', topic, {
       alarmDescription: 'The auto-block guard held automatic blocks: review them in the console (Held blocks), then release or discard them',
       metric: serviceMetric(METRIC.heldBlocks, { period: Duration.minutes(1) }),
       threshold: 1,
@@ -154,22 +143,6 @@ export class ServiceMonitoring extends Construct {
         [props.apiStage.metricLatency({ statistic: Stats.p(99), label: 'Latency p99 (ms)' })],
       ),
     );
-  }
-
-  private alarm(
-    id: string,
-    topic: ITopic,
-    props: { alarmDescription: string; metric: IMetric; threshold: number; evaluationPeriods: number },
-  ): Alarm {
-    const alarm = new Alarm(this, id, {
-      ...props,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // No data means nothing happened: no failures, no held blocks, an empty queue.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new SnsAction(topic));
-    alarm.addOkAction(new SnsAction(topic));
-    return alarm;
   }
 }
 

@@ -1,0 +1,43 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+
+/** What differs between the service's alarms. */
+export interface NotifyingAlarmProps {
+  readonly alarmDescription: string;
+  readonly metric: IMetric;
+  readonly threshold: number;
+  readonly evaluationPeriods: number;
+}
+
+/**
+ * An alarm of this service: it fires when the metric reaches the threshold, counts no data as nothing
+ * happening (no failures, no held blocks, an empty queue), and notifies the topic when it fires and
+ * when it is over.
+ */
+export function notifyingAlarm(scope: Construct, id: string, topic: ITopic, props: NotifyingAlarmProps): Alarm {
+  const alarm = new Alarm(scope, id, {
+    ...props,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(topic));
+  alarm.addOkAction(new SnsAction(topic));
+  return alarm;
+}
+
+/**
+ * An alarm as soon as one message waits in a queue that should stay empty (a dead-letter queue): each
+ * such message is something that gave up and needs a person.
+ */
+export function alarmOnAnyMessage(scope: Construct, id: string, queue: IQueue, description: string, topic: ITopic): Alarm {
+  return notifyingAlarm(scope, id, topic, {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+}
