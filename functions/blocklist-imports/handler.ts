@@ -27,7 +27,6 @@ const deps = {
     logger.warn("some of an import's events are not enqueued yet; the sweeper will send them", { importId, error }),
 };
 
-
 /** `POST /blocklist/imports`: editors upload a CSV file of blocks and unblocks; each valid row becomes a request. */
 export const postImport: RouteHandler = async (event, context) => {
   const { caller } = context;
