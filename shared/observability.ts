@@ -24,8 +24,12 @@ export const metrics = new Metrics({
 /**
  * X-Ray traces of each invocation and of every AWS call made through a captured client. Powertools
  * turns itself off outside Lambda (the local stack, tests), where there is no daemon to send to.
+ *
+ * Every outbound call the functions make goes through a captured SDK client, so patching `http`,
+ * `https` and `fetch` as well would only nest a second subsegment, the same request seen from below,
+ * under each AWS call, and pay for it on every request.
  */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
 
 /**
  * The middlewares every handler starts with: the Lambda context in every log line, a traced

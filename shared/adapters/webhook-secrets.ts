@@ -1,5 +1,8 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
+import { tracer } from '../observability.js';
+import { BOUNDED_CALLS } from './bounded-calls.js';
 
 /** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
 const webhookSecretsSchema = z.object({ appSecret: z.string(), verifyToken: z.string().min(1) });
@@ -22,7 +25,11 @@ export function webhookSecretsFrom(config: {
 }): () => Promise<WebhookSecrets> {
   const { whatsappSecretId, whatsappAppSecret, whatsappVerifyToken } = config;
   if (whatsappSecretId) {
-    return async () => webhookSecretsSchema.parse(await getSecret(whatsappSecretId, { transform: 'json', maxAge: CACHE_SECONDS }));
+    // A client of our own rather than Powertools' default one: bounded like every other call, so that
+    // a Secrets Manager that hangs fails the callback (Meta delivers it again) instead of holding the
+    // function until its timeout, and traced, as the functions trace no other outbound request.
+    const provider = new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient(BOUNDED_CALLS)) });
+    return async () => webhookSecretsSchema.parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: CACHE_SECONDS }));
   }
   if (whatsappAppSecret && whatsappVerifyToken) {
     const secrets = { appSecret: whatsappAppSecret, verifyToken: whatsappVerifyToken };
