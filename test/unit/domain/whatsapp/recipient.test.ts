@@ -104,14 +104,16 @@ describe('recipientCandidates', () => {
         expect(candidates.length).toBeLessThanOrEqual(2);
         expect(new Set(candidates).size).toBe(candidates.length);
         for (const candidate of candidates) {
-          expect(candidate).toMatch(/^\+[1-9]\d{6,14}$/);
+          // The full metadata knows valid numbers of six digits in all: Iran's `+98 9601` is one.
+          expect(candidate).toMatch(/^\+[1-9]\d{5,14}$/);
           expect(normalisePhone(candidate)).toEqual({ ok: true, phone: candidate });
           const countryCode = parsePhoneNumberFromString(candidate)!.countryCallingCode;
           expect(waId.startsWith(countryCode)).toBe(true);
           expect(candidate.startsWith(`+${waId.slice(0, countryCode.length)}`)).toBe(true);
         }
       }),
-      { numRuns: 1_000 },
+      // The first example is a counterexample random runs found once, to an assertion that wanted seven digits.
+      { numRuns: 1_000, examples: [['989601'], ['5541992146473']] },
     );
   });
 
