@@ -17,12 +17,20 @@ import { median, round1, round2 } from './statistics.js';
  * creates one of each, as the function does. A function's import time over its floor's is what our
  * code and its libraries add to a cold start; the target is 1.3 at most.
  *
+ * A function with the Powertools middlewares (`observed()`) gets a second floor, the instrumented one:
+ * the first plus those middlewares around an empty handler, its clients captured by the tracer as the
+ * function's are. The service asks for that instrumentation on every such function, so a function's
+ * import time over this floor's (`ratioToInstrumented`) is what its own code and its other libraries
+ * (zod, libphonenumber-js, the document client) add, the part a change to the service can shrink.
+ *
  * Bundles and floors are imported in turn, round after round, so that whatever else the machine is
- * doing weighs on both alike; each figure is the median of its rounds. The CPU time the imports took is
+ * doing weighs on all alike; each figure is the median of its rounds. The CPU time the imports took is
  * measured too (`cpuRatio`): on a busy machine it wanders less than the wall-clock time.
  */
 const ROUNDS = 15;
 const TARGET_RATIO = 1.3;
+/** The module whose presence in a bundle means the function runs inside the Powertools middlewares. */
+const INSTRUMENTATION = 'shared/observability.ts';
 
 /** The SDK clients a function may use, by package, with the class a floor creates. */
 const SDK_CLIENTS: Record<string, string> = {
@@ -53,13 +61,19 @@ interface Built {
   gzipBytes: number;
 }
 
+/** A bundle and the import times of its rounds. */
+interface Timed {
+  built: Built;
+  runs: ImportTime[];
+}
+
 interface Measured {
   function: string;
   clients: string[];
-  bundle: Built;
-  floor: Built;
-  importRuns: ImportTime[];
-  floorRuns: ImportTime[];
+  bundle: Timed;
+  floor: Timed;
+  /** Only for a function that runs inside the Powertools middlewares. */
+  instrumentedFloor: Timed | undefined;
 }
 
 /** Wall-clock time, and the CPU time the process spent (every thread), from `import()` to the module being ready. */
@@ -74,42 +88,65 @@ try {
   for (const [name, fn] of Object.entries(functions)) {
     const { built, metafile } = await bundle({ entryPoints: [join(PROJECT_ROOT, fn.entry)] }, join(outdir, name));
     const clients = sdkClientsIn(metafile);
-    // Built from the project's folder, where the SDK packages are installed.
-    const floor = await bundle({ stdin: { contents: floorSource(clients), resolveDir: PROJECT_ROOT, sourcefile: `${name}-floor.ts`, loader: 'ts' } }, join(outdir, `${name}-floor`));
-    measured.push({ function: name, clients, bundle: built, floor: floor.built, importRuns: [], floorRuns: [] });
+    const floor = await bundle(floorInput(`${name}-floor`, floorSource(clients)), join(outdir, `${name}-floor`));
+    const instrumented = Object.keys(metafile.inputs).some((input) => input.endsWith(INSTRUMENTATION))
+      ? await bundle(floorInput(`${name}-instrumented`, instrumentedFloorSource(clients)), join(outdir, `${name}-instrumented`))
+      : undefined;
+    measured.push({
+      function: name,
+      clients,
+      bundle: { built, runs: [] },
+      floor: { built: floor.built, runs: [] },
+      instrumentedFloor: instrumented && { built: instrumented.built, runs: [] },
+    });
   }
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const row of measured) {
-      row.importRuns.push(importMs(row.bundle.file));
-      row.floorRuns.push(importMs(row.floor.file));
+      for (const timed of [row.bundle, row.floor, row.instrumentedFloor]) timed?.runs.push(importMs(timed.built.file));
     }
   }
 
   const rows = measured.map((row) => {
-    const importTime = median(row.importRuns.map((run) => run.ms));
-    const floorTime = median(row.floorRuns.map((run) => run.ms));
-    const importCpu = median(row.importRuns.map((run) => run.cpuMs));
-    const floorCpu = median(row.floorRuns.map((run) => run.cpuMs));
+    const importTime = medianMs(row.bundle);
+    const floorTime = medianMs(row.floor);
+    const instrumentedTime = row.instrumentedFloor && medianMs(row.instrumentedFloor);
     return {
       function: row.function,
-      kB: kB(row.bundle.bytes),
-      gzipKB: kB(row.bundle.gzipBytes),
-      floorKB: kB(row.floor.bytes),
+      kB: kB(row.bundle.built.bytes),
+      gzipKB: kB(row.bundle.built.gzipBytes),
+      floorKB: kB(row.floor.built.bytes),
       importMs: round1(importTime),
       floorImportMs: round1(floorTime),
       ratio: round2(importTime / floorTime),
-      cpuRatio: round2(importCpu / floorCpu),
+      cpuRatio: round2(medianMs(row.bundle, 'cpuMs') / medianMs(row.floor, 'cpuMs')),
+      instrumentedFloorMs: instrumentedTime === undefined ? null : round1(instrumentedTime),
+      ratioToInstrumented: instrumentedTime === undefined ? null : round2(importTime / instrumentedTime),
       clients: row.clients.map((client) => client.replace('@aws-sdk/client-', '')).join(' ') || '(none)',
     };
   });
-  console.log(`Import time of each function's bundle and of its floor (the SDK clients it uses, nothing else); medians of ${ROUNDS} fresh processes each, taken in turn`);
+  console.log(
+    `Import time of each function's bundle, of its floor (the SDK clients it uses, nothing else) and of its instrumented floor (the same inside the Powertools middlewares); medians of ${ROUNDS} fresh processes each, taken in turn`,
+  );
   console.table(rows);
   const over = rows.filter((row) => row.ratio > TARGET_RATIO);
   console.log(over.length === 0 ? `Every function is within ${TARGET_RATIO} of its floor.` : `Over ${TARGET_RATIO} of the floor: ${over.map((row) => row.function).join(', ')}`);
+  const instrumentedOver = rows.filter((row) => row.instrumentedFloorMs !== null && row.instrumentedFloorMs / row.floorImportMs > TARGET_RATIO);
+  if (instrumentedOver.length > 0) {
+    console.log(`The instrumented floor alone is over ${TARGET_RATIO} of the floor for: ${instrumentedOver.map((row) => row.function).join(', ')}`);
+  }
   console.log(
     JSON.stringify({
-      size: rows.map((row) => ({ function: row.function, kB: row.kB, importMs: row.importMs, floorImportMs: row.floorImportMs, ratio: row.ratio, cpuRatio: row.cpuRatio })),
+      size: rows.map(({ function: fn, kB, importMs, floorImportMs, ratio, cpuRatio, instrumentedFloorMs, ratioToInstrumented }) => ({
+        function: fn,
+        kB,
+        importMs,
+        floorImportMs,
+        ratio,
+        cpuRatio,
+        instrumentedFloorMs,
+        ratioToInstrumented,
+      })),
       maxRatio: Math.max(...rows.map((row) => row.ratio)),
       rounds: ROUNDS,
     }),
@@ -150,6 +187,11 @@ function sdkClientsIn(metafile: Metafile): string[] {
   return [...found].sort();
 }
 
+/** A floor's source, built from the project's folder, where the SDK packages are installed. */
+function floorInput(name: string, contents: string): Pick<BuildOptions, 'stdin'> {
+  return { stdin: { contents, resolveDir: PROJECT_ROOT, sourcefile: `${name}.ts`, loader: 'ts' } };
+}
+
 /** A handler that does nothing, beside one client of each package, created when the module loads. */
 function floorSource(clients: readonly string[]): string {
   const imports = clients.map((client) => `import { ${SDK_CLIENTS[client]} } from '${client}';`);
@@ -160,6 +202,24 @@ function floorSource(clients: readonly string[]): string {
     'export const handler = async () => ({ statusCode: 200 });',
     '',
   ].join('\n');
+}
+
+/** The floor's clients, captured by the tracer, and its handler inside the functions' middlewares. */
+function instrumentedFloorSource(clients: readonly string[]): string {
+  const imports = clients.map((client) => `import { ${SDK_CLIENTS[client]} } from '${client}';`);
+  const created = clients.map((client) => `tracer.captureAWSv3Client(new ${SDK_CLIENTS[client]}({}))`);
+  return [
+    "import middy from '@middy/core';",
+    `import { observed, tracer } from ${JSON.stringify(join(PROJECT_ROOT, 'shared', 'observability.ts'))};`,
+    ...imports,
+    `export const clients = [${created.join(', ')}];`,
+    'export const handler = middy().use(observed()).handler(async () => ({ statusCode: 200 }));',
+    '',
+  ].join('\n');
+}
+
+function medianMs(timed: Timed, measure: keyof ImportTime = 'ms'): number {
+  return median(timed.runs.map((run) => run[measure]));
 }
 
 /** How long one fresh Node.js process takes from the start of `import()` to the module being ready. */
