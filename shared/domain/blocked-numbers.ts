@@ -33,8 +33,16 @@ export const BLOCKLIST_CSV_COLUMNS = ['phone', 'source', 'reason', 'reasonCode',
  */
 export function blocklistCsv(items: readonly BlockedNumber[]): string {
   const rows = items.map((item) => [item.phone, item.source, item.reason, item.reasonCode ?? '', item.updatedAt, item.updatedBy].map(neutralised));
-  return stringify([[...BLOCKLIST_CSV_COLUMNS], ...rows], { record_delimiter: 'windows' });
+  return stringify([[...BLOCKLIST_CSV_COLUMNS], ...rows], { record_delimiter: 'windows', quoted_match: NEEDS_QUOTES });
 }
+
+/**
+ * Besides commas, quotes and CRLF, which the CSV library quotes itself: a lone line feed or carriage
+ * return, which spreadsheets read as the end of a row, and a semicolon or tab, which they read as the
+ * end of a cell in locales that separate with them. Unquoted, any of these would let the rest of a
+ * reason (`a\n=cmd|…`) open a cell of its own, where the formula guard below never looked.
+ */
+const NEEDS_QUOTES = /[\r\n;\t]/;
 
 /** A number in E.164 (`+` and digits) is data to any spreadsheet, and stays as it is. */
 const E164_CELL = /^\+[1-9]\d{1,14}$/;
