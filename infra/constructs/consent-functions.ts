@@ -291,6 +291,9 @@ export class ConsentFunctions extends Construct {
     allow(this.api.blocklistImports, consent, ['BatchGetItem'], { partitions: [phone] });
     allow(this.api.blocklistImports, consent, ['Query'], { partitions: [blocklistImport] });
     allow(this.api.blocklistImports, consent, ['PutItem'], { partitions: [phone, idempotency, blocklistImport], attributes: IMPORT_ATTRIBUTES });
+    // A number's sequence counter that already exists (the API or an earlier import took one) is raised
+    // in place, inside the transaction that reserves a page's sequences.
+    allow(this.api.blocklistImports, consent, ['UpdateItem'], { partitions: [phone], attributes: IMPORT_ATTRIBUTES });
     allow(this.api.blocklistImports, consent, ['BatchWriteItem'], { partitions: [requestPointer], attributes: IMPORT_ATTRIBUTES });
     props.queue.grantSendMessages(this.api.blocklistImports);
     // Blocklist: query the blocked numbers' shards of the list index, and nothing else.

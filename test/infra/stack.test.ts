@@ -12,6 +12,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type BatchGetCommandInput,
   type GetCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { App, Lazy, Stack, type CfnElement } from 'aws-cdk-lib';
@@ -697,6 +698,7 @@ describe('permissions', () => {
         'consent:BatchGetItem': on('PHONE#*'),
         'consent:Query': on('IMPORT#*'),
         'consent:PutItem': writing([...requestAttributes, 'importId', 'rows', 'entries'], 'PHONE#*', 'IDEMPOTENCY#*', 'IMPORT#*'),
+        'consent:UpdateItem': writing([...requestAttributes, 'importId', 'rows', 'entries'], 'PHONE#*'),
         'consent:BatchWriteItem': writing([...requestAttributes, 'importId', 'rows', 'entries'], 'REQUEST#*'),
       },
       blocklistReview: {
@@ -966,6 +968,11 @@ describe('DynamoDB access, as the code makes it', () => {
         clock: systemClock,
         newId,
       };
+      // PHONE has a sequence counter already (the API took one), which the import raises; OTHER_PHONE has none, which it creates.
+      const counter = { pk: `PHONE#${PHONE}`, sk: 'SEQ' };
+      documentClient.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
+        Responses: { [TABLES.consent]: (input.RequestItems?.[TABLES.consent]?.Keys ?? []).filter((key) => key['pk'] === counter.pk && key['sk'] === counter.sk).map((key) => ({ ...key, value: 3 })) },
+      }));
       const csv = new TextEncoder().encode(`phone,action,reason\n${PHONE},block,Moved from the old provider\n${OTHER_PHONE},unblock,Asked again\n`);
       const accepted = await acceptBlocklistImport(callerWith(), { csv, idempotencyKey: 'import-1' }, deps);
       await importProgress(accepted.importId, deps).catch(() => undefined);
@@ -1083,7 +1090,7 @@ describe('DynamoDB access, as the code makes it', () => {
       blocklist: ['Query consent/byList BLOCKED#'],
       blocklistImports: [
         'BatchGetItem consent PHONE#', 'BatchWriteItem consent REQUEST#', 'GetItem consent IDEMPOTENCY#', 'PutItem consent IDEMPOTENCY#',
-        'PutItem consent IMPORT#', 'PutItem consent PHONE#', 'Query consent IMPORT#',
+        'PutItem consent IMPORT#', 'PutItem consent PHONE#', 'Query consent IMPORT#', 'UpdateItem consent PHONE#',
       ],
       blocklistReview: [
         'DeleteItem consent PHONE#', 'PutItem audit PHONE#', 'Query consent PHONE#', 'Query consent/byList HELD', 'Query consent/byList UNRESOLVED',
