@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -31,12 +31,23 @@ export function notifyingAlarm(scope: Construct, id: string, topic: ITopic, prop
 
 /**
  * An alarm as soon as one message waits in a queue that should stay empty (a dead-letter queue): each
- * such message is something that gave up and needs a person.
+ * such message is something that gave up and needs a person. Messages count whether visible or not:
+ * whatever reads such a queue (the request sweeper reads the events' one every minute, a redrive, a
+ * person looking) hides what it received for a while, and the alarm must not see an empty queue then.
  */
 export function alarmOnAnyMessage(scope: Construct, id: string, queue: IQueue, description: string, topic: ITopic): Alarm {
+  const period = Duration.minutes(1);
   return notifyingAlarm(scope, id, topic, {
     alarmDescription: description,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    metric: new MathExpression({
+      expression: 'visible + hidden',
+      usingMetrics: {
+        visible: queue.metricApproximateNumberOfMessagesVisible({ period }),
+        hidden: queue.metricApproximateNumberOfMessagesNotVisible({ period }),
+      },
+      label: 'Messages waiting',
+      period,
+    }),
     threshold: 1,
     evaluationPeriods: 1,
   });

@@ -96,6 +96,35 @@ function unbundledStack(id: string, context: Record<string, unknown>, props: Wha
   return new WhatsAppConsentStack(unbundled, id, { consoleAssetsPath: build.path, ...props });
 }
 
+/**
+ * The properties of an alarm, to the alarm topic, on the first message waiting in a queue that should
+ * stay empty, whether it is visible or hidden by whatever received it last.
+ */
+function anyMessageAlarmOn(queue: IConstruct): Record<string, unknown> {
+  const queueMetric = (name: string) =>
+    Match.objectLike({
+      MetricStat: {
+        Metric: { MetricName: name, Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }] },
+        Period: 60,
+        Stat: 'Maximum',
+      },
+      ReturnData: false,
+    });
+  return {
+    Metrics: Match.arrayWith([
+      Match.objectLike({ Expression: 'visible + hidden', ReturnData: true }),
+      queueMetric('ApproximateNumberOfMessagesVisible'),
+      queueMetric('ApproximateNumberOfMessagesNotVisible'),
+    ]),
+    Threshold: 1,
+    EvaluationPeriods: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+    AlarmActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
+    OKActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
+  };
+}
+
 /** The logical id of a construct's CloudFormation resource. */
 function logicalId(construct: IConstruct): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
@@ -414,16 +443,8 @@ describe('queues', () => {
     }
   });
 
-  it('alarms as soon as one message reaches the dead-letter queue', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.data.deadLetterQueue), 'QueueName'] } }],
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
-      OKActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
-    });
+  it('alarms as soon as one message reaches the dead-letter queue, visible or hidden by a reader', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', anyMessageAlarmOn(stack.data.deadLetterQueue));
   });
 
   it("alarms on the first automatic block the guard held, from the processor's metric, to the same topic", () => {
@@ -476,11 +497,7 @@ describe('queues', () => {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.changeEvents.deadLetterQueue), 'Arn'] }, maxReceiveCount: 5 },
     });
     for (const queue of [stack.changeEvents.undeliveredQueue, stack.changeEvents.deadLetterQueue, stack.functions.changePublisherFailures]) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } }],
-        Threshold: 1,
-        AlarmActions: [{ Ref: logicalId(stack.data.alarmTopic) }],
-      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', anyMessageAlarmOn(queue));
     }
     const publisherPolicy = policyOfRole(roleOf(logicalId(stack.functions.changePublisher)));
     const putters = allStatements()
