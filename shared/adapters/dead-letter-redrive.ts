@@ -33,17 +33,25 @@ export interface RedrivenMessage {
 export async function redriveDeadLetters(options: RedriveOptions): Promise<RedrivenMessage[]> {
   const max = options.max ?? Number.POSITIVE_INFINITY;
   const moved: RedrivenMessage[] = [];
+  let waitingSince: number | undefined;
   while (moved.length < max) {
     const { Messages = [] } = await options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.deadLetterQueueUrl,
         MaxNumberOfMessages: Math.min(10, max - moved.length),
-        WaitTimeSeconds: 1,
+        WaitTimeSeconds: waitingSince === undefined ? 1 : 5,
         VisibilityTimeout: 30,
         MessageSystemAttributeNames: ['MessageGroupId'],
       }),
     );
-    if (Messages.length === 0) break;
+    if (Messages.length === 0) {
+      // Nothing visible, but another reader may hold messages for a while (the request sweeper hides
+      // what it reads for 20 s every minute): they are still to be moved, once they reappear.
+      waitingSince ??= Date.now();
+      if ((await messageCounts(options.sqs, options.deadLetterQueueUrl)).hidden === 0 || Date.now() - waitingSince > HIDDEN_WAIT_MS) break;
+      continue;
+    }
+    waitingSince = undefined;
     await send(options, Messages);
     await remove(options, Messages);
     moved.push(...Messages.map(describe));
@@ -51,14 +59,24 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   return moved;
 }
 
+/** Longer than any reader of the dead-letter queue hides a message: the sweeper's 20 s, a redrive's 30 s. */
+const HIDDEN_WAIT_MS = 35_000;
+
+/** How many messages a queue holds, visible and hidden by whatever received them last (approximately, as SQS counts). */
+async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; hidden: number }> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return { visible: Number(Attributes?.['ApproximateNumberOfMessages'] ?? 0), hidden: Number(Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0) };
+}
+
 /**
- * What a redrive would move: the DLQ's depth, and the first messages it would hand out (a FIFO queue
- * shows only the head of each group until that is deleted). Nothing is moved or hidden.
+ * What a redrive would move: the DLQ's depth (messages another reader holds for a moment included), and
+ * the first messages it would hand out (a FIFO queue shows only the head of each group until that is
+ * deleted). Nothing is moved or hidden.
  */
 export async function peekDeadLetters(sqs: SQSClient, deadLetterQueueUrl: string): Promise<{ depth: number; first: RedrivenMessage[] }> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
-  );
+  const { visible, hidden } = await messageCounts(sqs, deadLetterQueueUrl);
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: deadLetterQueueUrl,
@@ -67,7 +85,7 @@ export async function peekDeadLetters(sqs: SQSClient, deadLetterQueueUrl: string
       MessageSystemAttributeNames: ['MessageGroupId'],
     }),
   );
-  return { depth: Number(Attributes?.['ApproximateNumberOfMessages'] ?? 0), first: Messages.map(describe) };
+  return { depth: visible + hidden, first: Messages.map(describe) };
 }
 
 async function send(options: RedriveOptions, messages: Message[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { peekDeadLetters, redriveDeadLetters } from '../../shared/adapters/dead-letter-redrive.js';
 import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
@@ -79,6 +79,27 @@ describe('redriving the dead-letter queue', () => {
     expect(eventsOfFirst).toEqual([block, unblock]);
     expect([await api.requestStatus(block), await api.requestStatus(unblock), await api.requestStatus(other)]).toEqual(['applied', 'applied', 'applied']);
     expect((await api.view(profileId)).numbers.map((number) => number.blocked)).toEqual([false, true]);
+  });
+
+  it('counts and moves a message that another reader holds for a moment, as the request sweeper does every minute', async () => {
+    const phone = uniquePhone();
+    const profileId = await api.createProfile([phone]);
+    const requestId = await api.request('block', profileId, phone);
+    await moveToDeadLetters(1);
+    const { Messages: held = [] } = await resources.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: resources.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 3 }),
+    );
+    expect(held).toHaveLength(1);
+
+    const peeked = await peekDeadLetters(resources.sqs, resources.deadLetterQueueUrl);
+    const moved = await redriveDeadLetters({ sqs: resources.sqs, deadLetterQueueUrl: resources.deadLetterQueueUrl, queueUrl: resources.consentQueueUrl });
+
+    expect(peeked.depth).toBe(1);
+    expect(moved).toEqual([expect.objectContaining({ groupId: phone })]);
+    expect(await queueDepth(resources.sqs, resources.deadLetterQueueUrl)).toBe(0);
+    const [record] = await takeMessages(resources.sqs, resources.consentQueueUrl, 1);
+    expect(JSON.parse(record?.body ?? '{}')).toMatchObject({ requestId });
+    if (record) await processor(batch(record), lambdaContext('processor'));
   });
 
   it('stops after --max messages', async () => {
