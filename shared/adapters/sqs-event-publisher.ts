@@ -11,8 +11,8 @@ import { sqs } from './sqs-client.js';
 export class SqsEventPublisher implements EventPublisher {
   constructor(private readonly queueUrl: string) {}
 
-  async publish(event: QueuedEvent): Promise<void> {
-    await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...messageOf(event) }));
+  async publish(event: QueuedEvent, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
+    await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, ...messageOf(event) }), { abortSignal: options.signal });
   }
 
   /**

@@ -26,6 +26,14 @@ export interface AcceptDependencies {
   onPublishFailed?: (requestId: string, error: unknown) => void;
 }
 
+export interface AcceptOptions {
+  /**
+   * Gives up on enqueueing the event. By then the request is recorded and its answer is `202`, which
+   * must reach the caller: a send that hangs past the function's timeout would turn it into a 500.
+   */
+  enqueueSignal?: AbortSignal | undefined;
+}
+
 export interface AcceptedRequest {
   requestId: string;
   status: RequestStatus;
@@ -50,8 +58,8 @@ export interface AcceptedRequest {
  *    earlier time, and is recorded as `pending` (with the key). From here on it is durable: the answer
  *    is `202`, whatever happens next, and `onAccepted` is told of it (only here: never for a replay).
  * 5. Its event is enqueued, only now: an event must never name a request that is not recorded. The
- *    processor applies it later. If that fails or hangs (or took effect and its answer was lost), the
- *    request stays `pending`: the sweeper (`resendStalePendingRequests`) enqueues it again, and a
+ *    processor applies it later. If that fails, or hangs until `enqueueSignal` gives up on it (or took
+ *    effect and its answer was lost), the request stays `pending`: the sweeper (`resendStalePendingRequests`) enqueues it again, and a
  *    replay of its key does so at once. The request id is the deduplication id and the event's id, so
  *    a second copy is dropped by the queue or by the processor.
  *
@@ -62,6 +70,7 @@ export async function acceptConsentRequest(
   caller: Caller,
   input: ConsentRequestInput,
   deps: AcceptDependencies,
+  options: AcceptOptions = {},
 ): Promise<AcceptedRequest> {
   const idempotency = input.idempotencyKey
     ? { callerSub: caller.sub, key: input.idempotencyKey, bodyHash: hashRequest(input) }
@@ -73,7 +82,7 @@ export async function acceptConsentRequest(
     deps.requests.nextSequence(input.phone),
   ]);
   const existing = valueOf(replayLookup);
-  if (existing) return answerReplay(existing, idempotency?.bodyHash, deps);
+  if (existing) return answerReplay(existing, idempotency?.bodyHash, deps, options);
 
   const profile = valueOf(profileRead);
   if (!profile) throw new NotFoundError(`Profile ${input.profileId} does not exist.`);
@@ -98,18 +107,18 @@ export async function acceptConsentRequest(
   const created = await deps.requests.create(request, idempotency);
   if (!created.created) {
     // Another call with the same key won the race between our look-up and our write.
-    return answerReplay(created.existing, idempotency?.bodyHash, deps);
+    return answerReplay(created.existing, idempotency?.bodyHash, deps, options);
   }
   deps.onAccepted?.(request);
 
-  await enqueue(request, deps);
+  await enqueue(request, deps, options);
   return { requestId: request.requestId, status: 'pending' };
 }
 
 /** Best effort: a request that is not enqueued now is enqueued by the sweeper or the next replay. */
-async function enqueue(request: ConsentRequest, deps: AcceptDependencies): Promise<void> {
+async function enqueue(request: ConsentRequest, deps: AcceptDependencies, options: AcceptOptions): Promise<void> {
   try {
-    await deps.publisher.publish(eventOf(request));
+    await deps.publisher.publish(eventOf(request), { signal: options.enqueueSignal });
   } catch (error) {
     deps.onPublishFailed?.(request.requestId, error);
   }
@@ -143,6 +152,7 @@ async function answerReplay(
   existing: { requestId: string; bodyHash: string },
   bodyHash: string | undefined,
   deps: AcceptDependencies,
+  options: AcceptOptions,
 ): Promise<AcceptedRequest> {
   if (existing.bodyHash !== bodyHash) {
     throw new IdempotencyConflictError(
@@ -151,7 +161,7 @@ async function answerReplay(
   }
   const request = await deps.requests.get(existing.requestId);
   // Still pending: perhaps its event never reached the queue. Sending it again is harmless.
-  if (request?.status === 'pending') await enqueue(request, deps);
+  if (request?.status === 'pending') await enqueue(request, deps, options);
   return { requestId: existing.requestId, status: request?.status ?? 'pending' };
 }
 

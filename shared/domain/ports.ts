@@ -81,7 +81,8 @@ export interface RequestReference {
 }
 
 export interface EventPublisher {
-  publish(event: QueuedEvent): Promise<void>;
+  /** Enqueues one event; `signal` gives up on the call (the caller has an answer to give). */
+  publish(event: QueuedEvent, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   /** Enqueues many events in as few calls as the queue allows; throws unless every one was accepted. */
   publishAll(events: readonly QueuedEvent[]): Promise<void>;
 }

@@ -35,6 +35,15 @@ describe('SqsEventPublisher.publish', () => {
     expect(consentEventSchema.parse(JSON.parse(input?.MessageBody ?? ''))).toEqual(event);
   });
 
+  it('gives the SDK the signal that gives up on the send', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const signal = new AbortController().signal;
+
+    await new SqsEventPublisher(QUEUE_URL).publish(sampleEvent(), { signal });
+
+    expect((sqs.send.getCall(0).args as unknown[])[1]).toEqual({ abortSignal: signal });
+  });
+
   it('lets a failure to send reach the caller', async () => {
     const unavailable = new Error('ServiceUnavailable');
     sqs.on(SendMessageCommand).rejects(unavailable);

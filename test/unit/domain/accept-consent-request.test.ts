@@ -307,6 +307,37 @@ describe('acceptConsentRequest', () => {
     expect(reported).toEqual([['req-1', queueDown]]);
   });
 
+  it('gives up on a send that hangs when enqueueSignal aborts, and still answers 202 for the recorded request', async () => {
+    // prepare: a queue that never answers, until the call is given up on
+    const { requests, deps } = setUp();
+    const sends: (AbortSignal | undefined)[] = [];
+    deps.publisher = {
+      publish: (_event, options) => {
+        sends.push(options?.signal);
+        const signal = options?.signal;
+        return new Promise((_resolve, reject) => {
+          if (signal?.aborted) reject(signal.reason);
+          signal?.addEventListener('abort', () => reject(signal.reason));
+        });
+      },
+      publishAll: async () => undefined,
+    };
+    const reported: string[] = [];
+    deps.onPublishFailed = (requestId) => reported.push(requestId);
+    const [first, second] = [AbortSignal.timeout(20), AbortSignal.timeout(20)];
+
+    // act
+    const accepted = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps, { enqueueSignal: first });
+    const replayed = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps, { enqueueSignal: second });
+
+    // assess: both answers came, the request is pending for the sweeper, and each send was given its signal
+    expect(accepted).toEqual({ requestId: 'req-1', status: 'pending' });
+    expect(replayed).toEqual(accepted);
+    expect(await requests.get('req-1')).toMatchObject({ status: 'pending' });
+    expect(sends).toEqual([first, second]);
+    expect(reported).toEqual(['req-1', 'req-1']);
+  });
+
   it('tells onAccepted of each new request once it is recorded, even when its event cannot be enqueued, and never of a replay or a refusal', async () => {
     // prepare
     const { requests, publisher, deps } = setUp();
