@@ -6,8 +6,8 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { keys, LIST_INDEX } from './keys.js';
 
-/** An item's key in the list index, as DynamoDB takes it to start a query after it. */
-const itemKeySchema = z.strictObject({ listName: z.string().max(64), listedAt: z.string().max(64), pk: z.string().max(200), sk: z.string().max(64) });
+/** An item's key in the list index, as DynamoDB takes it to start a query after it (no key value is empty). */
+const itemKeySchema = z.strictObject({ listName: z.string().min(1).max(64), listedAt: z.string().min(1).max(64), pk: z.string().min(1).max(200), sk: z.string().min(1).max(64) });
 type ItemKey = z.infer<typeof itemKeySchema>;
 
 /** Where each shard's reading stands: after that item, or (null) at its start. */
@@ -26,7 +26,7 @@ export class DynamoBlockedNumbersIndex implements BlockedNumbersReader {
   constructor(private readonly tableName: string) {}
 
   async list(filter: BlockedNumbersFilter, page: PageRequest): Promise<Page<BlockedNumber>> {
-    const positions = page.cursor === undefined ? startPositions() : decodePositions(page.cursor);
+    const positions = page.cursor === undefined ? startPositions() : decodePositions(page.cursor, filter);
     const shards = keys.blockedShards.map((shard) => new ShardReader(this.tableName, shard, positions[shard] ?? null, filter, page.limit + 1));
     const taken: { shard: ShardReader; item: Record<string, any> }[] = [];
     while (taken.length <= page.limit) {
@@ -114,11 +114,18 @@ function startPositions(): Positions {
   return Object.fromEntries(keys.blockedShards.map((shard) => [shard, null]));
 }
 
-/** Each shard's position must be a key of that shard's list, of a number's state. */
-function decodePositions(cursor: string): Positions {
+/**
+ * Each shard's position must be a key of that shard's list, of a number's state, and inside the range the
+ * query reads (a cursor of an unfiltered listing may hold changes from before `changedAfter`, which
+ * DynamoDB refuses as a start key).
+ */
+function decodePositions(cursor: string, filter: BlockedNumbersFilter): Positions {
   const schema = z.strictObject(Object.fromEntries(keys.blockedShards.map((shard) => [shard, itemKeySchema.nullable()])));
+  const inRange = (key: ItemKey) => filter.changedAfter === undefined || key.listedAt > filter.changedAfter;
   return decodeCursor(cursor, schema, (positions) =>
-    Object.entries(positions as Positions).every(([shard, key]) => key === null || (key.listName === shard && key.pk.startsWith(keys.phonePrefix))),
+    Object.entries(positions as Positions).every(
+      ([shard, key]) => key === null || (key.listName === shard && key.pk.startsWith(keys.phonePrefix) && inRange(key)),
+    ),
   ) as Positions;
 }
 

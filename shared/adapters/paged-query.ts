@@ -30,7 +30,7 @@ export async function queryPage(
   keyNames: readonly string[],
   cursorBelongs: (cursor: Cursor) => boolean,
 ): Promise<Page<Record<string, any>>> {
-  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor, z.strictObject(Object.fromEntries(keyNames.map((name) => [name, z.string().max(300)]))), (cursor) => cursorBelongs(cursor as Cursor)) as Cursor;
+  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor, z.strictObject(Object.fromEntries(keyNames.map((name) => [name, z.string().min(1).max(300)]))), (cursor) => cursorBelongs(cursor as Cursor)) as Cursor;
   const items: Record<string, unknown>[] = [];
   do {
     const result = await dynamoDb.send(

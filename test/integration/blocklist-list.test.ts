@@ -128,4 +128,21 @@ describe('GET /blocklist', () => {
     expect(preferJson.contentType).toBe('application/json');
     for (const response of [badSource, badCursor, tooMany]) expect(response).toMatchObject({ status: 400, contentType: 'application/problem+json' });
   });
+
+  it('refuses with 400 a cursor whose keys are empty, and one reused with a changedAfter it reads from before', async () => {
+    const { nextCursor: cursor } = (await list({ limit: '1' })).body as { nextCursor: string };
+    const positions = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, Record<string, string> | null>;
+    const [shard, position] = Object.entries(positions).find(([, key]) => key !== null)!;
+    const emptied = Buffer.from(JSON.stringify({ ...positions, [shard]: { ...position, sk: '' } })).toString('base64url');
+
+    const withEmptyKey = await list({ cursor: emptied });
+    const outOfRange = await list({ cursor, changedAfter: '2999-01-01T00:00:00Z' });
+    const sameCursor = await list({ cursor });
+
+    for (const response of [withEmptyKey, outOfRange]) {
+      expect(response).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+      expect(response.body).toMatchObject({ errors: [{ field: 'query.cursor' }] });
+    }
+    expect(sameCursor.status).toBe(200);
+  });
 });

@@ -89,15 +89,21 @@ describe.each([
 });
 
 describe('history cursors', () => {
-  it('belong to the history that made them', async () => {
+  it('belong to the history that made them, and hold no empty key', async () => {
     // prepare
     const made = await profileWithHistory(2, 2);
     const numberCursor = (await page({ phone: made.phones[0] }, { limit: '1' })).nextCursor!;
     const profileCursor = (await page({ profileId: made.profileId }, { limit: '1' })).nextCursor!;
     const other = await api.createProfile([uniquePhone()]);
+    const emptied = (cursor: string) => {
+      const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, string>;
+      return Buffer.from(JSON.stringify({ ...key, sk: '' })).toString('base64url');
+    };
 
     // act
     const refused = await Promise.all([
+      invoke(history.handler, apiEvent(NUMBER_HISTORY, { pathParameters: { phone: made.phones[0] }, query: { cursor: emptied(numberCursor) } })),
+      invoke(history.handler, apiEvent(PROFILE_HISTORY, { pathParameters: { profileId: made.profileId }, query: { cursor: emptied(profileCursor) } })),
       invoke(history.handler, apiEvent(NUMBER_HISTORY, { pathParameters: { phone: made.phones[1] }, query: { cursor: numberCursor } })),
       invoke(history.handler, apiEvent(NUMBER_HISTORY, { pathParameters: { phone: made.phones[0] }, query: { cursor: profileCursor } })),
       invoke(history.handler, apiEvent(PROFILE_HISTORY, { pathParameters: { profileId: made.profileId }, query: { cursor: numberCursor } })),
