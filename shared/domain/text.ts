@@ -1,5 +1,14 @@
 import * as z from 'zod';
 
+/** The text that UTF-8 bytes spell, or `undefined` when they are not UTF-8: never a silent U+FFFD in their place. */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Free text that people type (reasons). Any Unicode is welcome, but a lone surrogate is not text: it cannot
  * be encoded as UTF-8, and DynamoDB would refuse it with a server error instead of a 400.

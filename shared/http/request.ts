@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { DomainError, InvalidInputError, type FieldError } from '../domain/errors.js';
+import { utf8Text } from '../domain/text.js';
 import { fieldMessage } from './field-messages.js';
 import type { HttpEvent } from './types.js';
 
@@ -65,9 +66,11 @@ export function jsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.ou
   const notJson = () => new InvalidInputError([{ field: 'body', message: 'must be a JSON document' }], 'The body is not valid JSON.');
   if (bytes.length === 0) throw notJson();
   if (!declaresJson(header(event, 'content-type'))) throw new UnsupportedMediaTypeError();
+  const text = utf8Text(bytes);
+  if (text === undefined) throw new InvalidInputError([{ field: 'body', message: 'must be UTF-8' }], 'The body is not valid UTF-8.');
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw notJson();
   }

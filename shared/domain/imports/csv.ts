@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { utf8Text } from '../text.js';
 
 /** One record of a CSV file, where it stands in the file. */
 export interface CsvRecord {
@@ -39,7 +40,7 @@ const LF = 0x0a;
  * parser gave up).
  */
 export function readCsv(bytes: Uint8Array): CsvRecord[] {
-  if (!isUtf8(bytes)) throw new CsvFileError('must be UTF-8 text', undefined);
+  if (utf8Text(bytes) === undefined) throw new CsvFileError('must be UTF-8 text', undefined);
   const lines = new LineCounter(bytes);
   const records: CsvRecord[] = [];
   try {
@@ -71,15 +72,6 @@ function messageOf(error: CsvError): string {
       return 'has a quote inside a field that is not quoted as a whole (write the field in quotes and double its quotes: "say ""stop""")';
     default:
       return `is not valid CSV (${error.code})`;
-  }
-}
-
-function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -95,6 +95,17 @@ describe('jsonBody', () => {
     });
   });
 
+  it.each([
+    ['bytes that are no UTF-8', Buffer.concat([Buffer.from('{"reason":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])],
+    ['an overlong encoding of a quote', Buffer.concat([Buffer.from('{"reason":"a'), Buffer.from([0xc0, 0xa2]), Buffer.from('"}')])],
+    ['a surrogate encoded as UTF-8', Buffer.concat([Buffer.from('{"reason":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])],
+  ])('refuses %s with a 400 on the field body, rather than read them as U+FFFD', (_label, bytes) => {
+    const error = thrownBy(() => jsonBody(jsonEvent(bytes.toString('base64'), { isBase64Encoded: true }), reasonBody));
+
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ status: 400, message: 'The body is not valid UTF-8.', errors: [{ field: 'body', message: 'must be UTF-8' }] });
+  });
+
   it('refuses a missing body with a 400 on the field body, whatever its content type says', () => {
     expect(thrownBy(() => jsonBody(httpEvent(), reasonBody))).toMatchObject({ status: 400, errors: [{ field: 'body' }] });
     expect(thrownBy(() => jsonBody(httpEvent({ headers: { 'content-type': 'application/json' } }), reasonBody))).toMatchObject({
