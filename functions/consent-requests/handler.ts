@@ -30,17 +30,10 @@ const deps = {
   onPublishFailed: (requestId: string, error: unknown) => logger.warn('consent event not enqueued yet; the sweeper will send it', { requestId, error }),
 };
 
-/**
- * How long before the function's timeout an accepted request stops waiting for its event to be
- * enqueued, so that its 202 still reaches the caller.
- */
-const ANSWER_MARGIN_MS = 1_000;
-
 /** `POST …/{phone}/block` and `…/unblock`: editors ask for a change; the processor applies it later. */
 function requestChange(action: ConsentAction): RouteHandler {
   return async (event, context) => {
     const { caller } = context;
-    const enqueueSignal = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS));
     authorise(caller, 'whatsapp-blocklist:edit');
     const { profileId, phone } = pathParameters(event, numberPath);
     const { reason } = jsonBody(event, reasonBody);
@@ -48,8 +41,7 @@ function requestChange(action: ConsentAction): RouteHandler {
     const accepted = await acceptConsentRequest(
       caller,
       { profileId, phone, action, reason, idempotencyKey: key },
-      deps,
-      { enqueueSignal },
+      { ...deps, timeLeft: () => context.getRemainingTimeInMillis() },
     );
     return json(202, accepted);
   };

@@ -20,22 +20,23 @@ export class SqsEventPublisher implements EventPublisher {
    * order of a group's messages; events of one number in different batches carry no order of their own
    * (provider events are ordered by their failure time).
    */
-  async publishAll(events: readonly QueuedEvent[]): Promise<void> {
+  async publishAll(events: readonly QueuedEvent[], options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     const batches: QueuedEvent[][] = [];
     for (let start = 0; start < events.length; start += SEND_BATCH_SIZE) {
       batches.push(events.slice(start, start + SEND_BATCH_SIZE));
     }
     for (let start = 0; start < batches.length; start += CONCURRENT_BATCHES) {
-      await Promise.all(batches.slice(start, start + CONCURRENT_BATCHES).map((batch) => this.sendBatch(batch)));
+      await Promise.all(batches.slice(start, start + CONCURRENT_BATCHES).map((batch) => this.sendBatch(batch, options.signal)));
     }
   }
 
-  private async sendBatch(batch: readonly QueuedEvent[]): Promise<void> {
+  private async sendBatch(batch: readonly QueuedEvent[], signal: AbortSignal | undefined): Promise<void> {
     const { Failed } = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: this.queueUrl,
         Entries: batch.map((event, index) => ({ Id: String(index), ...messageOf(event) })),
       }),
+      { abortSignal: signal },
     );
     if (Failed && Failed.length > 0) {
       const reasons = Failed.map((failure) => `${failure.Code ?? 'unknown'}: ${failure.Message ?? ''}`);

@@ -5,6 +5,7 @@ import type { ConsentAction, ConsentEvent } from './consent-event.js';
 import type { ConsentRequest, RequestStatus } from './records.js';
 import type { Clock, EventPublisher, ProfileStore, RequestStore } from './ports.js';
 import { IdempotencyConflictError, NotFoundError } from './errors.js';
+import { abortAfter, ANSWER_RESERVE_MS } from './deadline.js';
 
 export interface ConsentRequestInput {
   profileId: string;
@@ -24,14 +25,11 @@ export interface AcceptDependencies {
   onAccepted?: (request: ConsentRequest) => void;
   /** Told when an accepted request's event could not be enqueued now; the sweeper sends it later. */
   onPublishFailed?: (requestId: string, error: unknown) => void;
-}
-
-export interface AcceptOptions {
   /**
-   * Gives up on enqueueing the event. By then the request is recorded and its answer is `202`, which
-   * must reach the caller: a send that hangs past the function's timeout would turn it into a 500.
+   * How long the call may still take, in milliseconds (a Lambda function's remaining time); no limit
+   * without it. The enqueue of a recorded request is given up on `ANSWER_RESERVE_MS` before its end.
    */
-  enqueueSignal?: AbortSignal | undefined;
+  timeLeft?: () => number;
 }
 
 export interface AcceptedRequest {
@@ -58,8 +56,8 @@ export interface AcceptedRequest {
  *    earlier time, and is recorded as `pending` (with the key). From here on it is durable: the answer
  *    is `202`, whatever happens next, and `onAccepted` is told of it (only here: never for a replay).
  * 5. Its event is enqueued, only now: an event must never name a request that is not recorded. The
- *    processor applies it later. If that fails, or hangs until `enqueueSignal` gives up on it (or took
- *    effect and its answer was lost), the request stays `pending`: the sweeper (`resendStalePendingRequests`) enqueues it again, and a
+ *    processor applies it later. If that fails, or hangs until it is given up on shortly before the
+ *    call's time ends (`timeLeft`), or took effect and its answer was lost, the request stays `pending`: the sweeper (`resendStalePendingRequests`) enqueues it again, and a
  *    replay of its key does so at once. The request id is the deduplication id and the event's id, so
  *    a second copy is dropped by the queue or by the processor.
  *
@@ -70,7 +68,6 @@ export async function acceptConsentRequest(
   caller: Caller,
   input: ConsentRequestInput,
   deps: AcceptDependencies,
-  options: AcceptOptions = {},
 ): Promise<AcceptedRequest> {
   const idempotency = input.idempotencyKey
     ? { callerSub: caller.sub, key: input.idempotencyKey, bodyHash: hashRequest(input) }
@@ -82,7 +79,7 @@ export async function acceptConsentRequest(
     deps.requests.nextSequence(input.phone),
   ]);
   const existing = valueOf(replayLookup);
-  if (existing) return answerReplay(existing, idempotency?.bodyHash, deps, options);
+  if (existing) return answerReplay(existing, idempotency?.bodyHash, deps);
 
   const profile = valueOf(profileRead);
   if (!profile) throw new NotFoundError(`Profile ${input.profileId} does not exist.`);
@@ -107,18 +104,18 @@ export async function acceptConsentRequest(
   const created = await deps.requests.create(request, idempotency);
   if (!created.created) {
     // Another call with the same key won the race between our look-up and our write.
-    return answerReplay(created.existing, idempotency?.bodyHash, deps, options);
+    return answerReplay(created.existing, idempotency?.bodyHash, deps);
   }
   deps.onAccepted?.(request);
 
-  await enqueue(request, deps, options);
+  await enqueue(request, deps);
   return { requestId: request.requestId, status: 'pending' };
 }
 
 /** Best effort: a request that is not enqueued now is enqueued by the sweeper or the next replay. */
-async function enqueue(request: ConsentRequest, deps: AcceptDependencies, options: AcceptOptions): Promise<void> {
+async function enqueue(request: ConsentRequest, deps: AcceptDependencies): Promise<void> {
   try {
-    await deps.publisher.publish(eventOf(request), { signal: options.enqueueSignal });
+    await deps.publisher.publish(eventOf(request), { signal: abortAfter((deps.timeLeft?.() ?? Infinity) - ANSWER_RESERVE_MS) });
   } catch (error) {
     deps.onPublishFailed?.(request.requestId, error);
   }
@@ -152,7 +149,6 @@ async function answerReplay(
   existing: { requestId: string; bodyHash: string },
   bodyHash: string | undefined,
   deps: AcceptDependencies,
-  options: AcceptOptions,
 ): Promise<AcceptedRequest> {
   if (existing.bodyHash !== bodyHash) {
     throw new IdempotencyConflictError(
@@ -161,7 +157,7 @@ async function answerReplay(
   }
   const request = await deps.requests.get(existing.requestId);
   // Still pending: perhaps its event never reached the queue. Sending it again is harmless.
-  if (request?.status === 'pending') await enqueue(request, deps, options);
+  if (request?.status === 'pending') await enqueue(request, deps);
   return { requestId: existing.requestId, status: request?.status ?? 'pending' };
 }
 

@@ -84,7 +84,7 @@ export interface EventPublisher {
   /** Enqueues one event; `signal` gives up on the call (the caller has an answer to give). */
   publish(event: QueuedEvent, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   /** Enqueues many events in as few calls as the queue allows; throws unless every one was accepted. */
-  publishAll(events: readonly QueuedEvent[]): Promise<void>;
+  publishAll(events: readonly QueuedEvent[], options?: { signal?: AbortSignal | undefined }): Promise<void>;
 }
 
 /** The processor's single atomic write: audit entry, state and request status, all or nothing. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '../caller.js';
 import type { ConsentEvent } from '../consent-event.js';
+import { abortAfter, ANSWER_RESERVE_MS } from '../deadline.js';
 import { eventOf } from '../accept-consent-request.js';
 import { IdempotencyConflictError, ServiceUnavailableError } from '../errors.js';
 import type { E164 } from '../phone.js';
@@ -24,8 +25,6 @@ export interface ImportDependencies {
 
 /** Time kept back from recording the import, to enqueue and answer. */
 const ENQUEUE_RESERVE_MS = 5_000;
-/** Time kept back from enqueueing, to answer. */
-const ANSWER_RESERVE_MS = 1_000;
 /** Events enqueued between looks at the clock. */
 const EVENTS_PER_LOOK = 500;
 
@@ -209,12 +208,14 @@ async function enqueue(importId: string, requests: readonly ConsentRequest[], st
     (rounds[round] ??= []).push(eventOf(request));
   }
   let sent = 0;
+  // Besides the look at the clock before each chunk: a chunk whose sends hang is given up on in time.
+  const signal = abortAfter(stopAt - deps.clock.now().getTime());
   try {
     for (const round of rounds) {
       for (let start = 0; start < round.length; start += EVENTS_PER_LOOK) {
         if (deps.clock.now().getTime() > stopAt) throw new Error(`Out of time with ${requests.length - sent} of ${requests.length} events not enqueued`);
         const events = round.slice(start, start + EVENTS_PER_LOOK);
-        await deps.publisher.publishAll(events);
+        await deps.publisher.publishAll(events, { signal });
         sent += events.length;
       }
     }
@@ -224,12 +225,6 @@ async function enqueue(importId: string, requests: readonly ConsentRequest[], st
 }
 
 /** A row's event: the manual event of its request, naming the import. */
-/** A signal that aborts once `milliseconds` have passed (at once, if none are left); none for an infinite time. */
-function abortAfter(milliseconds: number): AbortSignal | undefined {
-  if (!Number.isFinite(milliseconds)) return undefined;
-  return milliseconds > 0 ? AbortSignal.timeout(milliseconds) : AbortSignal.abort(new DOMException('The call is out of time', 'TimeoutError'));
-}
-
 /** What makes two uploads "the same body" for an `Idempotency-Key`: the same bytes. */
 function hashImport(csv: Uint8Array): string {
   return createHash('sha256').update('blocklist-import\n').update(csv).digest('hex');

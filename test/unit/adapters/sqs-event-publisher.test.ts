@@ -35,13 +35,15 @@ describe('SqsEventPublisher.publish', () => {
     expect(consentEventSchema.parse(JSON.parse(input?.MessageBody ?? ''))).toEqual(event);
   });
 
-  it('gives the SDK the signal that gives up on the send', async () => {
+  it('gives the SDK the signal that gives up on the send, of one event or of every batch', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const signal = new AbortController().signal;
 
     await new SqsEventPublisher(QUEUE_URL).publish(sampleEvent(), { signal });
+    await new SqsEventPublisher(QUEUE_URL).publishAll(Array.from({ length: 15 }, (_, index) => sampleEvent({ eventId: `event-${index}` })), { signal });
 
-    expect((sqs.send.getCall(0).args as unknown[])[1]).toEqual({ abortSignal: signal });
+    expect(sqs.send.getCalls().map((call) => (call.args as unknown[])[1])).toEqual([{ abortSignal: signal }, { abortSignal: signal }, { abortSignal: signal }]);
   });
 
   it('lets a failure to send reach the caller', async () => {

@@ -1,5 +1,6 @@
 import { acceptConsentRequest, type AcceptDependencies, type ConsentRequestInput } from '../../../shared/domain/accept-consent-request.js';
 import { consentEventSchema } from '../../../shared/domain/consent-event.js';
+import { ANSWER_RESERVE_MS } from '../../../shared/domain/deadline.js';
 import { IdempotencyConflictError, NotFoundError } from '../../../shared/domain/errors.js';
 import {
   fixedClock,
@@ -7,6 +8,7 @@ import {
   InMemoryProfileStore,
   InMemoryRequestStore,
   RecordingPublisher,
+  untilAborted,
 } from '../support/fakes.js';
 import { callerWith, OTHER_PHONE, PHONE } from '../support/samples.js';
 
@@ -307,34 +309,30 @@ describe('acceptConsentRequest', () => {
     expect(reported).toEqual([['req-1', queueDown]]);
   });
 
-  it('gives up on a send that hangs when enqueueSignal aborts, and still answers 202 for the recorded request', async () => {
-    // prepare: a queue that never answers, until the call is given up on
+  it('gives up on a send that hangs shortly before the call runs out of time, and still answers 202 for the recorded request', async () => {
+    // prepare: a queue that never answers, until the call is given up on, and a call with little time left
     const { requests, deps } = setUp();
     const sends: (AbortSignal | undefined)[] = [];
     deps.publisher = {
       publish: (_event, options) => {
         sends.push(options?.signal);
-        const signal = options?.signal;
-        return new Promise((_resolve, reject) => {
-          if (signal?.aborted) reject(signal.reason);
-          signal?.addEventListener('abort', () => reject(signal.reason));
-        });
+        return untilAborted(options?.signal);
       },
       publishAll: async () => undefined,
     };
     const reported: string[] = [];
     deps.onPublishFailed = (requestId) => reported.push(requestId);
-    const [first, second] = [AbortSignal.timeout(20), AbortSignal.timeout(20)];
+    deps.timeLeft = () => ANSWER_RESERVE_MS + 20;
 
     // act
-    const accepted = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps, { enqueueSignal: first });
-    const replayed = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps, { enqueueSignal: second });
+    const accepted = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
+    const replayed = await acceptConsentRequest(erin, blockInput({ idempotencyKey: 'key-1' }), deps);
 
-    // assess: both answers came, the request is pending for the sweeper, and each send was given its signal
+    // assess: both answers came, the request is pending for the sweeper, and each send was given up on
     expect(accepted).toEqual({ requestId: 'req-1', status: 'pending' });
     expect(replayed).toEqual(accepted);
     expect(await requests.get('req-1')).toMatchObject({ status: 'pending' });
-    expect(sends).toEqual([first, second]);
+    expect(sends.map((signal) => signal?.aborted)).toEqual([true, true]);
     expect(reported).toEqual(['req-1', 'req-1']);
   });
 

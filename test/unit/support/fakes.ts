@@ -143,6 +143,14 @@ export class InMemoryConsentStateStore implements ConsentStateStore {
   }
 }
 
+/** A call that never answers until its signal gives up on it, as the SDK's calls to a queue that hangs. */
+export function untilAborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    signal?.addEventListener('abort', () => reject(signal.reason));
+  });
+}
+
 /** Keeps every published event; throws `failWith` instead, when it is set. */
 export class RecordingPublisher implements EventPublisher {
   readonly published: QueuedEvent[] = [];

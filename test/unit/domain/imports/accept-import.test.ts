@@ -3,7 +3,8 @@ import { importProgress } from '../../../../shared/domain/imports/import-progres
 import { rowRequestId } from '../../../../shared/domain/imports/row-request-id.js';
 import { consentEventSchema, type QueuedEvent } from '../../../../shared/domain/consent-event.js';
 import { IdempotencyConflictError, NotFoundError, ServiceUnavailableError } from '../../../../shared/domain/errors.js';
-import { fixedClock, RecordingPublisher } from '../../support/fakes.js';
+import type { EventPublisher } from '../../../../shared/domain/ports.js';
+import { fixedClock, RecordingPublisher, untilAborted } from '../../support/fakes.js';
 import { callerWith, e164 } from '../../support/samples.js';
 import { InMemoryBatchRequestStore, InMemoryImportStore } from './fakes.js';
 
@@ -240,6 +241,38 @@ describe('acceptBlocklistImport', () => {
       expect(publisher.published.map((event) => 'action' in event && event.action)).toEqual(['block']);
       expect(failures).toEqual([new Error('Out of time with 1 of 2 events not enqueued')]);
     });
+  });
+
+  it('answers 202 when a send hangs, giving it up shortly before the call runs out of time', async () => {
+    // prepare: a queue that never answers, until the call gives up; recording takes all but 50 ms of the time to enqueue
+    const { requests, deps } = setUp();
+    let now = Date.parse(NOW);
+    const createMany = requests.createMany.bind(requests);
+    requests.createMany = async (written, options) => {
+      await createMany(written, options);
+      now += 4_950;
+    };
+    const signals: (AbortSignal | undefined)[] = [];
+    const hanging: EventPublisher = {
+      publish: async () => undefined,
+      publishAll: (_events, options) => {
+        signals.push(options?.signal);
+        return untilAborted(options?.signal);
+      },
+    };
+    const failures: string[] = [];
+
+    const answer = await acceptBlocklistImport(
+      ivan,
+      { csv: file(`${A},block,asked`), idempotencyKey: undefined },
+      // 6 s: 1 s to record (5 s are kept back to enqueue and answer), then 50 ms of the 4 s to enqueue, 1 s to answer
+      { ...deps, publisher: hanging, clock: { now: () => new Date(now) }, timeLeft: () => 6_000, onPublishFailed: (importId) => failures.push(importId) },
+    );
+
+    expect(answer).toMatchObject({ importId: IMPORT_ID, accepted: 1 });
+    expect(requests.requests.get(rowRequestId(IMPORT_ID, 2))?.status).toBe('pending');
+    expect(signals.map((signal) => signal?.aborted)).toEqual([true]);
+    expect(failures).toEqual([IMPORT_ID]);
   });
 
   it('answers 202 when the queue refuses the events, and says so', async () => {
