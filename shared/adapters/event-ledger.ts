@@ -29,8 +29,12 @@ const APPLIED_EVENT_TTL_SECONDS = 90 * 24 * 60 * 60;
  * even when a later delivery would resolve it to the other. The audit entry's own condition still
  * catches repeats of events applied before markers existed.
  *
- * No `ClientRequestToken`: a retried event carries a new `appliedAt`, which DynamoDB would refuse as an
- * idempotency mismatch; the conditions already make a repeat a no-op.
+ * No `ClientRequestToken` of our own. The SDK gives each call one (the API marks it an idempotency
+ * token) and its retries reuse it, so a transaction that took effect but whose answer was lost is
+ * answered as the first time, and reported as what happened rather than as a duplicate
+ * (`test/integration/ledger-lost-answer.test.ts`). A token named after the event would make DynamoDB
+ * refuse a later attempt at it, with another `appliedAt`, as an idempotency mismatch; the conditions
+ * already make any repeat a no-op.
  */
 export class DynamoEventLedger implements EventLedger {
   constructor(
