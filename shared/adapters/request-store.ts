@@ -316,20 +316,30 @@ export class DynamoRequestStore implements RequestStore, RequestBatchStore {
     return item && recordOf(item);
   }
 
+  /** Takes the requests out of the index of pending requests: the sweeper reads no other. */
+  async markEnqueued(references: readonly RequestReference[]): Promise<void> {
+    await inParallel(references, CONCURRENT_TRANSACTIONS, undefined, ({ phone, requestId }) => this.updateIfPending(phone, requestId, 'REMOVE pendingShard'));
+  }
+
+  /** A dead-lettered copy of an event must not overwrite the real outcome of its request: only a pending one fails. */
   async markFailed(phone: E164, requestId: string): Promise<void> {
+    await this.updateIfPending(phone, requestId, 'SET #status = :failed REMOVE pendingShard', { ':failed': 'failed' });
+  }
+
+  /** Updates a request that is still pending; one that has settled (or is unknown) is left as it is. */
+  private async updateIfPending(phone: E164, requestId: string, updateExpression: string, values: Record<string, unknown> = {}): Promise<void> {
     try {
       await dynamoDb.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.request(phone, requestId),
-          UpdateExpression: 'SET #status = :failed REMOVE pendingShard',
+          UpdateExpression: updateExpression,
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':pending': 'pending' },
+          ExpressionAttributeValues: { ':pending': 'pending', ...values },
         }),
       );
     } catch (error) {
-      // Already settled (or unknown): a dead-lettered copy must not overwrite a real outcome.
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }

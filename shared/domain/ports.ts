@@ -47,8 +47,16 @@ export interface RequestStore {
   /** The requests of a number that the processor has not settled yet, oldest first. */
   listPending(phone: E164): Promise<ConsentRequest[]>;
   findIdempotencyRecord(callerSub: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Requests still pending that were made before `requestedBefore`, oldest first, at most `limit`. */
+  /**
+   * Requests still pending that were made before `requestedBefore`, oldest first, at most `limit`;
+   * not those marked enqueued.
+   */
   listStalePending(requestedBefore: string, limit: number): Promise<ConsentRequest[]>;
+  /**
+   * Marks requests whose events the queue has acknowledged: they are no longer stale, whatever their
+   * age. A request that has settled meanwhile is left as it is.
+   */
+  markEnqueued(references: readonly RequestReference[]): Promise<void>;
   /** Marks a request failed when its event went to the dead-letter queue. */
   markFailed(phone: E164, requestId: string): Promise<void>;
 }

@@ -29,6 +29,11 @@ export interface SweepResult {
  *    died, or its send hung, after recording it): its event is enqueued again. The request id is the
  *    deduplication id and the event id, so a copy of an event that did arrive is dropped by the queue
  *    (within five minutes) or by the processor.
+ * 3. Once the queue has acknowledged that send, the event is on the queue (or was, within the last
+ *    five minutes, and that copy ends the request): the request is marked enqueued and not sent again.
+ *    Sending it every sweep would put a new copy in every five minutes while its event fails, each
+ *    one more failing message at the head of its number's queue. A request whose send failed stays
+ *    stale, for the next sweep.
  */
 export async function sweepRequests(
   deps: { requests: RequestStore; publisher: EventPublisher; deadLetters: DeadLetterReader; clock: Clock },
@@ -41,6 +46,9 @@ export async function sweepRequests(
   const stale = await deps.requests.listStalePending(before, options.limit);
   const dead = new Set(deadLettered.map((reference) => reference.requestId));
   const resend = stale.filter((request) => !dead.has(request.requestId));
-  if (resend.length > 0) await deps.publisher.publishAll(resend.map(eventOf));
+  if (resend.length > 0) {
+    await deps.publisher.publishAll(resend.map(eventOf));
+    await deps.requests.markEnqueued(resend.map(({ phone, requestId }) => ({ phone, requestId })));
+  }
   return { failed: deadLettered.length, resent: resend.length };
 }

@@ -1041,6 +1041,9 @@ describe('DynamoDB access, as the code makes it', () => {
     requestSweeper: async () => {
       const requests = new DynamoRequestStore(TABLES.consent);
       const deadLetters = { requests: async () => [{ requestId: sampleEvent().requestId, phone: PHONE }] };
+      // One stale request besides the dead-lettered one: sent again, then marked enqueued.
+      const stale = { requestId: 'req-stale', status: 'pending', action: 'block', phone: OTHER_PHONE, reason: 'r', requestedBy: { type: 'user', sub: 's', username: 'erin' }, requestedAt: '2025-01-01T00:00:00.000Z', sequence: 1 };
+      documentClient.on(QueryCommand).resolves({ Items: [stale], Count: 1 });
       await sweepRequests({ requests, publisher: publisher(false), deadLetters, clock: systemClock }, { resendAfterSeconds: 0, limit: 10 });
     },
   };

@@ -8,6 +8,7 @@ import type {
   EventLedger,
   EventPublisher,
   ProfileStore,
+  RequestReference,
   RequestStore,
 } from '../../../shared/domain/ports.js';
 import type { AuditEntry, ConsentRequest, IdempotencyRecord, Profile } from '../../../shared/domain/records.js';
@@ -65,6 +66,8 @@ export class InMemoryRequestStore implements RequestStore {
   readonly keys = new Map<string, IdempotencyRecord>();
   /** The last sequence handed out per number. */
   readonly sequences = new Map<E164, number>();
+  /** The requests marked enqueued, which are stale no more. */
+  readonly enqueued = new Set<string>();
 
   async nextSequence(phone: E164): Promise<number> {
     const next = (this.sequences.get(phone) ?? 0) + 1;
@@ -101,10 +104,14 @@ export class InMemoryRequestStore implements RequestStore {
 
   async listStalePending(requestedBefore: string, limit: number): Promise<ConsentRequest[]> {
     return [...this.requests.values()]
-      .filter((request) => request.status === 'pending' && request.requestedAt < requestedBefore)
+      .filter((request) => request.status === 'pending' && request.requestedAt < requestedBefore && !this.enqueued.has(request.requestId))
       .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
       .slice(0, limit)
       .map((request) => structuredClone(request));
+  }
+
+  async markEnqueued(references: readonly RequestReference[]): Promise<void> {
+    for (const { requestId } of references) if (this.requests.get(requestId)?.status === 'pending') this.enqueued.add(requestId);
   }
 
   async markFailed(_phone: E164, requestId: string): Promise<void> {
