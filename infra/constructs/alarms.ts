@@ -36,19 +36,24 @@ export function notifyingAlarm(scope: Construct, id: string, topic: ITopic, prop
  * person looking) hides what it received for a while, and the alarm must not see an empty queue then.
  */
 export function alarmOnAnyMessage(scope: Construct, id: string, queue: IQueue, description: string, topic: ITopic): Alarm {
-  const period = Duration.minutes(1);
   return notifyingAlarm(scope, id, topic, {
     alarmDescription: description,
-    metric: new MathExpression({
-      expression: 'visible + hidden',
-      usingMetrics: {
-        visible: queue.metricApproximateNumberOfMessagesVisible({ period }),
-        hidden: queue.metricApproximateNumberOfMessagesNotVisible({ period }),
-      },
-      label: 'Messages waiting',
-      period,
-    }),
+    metric: messagesWaiting(queue, 'Messages waiting'),
     threshold: 1,
     evaluationPeriods: 1,
+  });
+}
+
+/** The messages a queue holds, per minute, whether visible or hidden by whatever received them last. */
+export function messagesWaiting(queue: IQueue, label: string): MathExpression {
+  const period = Duration.minutes(1);
+  return new MathExpression({
+    expression: 'visible + hidden',
+    usingMetrics: {
+      visible: queue.metricApproximateNumberOfMessagesVisible({ period }),
+      hidden: queue.metricApproximateNumberOfMessagesNotVisible({ period }),
+    },
+    label,
+    period,
   });
 }

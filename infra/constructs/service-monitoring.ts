@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { notifyingAlarm } from './alarms.js';
+import { messagesWaiting, notifyingAlarm } from './alarms.js';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_METRIC } from '../../shared/metric-names.js';
 
 export interface ServiceMonitoringProps {
@@ -129,7 +129,7 @@ export class ServiceMonitoring extends Construct {
       graph('Campaign checks: numbers', [serviceMetric(METRIC.numbersChecked), serviceMetric(METRIC.numbersBlocked)]),
       graph(
         'Consent queue',
-        [props.queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM }), props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, label: 'Dead-lettered' })],
+        [props.queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM }), messagesWaiting(props.deadLetterQueue, 'Dead-lettered')],
         [props.queue.metricApproximateAgeOfOldestMessage({ statistic: Stats.MAXIMUM, label: 'Age of oldest (s)' })],
       ),
     );
