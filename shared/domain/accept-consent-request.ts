@@ -57,9 +57,10 @@ export interface AcceptedRequest {
  *    is `202`, whatever happens next, and `onAccepted` is told of it (only here: never for a replay).
  * 5. Its event is enqueued, only now: an event must never name a request that is not recorded. The
  *    processor applies it later. If that fails, or hangs until it is given up on shortly before the
- *    call's time ends (`timeLeft`), or took effect and its answer was lost, the request stays `pending`: the sweeper (`resendStalePendingRequests`) enqueues it again, and a
- *    replay of its key does so at once. The request id is the deduplication id and the event's id, so
- *    a second copy is dropped by the queue or by the processor.
+ *    call's time ends (`timeLeft`), or took effect and its answer was lost, the request stays
+ *    `pending`: the sweeper (`sweepRequests`) enqueues it again, and a replay of its key does so at
+ *    once. The request id is the deduplication id and the event's id, so a second copy is dropped by
+ *    the queue or by the processor.
  *
  * A new request thus costs three round trips one after another: the three side by side, the write of
  * the request and its key (one transaction), and the send.
