@@ -35,6 +35,7 @@ import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
 import { freePort } from '../infra/local/free-port.js';
 import { createTable } from '../infra/local/provision.js';
 import { lambdaContext } from '../infra/local/lambda-context.js';
+import { sqsRecord } from '../test/support/sqs-records.js';
 
 /**
  * `npm run bench -- processor`: the processor's throughput against DynamoDB Local, beside its raw floor.
@@ -457,7 +458,7 @@ function plan(way: Way, { index, startMs }: PassRequest, tables: Tables): Pass {
       const blocks = decided.outcome === 'applied' && event.source === 'automatic' && event.action === 'wa_blocked';
       const messageId = `${way}-${index}-${number}-${position}`;
       const planned: Planned = {
-        record: sqsRecord(JSON.stringify(event), phone, messageId, receiveCount),
+        record: sqsRecord(JSON.stringify(event), { groupId: phone, messageId, receiveCount }),
         group: phone,
         event,
         expected: duplicate ? 'duplicate' : decided.outcome,
@@ -492,29 +493,6 @@ function requestItem(event: ManualConsentEvent): Record<string, unknown> {
     requestedAt: event.requestedAt,
     sequence: event.sequence,
     pendingShard: keys.pendingShard(event.requestId),
-  };
-}
-
-function sqsRecord(body: string, group: string, messageId: string, receiveCount: number): SQSRecord {
-  const now = String(Date.now());
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: now,
-      SenderId: '000000000000',
-      ApproximateFirstReceiveTimestamp: now,
-      MessageGroupId: group,
-      MessageDeduplicationId: messageId,
-      SequenceNumber: '1',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench-ConsentEvents.fifo',
-    awsRegion: 'us-east-1',
   };
 }
 
