@@ -47,13 +47,14 @@ export function alarmOnAnyMessage(scope: Construct, id: string, queue: IQueue, d
 /** The messages a queue holds, per minute, whether visible or hidden by whatever received them last. */
 export function messagesWaiting(queue: IQueue, label: string): MathExpression {
   const period = Duration.minutes(1);
-  return new MathExpression({
-    expression: 'visible + hidden',
-    usingMetrics: {
-      visible: queue.metricApproximateNumberOfMessagesVisible({ period }),
-      hidden: queue.metricApproximateNumberOfMessagesNotVisible({ period }),
-    },
+  return sumOf(
     label,
+    { visible: queue.metricApproximateNumberOfMessagesVisible({ period }), hidden: queue.metricApproximateNumberOfMessagesNotVisible({ period }) },
     period,
-  });
+  );
+}
+
+/** The sum of a few metrics over `period`, each named in the expression by its key. */
+export function sumOf(label: string, usingMetrics: Record<string, IMetric>, period: Duration): MathExpression {
+  return new MathExpression({ label, expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period });
 }

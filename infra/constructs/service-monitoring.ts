@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { AlarmStatusWidget, Dashboard, GraphWidget, MathExpression, Metric, Stats, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmStatusWidget, Dashboard, GraphWidget, Metric, Stats, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { messagesWaiting, notifyingAlarm } from './alarms.js';
+import { messagesWaiting, notifyingAlarm, sumOf } from './alarms.js';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME, STATUS_METRIC } from '../../shared/metric-names.js';
 
 export interface ServiceMonitoringProps {
@@ -58,7 +58,7 @@ export class ServiceMonitoring extends Construct {
       metric: sumOf('Failed events and function errors', {
         failed: serviceMetric(METRIC.eventsFailed, { period: SUM_PERIOD }),
         errors: props.processor.metricErrors({ period: SUM_PERIOD, statistic: Stats.SUM }),
-      }),
+      }, SUM_PERIOD),
       threshold: 1,
       evaluationPeriods: 1,
     });
@@ -79,7 +79,7 @@ export class ServiceMonitoring extends Construct {
         answers: serviceMetric(METRIC.webhookServerErrors, { period: SUM_PERIOD }),
         errors: props.webhook.metricErrors({ period: SUM_PERIOD, statistic: Stats.SUM }),
         throttles: props.webhook.metricThrottles({ period: SUM_PERIOD, statistic: Stats.SUM }),
-      }),
+      }, SUM_PERIOD),
       // A single failed callback is retried by Meta and lost nothing; five in five minutes are a pattern.
       threshold: 5,
       evaluationPeriods: 1,
@@ -155,11 +155,6 @@ export function serviceMetric(name: string, options: { period?: Duration } = {})
     statistic: Stats.SUM,
     period: options.period ?? Duration.minutes(1),
   });
-}
-
-/** The sum of a few metrics over the alarms' period, each named in the expression by its key. */
-function sumOf(label: string, usingMetrics: Record<string, IMetric>): MathExpression {
-  return new MathExpression({ label, expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: SUM_PERIOD });
 }
 
 function graph(title: string, left: IMetric[], right: IMetric[] = []): GraphWidget {
