@@ -48,7 +48,7 @@ export async function sweepRequests(
   const resend = stale.filter((request) => !dead.has(request.requestId));
   if (resend.length > 0) {
     await deps.publisher.publishAll(resend.map(eventOf));
-    await deps.requests.markEnqueued(resend.map(({ phone, requestId }) => ({ phone, requestId })));
+    await deps.requests.markEnqueued(resend);
   }
   return { failed: deadLettered.length, resent: resend.length };
 }

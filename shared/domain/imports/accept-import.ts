@@ -224,7 +224,6 @@ async function enqueue(importId: string, requests: readonly ConsentRequest[], st
   }
 }
 
-/** A row's event: the manual event of its request, naming the import. */
 /** What makes two uploads "the same body" for an `Idempotency-Key`: the same bytes. */
 function hashImport(csv: Uint8Array): string {
   return createHash('sha256').update('blocklist-import\n').update(csv).digest('hex');
