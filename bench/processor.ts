@@ -455,7 +455,7 @@ function plan(way: Way, { index, startMs }: PassRequest, tables: Tables): Pass {
       if (event.source === 'manual' && !applied.has(event.eventId)) seeds.push({ PutRequest: { Item: marshall(requestItem(event)) } });
       const decided = transition(current, event, appliedAt);
       const duplicate = applied.has(event.eventId);
-      const blocks = decided.outcome === 'applied' && event.source === 'automatic' && event.action === 'wa_blocked';
+      const blocks = decided.newlyBlocked && event.source === 'automatic' && event.action === 'wa_blocked' && !event.release;
       const messageId = `${way}-${index}-${number}-${position}`;
       const planned: Planned = {
         record: sqsRecord(JSON.stringify(event), { groupId: phone, messageId, receiveCount }),
@@ -469,7 +469,7 @@ function plan(way: Way, { index, startMs }: PassRequest, tables: Tables): Pass {
       };
       if (!duplicate) {
         applied.add(event.eventId);
-        if (decided.outcome !== 'superseded' && decided.next) current = decided.next;
+        if (decided.next) current = decided.next;
       }
       arrivals.push({ planned, at: position * 100_000 + ((number * 7919) % 100_000) });
     }
@@ -511,7 +511,7 @@ function holderQuery(tables: Tables, phone: E164): QueryCommandInput {
 }
 
 function ledgerItems(tables: Tables, event: ConsentEvent, expectedVersion: number | undefined, decided: Transition, appliedAt: string, nowSeconds: number): TransactWriteItem[] {
-  const next = decided.outcome === 'superseded' ? undefined : decided.next;
+  const next = decided.next;
   const audit = auditEntryOf(event, appliedAt, decided.outcome);
   const after =
     decided.outcome === 'applied' && next
@@ -730,8 +730,8 @@ async function verify(client: DynamoDBClient, tables: Tables, pass: Pass): Promi
   const stored = new Map(states.map((item) => [item['phone']!.S!, item]));
   for (const [phone, expected] of pass.finalStates) {
     const item = stored.get(phone);
-    const actual = item && { blocked: item['blocked']?.BOOL, version: Number(item['version']?.N), lastSeq: Number(item['lastSeq']?.N), source: item['source']?.S };
-    const wanted = { blocked: expected.blocked, version: expected.version, lastSeq: expected.lastSeq, source: expected.source };
+    const actual = item && { blocked: item['blocked']?.BOOL, version: Number(item['version']?.N), source: item['source']?.S };
+    const wanted = { blocked: expected.blocked, version: expected.version, source: expected.source };
     if (JSON.stringify(actual) !== JSON.stringify(wanted)) problems.push(`state of ${phone}: ${JSON.stringify(actual)}, expected ${JSON.stringify(wanted)}`);
   }
 

@@ -69,7 +69,7 @@ export const CONSENT_PARTITIONS = {
  * Every attribute the profiles function's puts name: a profile (`whatsappNumbers`, `updatedAt`,
  * `updatedBy`) and its holder items (`phone`, `profileId`), with the table's keys, which
  * `dynamodb:Attributes` must always list. No attribute that only a state has (`blocked`, `source`,
- * `version`, `lastSeq`, `decidedAt`, …): the role cannot write a block or move a number's order.
+ * `version`, `registers`, …): the role cannot write a block or move a number's order.
  * The infra tests check this list against every put the function's code makes.
  */
 export const PROFILE_ATTRIBUTES = ['pk', 'sk', 'profileId', 'whatsappNumbers', 'updatedAt', 'updatedBy', 'phone'] as const;

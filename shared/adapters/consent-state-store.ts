@@ -5,6 +5,7 @@ import type { ConsentStateStore } from '../domain/ports.js';
 import { batchGetAll } from './batch-get.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { keys } from './keys.js';
+import { registersOfLegacy } from '../domain/consent/legacy-state.js';
 
 export class DynamoConsentStateStore implements ConsentStateStore {
   constructor(private readonly tableName: string) {}
@@ -23,23 +24,31 @@ export class DynamoConsentStateStore implements ConsentStateStore {
   }
 }
 
+/**
+ * A state item as the domain's state. Items written before the registers existed are read through
+ * {@link registersOfLegacy}, which shows them exactly as they were; their next write adds the registers.
+ */
 export function stateFromItem(item: Record<string, any>): ConsentState {
-  return {
-    phone: item['phone'],
-    blocked: item['blocked'],
+  const shown = {
+    blocked: item['blocked'] ?? false,
     source: item['source'],
     reason: item['reason'],
     reasonCode: item['reasonCode'],
     profileId: item['profileId'],
-    updatedAt: item['updatedAt'],
     updatedBy: item['updatedBy'],
-    version: item['version'],
-    lastSeq: item['lastSeq'],
-    decidedAt: item['decidedAt'],
-    automaticAt: item['automaticAt'],
     marketingOptOut: item['marketingOptOut'],
-    marketingChangedAt: item['marketingChangedAt'],
   };
+  return {
+    phone: item['phone'],
+    ...shown,
+    updatedAt: item['updatedAt'],
+    version: item['version'],
+    registers: item['registers'] ?? registersOfLegacy({ ...shown, ...pick(item, ['lastSeq', 'decidedAt', 'automaticAt', 'marketingChangedAt']) }),
+  };
+}
+
+function pick<K extends string>(item: Record<string, any>, names: readonly K[]): Record<K, any> {
+  return Object.fromEntries(names.map((name) => [name, item[name]])) as Record<K, any>;
 }
 
 /**

@@ -44,7 +44,7 @@ export class DynamoEventLedger implements EventLedger {
   ) {}
 
   async record(input: RecordInput): Promise<'committed' | 'duplicate' | 'conflict'> {
-    const next = input.transition.outcome === 'superseded' ? undefined : input.transition.next;
+    const next = input.transition.next;
     const after = input.audit.outcome === 'applied' && next ? stateAfter(next) : undefined;
     const items: TransactItem[] = [this.markerPut(input.queuedPhone, input.event.eventId), this.auditPut(input.audit, after)];
     if (next) {

@@ -55,7 +55,7 @@ export async function applyConsentEvent(received: ConsentEvent, deps: ApplyDepen
       event,
       queuedPhone: received.phone,
       expectedVersion: current?.version,
-      transition: guarded.held ? { outcome: 'unchanged', next: undefined } : decided,
+      transition: guarded.held ? { outcome: 'unchanged', next: undefined, newlyBlocked: false } : decided,
       audit: auditEntryOf(event, appliedAt, outcome),
       requestStatus: decided.outcome,
       ...(guarded.slot ? { guardSlot: guarded.slot } : {}),
@@ -69,8 +69,8 @@ export async function applyConsentEvent(received: ConsentEvent, deps: ApplyDepen
 }
 
 /**
- * Whether the guard lets an automatic block through: only a provider failure that would block the
- * number is counted (not keywords, opt-outs, or a block an editor released). It gets a slot while its
+ * Whether the guard lets an automatic block through: only a provider failure that would block a number
+ * campaigns can reach now is counted (not keywords, opt-outs, or a block an editor released). It gets a slot while its
  * sender's window has room, and is held once the window is full.
  */
 async function guardDecision(
@@ -80,7 +80,7 @@ async function guardDecision(
   deps: ApplyDependencies,
 ): Promise<{ slot?: GuardSlot; held?: true }> {
   const guard = deps.guard;
-  if (!guard || !guardIsOn(guard.settings) || decided.outcome !== 'applied') return {};
+  if (!guard || !guardIsOn(guard.settings) || !decided.newlyBlocked) return {};
   if (event.source !== 'automatic' || event.action !== 'wa_blocked' || event.release) return {};
   const sender = event.actor.phoneNumberId;
   const window = guardWindowAt(now.getTime(), guard.settings);

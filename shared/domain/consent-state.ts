@@ -1,242 +1,158 @@
 import type { E164 } from './phone.js';
-import type { AutomaticConsentEvent, ConsentAction, ConsentEvent, ManualConsentEvent } from './consent-event.js';
+import type { AutomaticConsentEvent, ConsentEvent, ManualConsentEvent } from './consent-event.js';
+import { blocksInForce, consentOf, merged, type Registers, type Said, type VisibleConsent } from './consent/registers.js';
+import { compareSignals, type SignalTime } from './consent/signal-order.js';
 
-/** Who blocked or unblocked a number: an editor, the provider's failure report, or the recipient's keyword. */
-export type ConsentSource = 'manual' | 'automatic' | 'recipient';
-
-/** How a marketing opt-out reached us: Meta's `user_preferences` webhook, or a `131050` failure. */
-export type MarketingOptOutSource = 'user_preferences' | 'delivery_failure';
-
-/** The recipient stopped marketing messages. Not a block: only the recipient ends it, by resuming. */
-export interface MarketingOptOut {
-  since: string;
-  source: MarketingOptOutSource;
-  /** The business number (`phone_number_id`) the recipient told. */
-  sender: string;
-}
+export type { ConsentSource, MarketingOptOut, MarketingOptOutSource, Registers } from './consent/registers.js';
 
 /**
- * The consent of one number. A number that was never changed has no state and is unblocked. The block
- * fields (`source` to `updatedBy`) are absent while nobody and nothing has blocked or unblocked the
- * number (a state that holds only a marketing opt-out).
+ * The consent of one number. A number that was never changed has no state and is unblocked. What
+ * campaigns and people see (`blocked` to `marketingOptOut`) is computed from `registers`, what each
+ * source last said, and stored beside them for readers. The block fields are absent while nobody and
+ * nothing has blocked or unblocked the number (a state that holds only a marketing opt-out).
  */
-export interface ConsentState {
+export interface ConsentState extends VisibleConsent {
   phone: E164;
-  blocked: boolean;
-  source: ConsentSource | undefined;
-  reason: string | undefined;
-  reasonCode: string | undefined;
-  profileId: string | undefined;
+  /** When what is shown of the number last changed, by the processor's clock (the blocklist's order). */
   updatedAt: string | undefined;
-  updatedBy: string | undefined;
   /** Incremented on every write of the state; the processor's writes are conditional on it. */
   version: number;
-  /** The sequence of the last manual event applied to this number, whether it changed the state or not. */
-  lastSeq: number;
-  /**
-   * When the latest manual decision on this number was requested. A provider failure that happened
-   * before it was known to nobody who decided, and must not overturn the decision.
-   */
-  decidedAt: string | undefined;
-  /**
-   * When the latest provider failure that blocked this number (or found it blocked already) happened.
-   * A manual request made before it was made without knowing of it, and must not overturn it.
-   */
-  automaticAt: string | undefined;
-  /** The recipient's marketing opt-out, if any; blocks and unblocks leave it as it is. */
-  marketingOptOut: MarketingOptOut | undefined;
-  /** When the latest marketing `stop` or `resume` that was applied happened; an older one loses. */
-  marketingChangedAt: string | undefined;
+  registers: Registers;
 }
 
 /** What applying an event did; also the final status of its request. */
 export type Outcome = 'applied' | 'unchanged' | 'superseded';
 
-/** `next` is the state to write; an event that changes nothing about the number writes none. */
-export type Transition =
-  | { outcome: 'superseded' }
-  | { outcome: 'unchanged'; next: ConsentState | undefined }
-  | { outcome: 'applied'; next: ConsentState };
-
-/** Decides what an event does to the current state (see {@link manualTransition}, {@link automaticTransition}). */
-export function transition(current: ConsentState | undefined, event: ConsentEvent, appliedAt: string): Transition {
-  return event.source === 'manual'
-    ? manualTransition(current, event, appliedAt)
-    : automaticTransition(current, event, appliedAt);
+/**
+ * `next` is the state to write (none when the event's register already held a later signal);
+ * `newlyBlocked` says that it blocks a number that campaigns could reach until now.
+ */
+export interface Transition {
+  outcome: Outcome;
+  next: ConsentState | undefined;
+  newlyBlocked: boolean;
 }
 
-const blockedBy: Record<ConsentAction, boolean> = { block: true, unblock: false };
-
 /**
- * 1. An event whose sequence is not newer than the last one applied is `superseded`: it changes nothing.
- * 2. So is a request made before the latest provider failure on the number (a redrive, or an event
- *    that waited): whoever asked did not know of it. Meta's timestamps are whole seconds, so a failure
- *    at 12:00:05 may have happened any time before 12:00:06; a request made within that second counts
- *    as made after the failure, and the person's decision stands (as {@link automaticTransition} lets
- *    it stand against a failure in the same second, whichever is applied first).
- * 3. An event that asks for the state the number already has is `unchanged`: only `lastSeq` and
- *    `decidedAt` move on, so an older event that arrives later is still recognised as stale.
- * 4. Otherwise it is `applied`: the new state carries the event's action, reason and actor.
+ * Merges an event into the number's registers and says what came of it.
+ *
+ * 1. The event goes to its source's register (the editors' last decision, the latest failure, the
+ *    recipient's latest keyword, the marketing preference). A register that holds a later signal keeps
+ *    it: the event is `superseded`, and nothing is written.
+ * 2. Otherwise the register moves on, and the state is written with it, even when nothing shown changes,
+ *    so that a later-arriving older signal is still recognised as older.
+ * 3. The outcome: `applied` when the event got what it asked for and the number's block (or, while
+ *    blocked, its source), or its marketing opt-out, changed; `superseded` when it did not get what it asked for because a later
+ *    signal of another source decides the matter; else `unchanged`.
+ *
+ * The registers, and so what is shown, do not depend on the order the events arrive in; the outcomes do.
  */
-function manualTransition(current: ConsentState | undefined, event: ManualConsentEvent, appliedAt: string): Transition {
-  if (current && event.sequence <= current.lastSeq) {
-    return { outcome: 'superseded' };
-  }
-  if (current?.automaticAt !== undefined && Date.parse(event.requestedAt) < Date.parse(current.automaticAt)) {
-    return { outcome: 'superseded' };
-  }
-  const wantsBlocked = blockedBy[event.action];
-  const decided = { lastSeq: event.sequence, decidedAt: event.requestedAt, version: (current?.version ?? 0) + 1 };
-  if (current && current.blocked === wantsBlocked) {
-    return { outcome: 'unchanged', next: { ...current, ...decided } };
-  }
+export function transition(current: ConsentState | undefined, event: ConsentEvent, appliedAt: string): Transition {
+  const said = saidBy(event);
+  const before = current?.registers ?? {};
+  const registers = merged(before, said);
+  if (!registers) return { outcome: 'superseded', next: undefined, newlyBlocked: false };
+  const was = current ?? neverChanged(event.phone);
+  const now = consentOf(registers);
   const next: ConsentState = {
     phone: event.phone,
-    blocked: wantsBlocked,
-    source: 'manual',
-    reason: event.reason,
-    reasonCode: undefined,
-    profileId: event.profileId,
-    updatedAt: appliedAt,
-    updatedBy: event.actor.username,
-    automaticAt: current?.automaticAt,
-    marketingOptOut: current?.marketingOptOut,
-    marketingChangedAt: current?.marketingChangedAt,
-    ...decided,
+    ...now,
+    updatedAt: sameShown(was, now) ? was.updatedAt : appliedAt,
+    version: was.version + 1,
+    registers,
   };
-  // Never seen means unblocked; the state is still written, so that a stale block cannot win later.
-  return { outcome: current || wantsBlocked ? 'applied' : 'unchanged', next };
+  return { outcome: outcomeOf(said, was, next), next, newlyBlocked: now.blocked && !was.blocked };
+}
+
+function outcomeOf(said: Said, was: VisibleConsent, now: ConsentState): Outcome {
+  if (said.register === 'marketing') {
+    return (was.marketingOptOut !== undefined) !== (now.marketingOptOut !== undefined) ? 'applied' : 'unchanged';
+  }
+  const asked = said.word.blocking;
+  if (now.blocked !== asked) return decidedByLater(said.word, now.registers) ? 'superseded' : 'unchanged';
+  return was.blocked !== now.blocked || (now.blocked && was.source !== now.source) ? 'applied' : 'unchanged';
 }
 
 /**
- * 1. A marketing opt-out is recorded and changes nothing.
- * 2. A failure from before the latest manual decision is `superseded`: someone decided after it.
- * 3. A failure on a number already blocked is `unchanged`.
- * 4. Otherwise the number is blocked, with the provider's code and reason; `lastSeq` and `decidedAt`
- *    stay, so manual requests keep their order.
+ * Whether a later signal of another source keeps the number from what `word` asked: the editors' later
+ * unblock (for a block), or a block in force that is later (for an unblock or a START).
  */
-function automaticTransition(current: ConsentState | undefined, event: AutomaticConsentEvent, appliedAt: string): Transition {
-  if (event.action === 'wa_opted_out' || event.action === 'wa_opted_in') return marketingTransition(current, event);
-  if (event.action === 'wa_start_keyword') return startKeywordTransition(current, event, appliedAt);
-  if (current?.decidedAt !== undefined && Date.parse(event.occurredAt) <= Date.parse(current.decidedAt)) {
-    return { outcome: 'superseded' };
-  }
-  if (current?.blocked) {
-    // Nothing changes for campaigns, but the failure's time is kept: a manual request made before it
-    // must not unblock the number later.
-    const automaticAt = later(current.automaticAt, event.occurredAt);
-    return automaticAt === current.automaticAt
-      ? { outcome: 'unchanged', next: undefined }
-      : { outcome: 'unchanged', next: { ...current, automaticAt, version: current.version + 1 } };
-  }
+function decidedByLater(word: SignalTime, registers: Registers): boolean {
+  const { editors, failure, keyword } = registers;
+  if (word.blocking) return editors?.action === 'unblock' && compareSignals(editors, word) > 0;
+  const words = { manual: editors, automatic: failure, recipient: keyword };
+  return blocksInForce(registers).some((source) => {
+    const block = words[source];
+    return block !== undefined && compareSignals(block, word) > 0;
+  });
+}
+
+/** The register an event speaks to, and what it says there. */
+export function saidBy(event: ConsentEvent): Said {
+  return event.source === 'manual' ? editorsSaid(event) : providerSaid(event);
+}
+
+function editorsSaid(event: ManualConsentEvent): Said {
   return {
-    outcome: 'applied',
-    next: {
-      phone: event.phone,
-      blocked: true,
-      source: event.action === 'wa_stop_keyword' ? 'recipient' : 'automatic',
+    register: 'editors',
+    word: {
+      at: event.requestedAt,
+      by: 'person',
+      blocking: event.action === 'block',
+      sequence: event.sequence,
+      eventId: event.eventId,
+      action: event.action,
       reason: event.reason,
-      reasonCode: event.reasonCode,
-      profileId: undefined,
-      updatedAt: appliedAt,
-      updatedBy: changedBy(event),
-      version: (current?.version ?? 0) + 1,
-      lastSeq: current?.lastSeq ?? 0,
-      decidedAt: current?.decidedAt,
-      automaticAt: later(current?.automaticAt, event.occurredAt),
-      marketingOptOut: current?.marketingOptOut,
-      marketingChangedAt: current?.marketingChangedAt,
+      updatedBy: event.actor.username,
+      profileId: event.profileId,
     },
   };
 }
 
-/**
- * A recipient's marketing preference (`wa_opted_out`: stop, `wa_opted_in`: resume):
- * 1. A signal older than the latest one applied is `superseded`: the recipient changed their mind since.
- * 2. A signal that asks for what the number already has is `unchanged`; its time is kept if it is later.
- * 3. Otherwise it is `applied`: the opt-out is set, with its time, source and sender, or ended. The block
- *    state is not touched, and a number never seen gets a state that holds the opt-out alone.
- */
-function marketingTransition(current: ConsentState | undefined, event: AutomaticConsentEvent): Transition {
-  if (current?.marketingChangedAt !== undefined && Date.parse(event.occurredAt) < Date.parse(current.marketingChangedAt)) {
-    return { outcome: 'superseded' };
+function providerSaid(event: AutomaticConsentEvent): Said {
+  const common = { eventId: event.eventId, reason: event.reason };
+  switch (event.action) {
+    case 'wa_blocked':
+      // A held block an editor released is that editor's decision, at the time of the release.
+      return {
+        register: 'failure',
+        word: event.release
+          ? { ...common, at: event.release.releasedAt, by: 'person', blocking: true, reasonCode: event.reasonCode, updatedBy: event.release.actor.username }
+          : { ...common, at: event.occurredAt, by: 'provider', blocking: true, reasonCode: event.reasonCode, updatedBy: `whatsapp:${event.actor.phoneNumberId}` },
+      };
+    case 'wa_stop_keyword':
+    case 'wa_start_keyword': {
+      const keyword = event.action === 'wa_stop_keyword' ? 'stop' : 'start';
+      return {
+        register: 'keyword',
+        word: { ...common, at: event.occurredAt, by: 'provider', blocking: keyword === 'stop', keyword, updatedBy: `recipient:${event.recipientId}` },
+      };
+    }
+    case 'wa_opted_out':
+    case 'wa_opted_in':
+      return {
+        register: 'marketing',
+        word: {
+          eventId: event.eventId,
+          at: event.occurredAt,
+          by: 'provider',
+          blocking: event.action === 'wa_opted_out',
+          preference: event.action === 'wa_opted_out' ? 'stop' : 'resume',
+          source: event.reasonCode === undefined ? 'user_preferences' : 'delivery_failure',
+          sender: event.actor.phoneNumberId,
+        },
+      };
   }
-  const base = current ?? neverChanged(event.phone);
-  const wantsOptOut = event.action === 'wa_opted_out';
-  const marketingChangedAt = later(base.marketingChangedAt, event.occurredAt);
-  if (wantsOptOut === (base.marketingOptOut !== undefined)) {
-    return marketingChangedAt === base.marketingChangedAt
-      ? { outcome: 'unchanged', next: undefined }
-      : { outcome: 'unchanged', next: { ...base, marketingChangedAt, version: base.version + 1 } };
-  }
-  const optOut: MarketingOptOut = {
-    since: event.occurredAt,
-    source: event.reasonCode === undefined ? 'user_preferences' : 'delivery_failure',
-    sender: event.actor.phoneNumberId,
-  };
-  return {
-    outcome: 'applied',
-    next: { ...base, marketingOptOut: wantsOptOut ? optOut : undefined, marketingChangedAt, version: base.version + 1 },
-  };
 }
 
-/**
- * An opt-in keyword from the recipient lifts a block the recipient made, and no other:
- * 1. A keyword from before the latest block or decision on the number is `superseded`.
- * 2. A number not blocked, or blocked by an editor or the provider, is `unchanged`.
- * 3. A block the recipient made is lifted: the number is unblocked, at the recipient's word.
- */
-function startKeywordTransition(current: ConsentState | undefined, event: AutomaticConsentEvent, appliedAt: string): Transition {
-  const latest = [current?.decidedAt, current?.automaticAt].filter((time): time is string => time !== undefined);
-  if (latest.some((time) => Date.parse(event.occurredAt) < Date.parse(time))) return { outcome: 'superseded' };
-  if (!current?.blocked || current.source !== 'recipient') return { outcome: 'unchanged', next: undefined };
-  return {
-    outcome: 'applied',
-    next: {
-      ...current,
-      blocked: false,
-      reason: event.reason,
-      reasonCode: undefined,
-      updatedAt: appliedAt,
-      updatedBy: changedBy(event),
-      automaticAt: event.occurredAt,
-      version: current.version + 1,
-    },
-  };
-}
-
-/**
- * Who the state names as its last changer: the editor who released a held block, the recipient for
- * keywords, else the business number told.
- */
-function changedBy(event: AutomaticConsentEvent): string {
-  if (event.release) return event.release.actor.username;
-  return event.action === 'wa_stop_keyword' || event.action === 'wa_start_keyword'
-    ? `recipient:${event.recipientId}`
-    : `whatsapp:${event.actor.phoneNumberId}`;
+/** Whether two states show the same: a change of any of it dates the state anew. */
+function sameShown(a: VisibleConsent, b: VisibleConsent): boolean {
+  const fields: (keyof VisibleConsent)[] = ['blocked', 'source', 'reason', 'reasonCode', 'profileId', 'updatedBy'];
+  const optOut = (state: VisibleConsent) => JSON.stringify(state.marketingOptOut ?? null);
+  return fields.every((field) => a[field] === b[field]) && optOut(a) === optOut(b);
 }
 
 /** The state of a number that nobody and nothing has changed yet: unblocked, no opt-out. */
 function neverChanged(phone: E164): ConsentState {
-  return {
-    phone,
-    blocked: false,
-    source: undefined,
-    reason: undefined,
-    reasonCode: undefined,
-    profileId: undefined,
-    updatedAt: undefined,
-    updatedBy: undefined,
-    version: 0,
-    lastSeq: 0,
-    decidedAt: undefined,
-    automaticAt: undefined,
-    marketingOptOut: undefined,
-    marketingChangedAt: undefined,
-  };
-}
-
-/** The later of two ISO timestamps; either may be missing. */
-function later(a: string | undefined, b: string): string {
-  return a !== undefined && Date.parse(a) >= Date.parse(b) ? a : b;
+  return { phone, ...consentOf({}), updatedAt: undefined, version: 0, registers: {} };
 }

@@ -50,7 +50,7 @@ describe('DynamoEventLedger.record', () => {
     ]);
     expect(items[0]?.Put?.Item).toEqual({ pk: `PHONE#${PHONE}`, sk: `EVENT#${input.event.eventId}`, eventId: input.event.eventId, expiresAt: NOW_SECONDS + 90 * 24 * 60 * 60 });
     expect(items[1]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, eventId: input.event.eventId, outcome: 'applied' });
-    expect(items[2]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, sk: 'STATE', blocked: true, lastSeq: 1 });
+    expect(items[2]?.Put?.Item).toMatchObject({ pk: `PHONE#${PHONE}`, sk: 'STATE', blocked: true, registers: { editors: expect.objectContaining({ sequence: 1 }) } });
     expect(items[3]?.Update?.ExpressionAttributeValues).toEqual({ ':status': 'applied', ':appliedAt': APPLIED_AT });
   });
 
@@ -77,7 +77,7 @@ describe('DynamoEventLedger.record', () => {
   it('writes no state for a superseded event: audit entry and request status only', async () => {
     dynamoDb.on(TransactWriteCommand).resolves({});
 
-    await ledger.record({ ...firstBlock(), transition: { outcome: 'superseded' }, requestStatus: 'superseded' });
+    await ledger.record({ ...firstBlock(), transition: { outcome: 'superseded', next: undefined, newlyBlocked: false }, requestStatus: 'superseded' });
 
     const items = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items.map((item) => item.Put?.TableName ?? item.Update?.TableName)).toEqual(['consent-table', 'audit-table', 'consent-table']);

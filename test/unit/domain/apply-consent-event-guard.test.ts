@@ -67,7 +67,7 @@ describe('applyConsentEvent with the auto-block guard', () => {
   it('counts nothing for a failure on a number already blocked: it blocks nothing new', async () => {
     const { ledger, reads, deps } = setUp({ used: 3 });
     await deps.states.get(PHONE);
-    (deps.states as InMemoryConsentStateStore).states.set(PHONE, sampleState({ blocked: true, source: 'manual', version: 1 }));
+    (deps.states as InMemoryConsentStateStore).states.set(PHONE, sampleState(undefined, { version: 1 }));
 
     expect(await applyConsentEvent(failure(), deps)).toEqual({ outcome: 'unchanged' });
     expect(reads).toEqual([]);

@@ -1,7 +1,7 @@
 import { applyConsentEvent, type ApplyDependencies } from '../../../shared/domain/apply-consent-event.js';
 import type { ConsentState } from '../../../shared/domain/consent-state.js';
 import { fixedClock, InMemoryConsentStateStore, InMemoryEventLedger, InMemoryProfileStore } from '../support/fakes.js';
-import { PHONE, sampleEvent } from '../support/samples.js';
+import { PHONE, SAMPLE_EDITORS_BLOCK, sampleEvent, sampleState } from '../support/samples.js';
 
 const APPLIED_AT = '2025-01-02T03:04:06.000Z';
 
@@ -24,7 +24,7 @@ describe('applyConsentEvent', () => {
 
     // assess
     expect(result).toEqual({ outcome: 'applied' });
-    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, lastSeq: 1, version: 1, updatedAt: APPLIED_AT });
+    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, version: 1, updatedAt: APPLIED_AT, registers: { editors: { sequence: 1 } } });
     expect(ledger.audit).toEqual([
       {
         eventId: event.eventId,
@@ -99,10 +99,7 @@ describe('applyConsentEvent', () => {
     const { states, ledger, deps } = setUp();
     ledger.beforeRecord = (attempt) => {
       if (attempt === 1) {
-        states.states.set(PHONE, {
-          phone: PHONE, blocked: true, source: 'manual', reason: 'other writer', reasonCode: undefined,
-          profileId: 'profile-2', updatedAt: APPLIED_AT, updatedBy: 'olga', version: 1, lastSeq: 1, decidedAt: APPLIED_AT, automaticAt: undefined, marketingOptOut: undefined, marketingChangedAt: undefined,
-        });
+        states.states.set(PHONE, sampleState({ editors: { ...SAMPLE_EDITORS_BLOCK, sequence: 1, reason: 'other writer', profileId: 'profile-2' } }, { version: 1 }));
       }
     };
 
@@ -112,7 +109,7 @@ describe('applyConsentEvent', () => {
     // assess: the second decision saw the other writer's block, so this block changed nothing
     expect(result).toEqual({ outcome: 'unchanged' });
     expect(ledger.attempts).toBe(2);
-    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, reason: 'other writer', lastSeq: 2, version: 2 });
+    expect(states.states.get(PHONE)).toMatchObject({ blocked: true, version: 2, registers: { editors: { sequence: 2 } } });
     expect(ledger.audit.map((entry) => entry.outcome)).toEqual(['unchanged']);
   });
 
@@ -121,11 +118,7 @@ describe('applyConsentEvent', () => {
     const { states, ledger, deps } = setUp();
     ledger.beforeRecord = (attempt) => {
       const current = states.states.get(PHONE);
-      states.states.set(PHONE, {
-        phone: PHONE, blocked: false, source: 'manual', reason: 'busy', reasonCode: undefined,
-        profileId: undefined, updatedAt: APPLIED_AT, updatedBy: 'olga', version: (current?.version ?? 0) + attempt,
-        lastSeq: (current?.lastSeq ?? 0) + attempt, decidedAt: APPLIED_AT, automaticAt: undefined, marketingOptOut: undefined, marketingChangedAt: undefined,
-      });
+      states.states.set(PHONE, sampleState({ editors: { ...SAMPLE_EDITORS_BLOCK, action: 'unblock', blocking: false, sequence: attempt } }, { version: (current?.version ?? 0) + attempt }));
     };
     const event = sampleEvent({ eventId: 'e-busy', sequence: 1_000 });
 

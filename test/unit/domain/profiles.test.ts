@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../../shared/domain/errors.js';
 import { replaceProfile, viewProfileConsent } from '../../../shared/domain/profiles.js';
 import { fixedClock, InMemoryConsentStateStore, InMemoryProfileStore, InMemoryRequestStore } from '../support/fakes.js';
-import { callerWith, e164, OTHER_PHONE, PHONE } from '../support/samples.js';
+import { callerWith, e164, OTHER_PHONE, PHONE, SAMPLE_EDITORS_BLOCK, sampleState } from '../support/samples.js';
 
 const NOW = '2025-01-02T03:04:05.000Z';
 
@@ -36,10 +36,7 @@ describe('viewProfileConsent', () => {
       { profileId: 'profile-1', whatsappNumbers: [PHONE, OTHER_PHONE, third], updatedAt: NOW, updatedBy: 'adam' },
     ]);
     const states = new InMemoryConsentStateStore([
-      {
-        phone: PHONE, blocked: true, source: 'manual', reason: 'asked by phone', reasonCode: undefined,
-        profileId: 'profile-1', updatedAt: NOW, updatedBy: 'erin', version: 1, lastSeq: 1, decidedAt: NOW, automaticAt: undefined, marketingOptOut: undefined, marketingChangedAt: undefined,
-      },
+      sampleState({ editors: { ...SAMPLE_EDITORS_BLOCK, at: NOW, sequence: 1, reason: 'asked by phone', updatedBy: 'erin', profileId: 'profile-1' } }, { updatedAt: NOW, version: 1 }),
     ]);
     const requests = new InMemoryRequestStore();
     return { third, profiles, states, requests };

@@ -3,6 +3,7 @@ import { gatewayEvent, type GatewayEventOptions } from '../../support/api-events
 import type { Caller } from '../../../shared/domain/caller.js';
 import type { AutomaticConsentEvent, ManualConsentEvent } from '../../../shared/domain/consent-event.js';
 import type { ConsentState } from '../../../shared/domain/consent-state.js';
+import { consentOf, type EditorsWord, type Registers } from '../../../shared/domain/consent/registers.js';
 import { normalisePhone, type E164 } from '../../../shared/domain/phone.js';
 import type { HttpContext, HttpEvent } from '../../../shared/http/types.js';
 
@@ -44,25 +45,25 @@ export function sampleEvent(overrides: Partial<ManualConsentEvent> = {}): Manual
   };
 }
 
-/** A number's state as the processor stores it: blocked by hand, sequence 5, version 3. */
-export function sampleState(overrides: Partial<ConsentState> = {}): ConsentState {
-  return {
-    phone: PHONE,
-    blocked: true,
-    source: 'manual',
-    reason: 'first reason',
-    reasonCode: undefined,
-    profileId: 'profile-0',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    updatedBy: 'olga',
-    version: 3,
-    lastSeq: 5,
-    decidedAt: '2025-01-01T00:00:00.000Z',
-    automaticAt: undefined,
-    marketingOptOut: undefined,
-    marketingChangedAt: undefined,
-    ...overrides,
-  };
+/** What an editor's manual block of the samples says in the editors' register: olga blocked it, sequence 5. */
+export const SAMPLE_EDITORS_BLOCK: EditorsWord = {
+  at: '2025-01-01T00:00:00.000Z',
+  by: 'person',
+  blocking: true,
+  sequence: 5,
+  eventId: 'sample-block',
+  action: 'block',
+  reason: 'first reason',
+  updatedBy: 'olga',
+  profileId: 'profile-0',
+};
+
+/**
+ * A number's state as the processor stores it, shown as its registers say: by default blocked by hand
+ * (sequence 5, version 3).
+ */
+export function sampleState(registers: Registers = { editors: SAMPLE_EDITORS_BLOCK }, overrides: Partial<ConsentState> = {}): ConsentState {
+  return { phone: PHONE, ...consentOf(registers), updatedAt: '2025-01-01T00:00:00.000Z', version: 3, registers, ...overrides };
 }
 
 /** A valid version-1 `wa_blocked` event from the provider webhook; `overrides` may break it on purpose. */
