@@ -40,8 +40,9 @@ const reasonSchema = humanText(REASON_MAX_LENGTH);
  * The rows of an import file (`phone,action,reason`), each valid or invalid on its own: a number as the
  * API reads one (any international form), `block` or `unblock`, and a reason of 1 to 500 characters.
  * Every value is text: a cell that a spreadsheet would take for a formula (`=1+1`) is a reason like any
- * other, stored as written. A row that repeats an earlier row's number, action and reason is invalid,
- * naming the line it repeats. Rows whose cells are all blank are skipped.
+ * other, stored as written. A row identical (number, action and reason) to the previous row of the same
+ * number is invalid, naming the line it repeats: `block, unblock, block` of one number are three
+ * decisions, and the number ends blocked. Rows whose cells are all blank are skipped.
  *
  * Only the file as a whole is refused (an {@link InvalidInputError}): not CSV, not UTF-8, without the
  * header, or with more than {@link MAX_IMPORT_ROWS} rows.
@@ -59,19 +60,19 @@ export function readImportRows(bytes: Uint8Array): ImportRows {
 
   const valid: ImportRow[] = [];
   const invalid: InvalidRow[] = [];
-  const firstLineOf = new Map<string, number>();
+  const previousOf = new Map<E164, ImportRow>();
   for (const record of rows) {
     const row = rowOf(record);
     if ('message' in row) {
       invalid.push(row);
       continue;
     }
-    const sameAs = firstLineOf.get(identityOf(row));
-    if (sameAs === undefined) {
-      firstLineOf.set(identityOf(row), row.line);
-      valid.push(row);
+    const previous = previousOf.get(row.phone);
+    if (previous && previous.action === row.action && previous.reason === row.reason) {
+      invalid.push({ line: row.line, message: `repeats line ${previous.line} (the same phone, action and reason)` });
     } else {
-      invalid.push({ line: row.line, message: `repeats line ${sameAs} (the same phone, action and reason)` });
+      previousOf.set(row.phone, row);
+      valid.push(row);
     }
   }
   return { rows: rows.length, valid, invalid };
@@ -112,6 +113,3 @@ function rowOf({ fields, line }: CsvRecord): ImportRow | InvalidRow {
   return { line, phone: phone.phone, action: action.data, reason: reason.data };
 }
 
-function identityOf(row: ImportRow): string {
-  return JSON.stringify([row.phone, row.action, row.reason]);
-}

@@ -147,24 +147,34 @@ describe('readImportRows', () => {
   });
 
   describe('duplicates', () => {
-    it('reports each repeat of a number, action and reason once, with its line, naming the first; the first stands', () => {
+    it('reports a row identical to the previous row of the same number, naming the row it repeats; the first stands', () => {
       const file = csv(
         HEADER,
         '+420777123456,block,Asked by phone',
         '00420 777 123 456,block, Asked by phone ',
+        '+420777123457,block,Asked by phone',
+        '420777123456,BLOCK,Asked by phone',
         '+420777123456,unblock,Asked by phone',
         '+420777123456,block,Asked by e-mail',
-        '420777123456,BLOCK,Asked by phone',
       );
 
       const { rows, valid, invalid } = readImportRows(file);
 
-      expect(rows).toBe(5);
-      expect(valid.map(({ line }) => line)).toEqual([2, 4, 5]);
+      expect(rows).toBe(6);
+      expect(valid.map(({ line }) => line)).toEqual([2, 4, 6, 7]);
       expect(invalid).toEqual([
         { line: 3, message: 'repeats line 2 (the same phone, action and reason)' },
-        { line: 6, message: 'repeats line 2 (the same phone, action and reason)' },
+        { line: 5, message: 'repeats line 2 (the same phone, action and reason)' },
       ]);
+    });
+
+    it('takes block, unblock, block of one number with one reason as three decisions: no row repeats another', () => {
+      const file = csv(HEADER, '+420777123456,block,Asked by phone', '+420777123456,unblock,Asked by phone', '+420777123456,block,Asked by phone');
+
+      const { valid, invalid } = readImportRows(file);
+
+      expect(invalid).toEqual([]);
+      expect(valid.map(({ action }) => action)).toEqual(['block', 'unblock', 'block']);
     });
   });
 
