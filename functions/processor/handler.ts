@@ -42,18 +42,23 @@ export async function processRecord(record: SQSRecord): Promise<void> {
     const event = queuedEventSchema.parse(JSON.parse(record.body));
     if (event.source === 'pairing') {
       const learnt = await learnPairing(event, deps);
-      logger.info('user id pairing processed', { eventId: event.eventId, userId: event.userId, ...learnt });
+      logger.info('user id pairing processed', { eventId: event.eventId, userId: event.userId, remembered: learnt.remembered, resolved: learnt.applied.length });
+      for (const { event: resolved, result } of learnt.applied) report(resolved, result);
       return;
     }
-    const result = await applyConsentEvent(event, deps);
-    logger.info('consent event processed', { eventId: event.eventId, phone: event.phone, outcome: result.outcome });
-    count(event, result);
-    if (result.outcome === 'held' && event.source === 'automatic') announceHeld(event);
+    report(event, await applyConsentEvent(event, deps));
   } catch (error) {
     logger.error('consent event failed', { messageId: record.messageId, error });
     metrics.addMetric(METRIC.eventsFailed, MetricUnit.Count, 1);
     throw error;
   }
+}
+
+/** Every applied event, whether queued itself or waiting for a pairing, is logged, counted and, if held, announced. */
+function report(event: ConsentEvent, result: ApplyResult): void {
+  logger.info('consent event processed', { eventId: event.eventId, phone: event.phone, outcome: result.outcome });
+  count(event, result);
+  if (result.outcome === 'held' && event.source === 'automatic') announceHeld(event);
 }
 
 const OUTCOME_METRICS: Partial<Record<ApplyResult['outcome'], string>> = {

@@ -183,9 +183,9 @@ describe('POST /blocklist/imports', () => {
       counts: { pending: 0, applied: 4, unchanged: 1, superseded: 0, failed: 0 },
       done: true,
     });
-    // assess: the states changed, in the file's order for the number named twice
+    // assess: the states changed, in the file's order for the number named twice (the editors' last word is shown)
     expect(await stateOf(blocked)).toMatchObject({ blocked: false, source: 'manual', reason: 'cleared', updatedBy: 'ivan' });
-    expect(await stateOf(fresh)).toMatchObject({ blocked: true, source: 'manual', reason: 'imported block', updatedBy: 'ivan' });
+    expect(await stateOf(fresh)).toMatchObject({ blocked: true, source: 'manual', reason: 'said it twice', updatedBy: 'ivan' });
     expect(await stateOf(flipped)).toMatchObject({ blocked: false, reason: 'then' });
     // assess: every entry of the import is the importer's, names the import, and no profile
     const entries = (await auditOf([blocked, fresh, flipped])).filter((entry) => entry['importId'] === importId);

@@ -1,7 +1,6 @@
-import { jest } from '@jest/globals';
 import { ENV } from '../../shared/config.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
-import { METRICS_NAMESPACE } from '../../shared/metric-names.js';
+import { countsIn, metricLinesOf } from '../support/metric-lines.js';
 import { apiEvent, editor, invoke } from '../support/api-events.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
@@ -32,45 +31,6 @@ afterAll(() => {
   if (metricsSetting === undefined) delete process.env['POWERTOOLS_METRICS_DISABLED'];
   else process.env['POWERTOOLS_METRICS_DISABLED'] = metricsSetting;
 });
-
-interface EmfLine {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
-  [key: string]: unknown;
-}
-
-/** Runs `act` and returns the embedded-metric-format lines written to standard output meanwhile. */
-async function metricLinesOf(act: () => Promise<unknown>): Promise<EmfLine[]> {
-  const written: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  try {
-    await act();
-  } finally {
-    spy.mockRestore();
-  }
-  return written
-    .flatMap((chunk) => chunk.split('\n'))
-    .filter((line) => line.includes('"_aws"'))
-    .map((line) => JSON.parse(line) as EmfLine);
-}
-
-/** The values of the service's metrics in the lines, by name, summed over the lines. */
-function countsIn(lines: readonly EmfLine[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const line of lines) {
-    for (const directive of line._aws.CloudWatchMetrics) {
-      expect(directive.Namespace).toBe(METRICS_NAMESPACE);
-      for (const { Name } of directive.Metrics) {
-        const value = line[Name];
-        const values = Array.isArray(value) ? (value as number[]) : [value as number];
-        counts[Name] = (counts[Name] ?? 0) + values.reduce((sum, one) => sum + one, 0);
-      }
-    }
-  }
-  return counts;
-}
 
 describe('metrics in the embedded metric format', () => {
   it('counts a delivery failure by class at the webhook, and the automatic block at the processor, under the service dimension', async () => {
