@@ -73,6 +73,22 @@ const BASE = Date.parse('2026-03-01T10:00:00.000Z');
 /** A whole second near the base time: few of them, so that signals often share one. */
 const second = fc.integer({ min: 0, max: 5 }).map((offset) => BASE + offset * 1000);
 const wholeSecond = second.map((ms) => new Date(ms).toISOString());
+
+/**
+ * The signals a signed webhook carries (failures, keywords, marketing preferences), at whole seconds
+ * from `base` on; distinct, since a repeat is the same callback delivered again.
+ */
+export const webhookSignalSets = (base: number, maxLength = 6): fc.Arbitrary<Signal[]> => {
+  const at = fc.integer({ min: 0, max: 4 }).map((offset) => new Date(base + offset * 1000).toISOString());
+  return fc.uniqueArray(
+    fc.oneof(
+      fc.record({ kind: fc.constant('failure' as const), at }),
+      fc.record({ kind: fc.constant('keyword' as const), word: fc.constantFrom('stop' as const, 'start' as const), at }),
+      fc.record({ kind: fc.constant('marketing' as const), value: fc.constantFrom('stop' as const, 'resume' as const), at }),
+    ),
+    { minLength: 1, maxLength, selector: (signal) => JSON.stringify(signal) },
+  );
+};
 /** People's clocks have milliseconds; distinct ones, so that no two people's signals tie (see the fold). */
 const personTime = fc.tuple(second, fc.integer({ min: 0, max: 999 }));
 
