@@ -6,6 +6,8 @@ import { applyConsentEvent, type ApplyResult } from '../../shared/domain/apply-c
 import { queuedEventSchema, type AutomaticConsentEvent, type ConsentEvent } from '../../shared/domain/consent-event.js';
 import { learnPairing } from '../../shared/domain/whatsapp/learn-pairing.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
+import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
+import { carryToNewNumber } from '../../shared/domain/whatsapp/number-change.js';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
 import { DynamoEventLedger } from '../../shared/adapters/event-ledger.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
@@ -18,7 +20,7 @@ import { METRIC } from '../../shared/metric-names.js';
 import { processByMessageGroup } from './by-message-group.js';
 import { markDeadLetteredRequest } from './dead-letter.js';
 
-const config = readConfig(['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds']);
+const config = readConfig(['consentTableName', 'auditTableName', 'consentQueueUrl', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds']);
 const deps = {
   states: new DynamoConsentStateStore(config.consentTableName),
   ledger: new DynamoEventLedger(config.consentTableName, config.auditTableName),
@@ -26,6 +28,7 @@ const deps = {
   profiles: new DynamoProfileStore(config.consentTableName),
   held: new DynamoHeldBlockStore(config.consentTableName, config.auditTableName),
   directory: new DynamoUserDirectory(config.consentTableName),
+  publisher: new SqsEventPublisher(config.consentQueueUrl),
   guard: {
     settings: { limit: config.autoBlockGuardLimit, windowSeconds: config.autoBlockGuardWindowSeconds },
     counter: new DynamoGuardCounter(config.consentTableName),
@@ -46,7 +49,12 @@ export async function processRecord(record: SQSRecord): Promise<void> {
       for (const { event: resolved, result } of learnt.applied) report(resolved, result);
       return;
     }
-    report(event, await applyConsentEvent(event, deps));
+    const result = await applyConsentEvent(event, deps);
+    report(event, result);
+    if (result.outcome !== 'not-held') {
+      const carried = await carryToNewNumber(event, deps);
+      if (carried.length > 0) logger.info('signals carried to the number the recipient changed to', { eventId: event.eventId, carried: carried.map(({ eventId, phone }) => ({ eventId, phone })) });
+    }
   } catch (error) {
     logger.error('consent event failed', { messageId: record.messageId, error });
     metrics.addMetric(METRIC.eventsFailed, MetricUnit.Count, 1);

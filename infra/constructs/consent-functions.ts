@@ -32,7 +32,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   blocklist: ['consentTableName'],
   blocklistImports: ['consentTableName', 'consentQueueUrl'],
   blocklistReview: ['consentTableName', 'auditTableName', 'consentQueueUrl'],
-  processor: ['consentTableName', 'auditTableName', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
+  processor: ['consentTableName', 'auditTableName', 'consentQueueUrl', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
   changePublisher: ['changeEventsBusName'],
 };
@@ -321,6 +321,9 @@ export class ConsentFunctions extends Construct {
     allow(this.processor, consent, ['UpdateItem'], { partitions: [phone, guard, user] });
     allow(this.processor, consent, ['BatchGetItem', 'ConditionCheckItem'], { partitions: [guard] });
     allow(this.processor, props.auditTable, ['PutItem'], { partitions: [phone] });
+    // A recipient who changed number takes their keyword and marketing preference along: the processor
+    // queues them for the new number.
+    props.queue.grantSendMessages(this.processor);
     // Change publisher: the audit table's stream, new entries whose outcome is `applied` only (the filter
     // spares invocations for the rest), in order per shard; a failed record is retried with those after it.
     props.changeEventsBus.grantPutEventsTo(this.changePublisher);

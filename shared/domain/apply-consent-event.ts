@@ -109,7 +109,8 @@ function heldBlockOf(event: AutomaticConsentEvent, heldAt: string): HeldBlock {
   };
 }
 
-async function withRecipient(event: ConsentEvent, profiles: ApplyDependencies['profiles']): Promise<ConsentEvent> {
+/** The event for the number it is about: among those its WhatsApp id may stand for, the one a profile holds. */
+export async function withRecipient(event: ConsentEvent, profiles: ApplyDependencies['profiles']): Promise<ConsentEvent> {
   if (event.source === 'manual' || event.alternatives.length === 0) return event;
   const phone = await chooseRecipient([event.phone, ...event.alternatives], (candidate) => profiles.isHeld(candidate));
   return { ...event, phone: phone ?? event.phone };

@@ -75,9 +75,10 @@ export type ProviderActor = z.infer<typeof providerActorSchema>;
  * `wa_blocked` blocks the number. `wa_opted_out` and `wa_opted_in` set and end a marketing opt-out (the
  * recipient's own choice, from Meta's `user_preferences` or a `131050` failure), which is not a block.
  * `wa_stop_keyword` blocks the number at its recipient's word (an opt-out keyword), and
- * `wa_start_keyword` lifts such a block (an opt-in keyword), and no other.
+ * `wa_start_keyword` lifts such a block (an opt-in keyword), and no other. `wa_number_changed` says the
+ * recipient moved to another number (`movedTo`): their own keyword and marketing preference go with them.
  */
-export const providerActionSchema = z.enum(['wa_blocked', 'wa_opted_out', 'wa_opted_in', 'wa_stop_keyword', 'wa_start_keyword']);
+export const providerActionSchema = z.enum(['wa_blocked', 'wa_opted_out', 'wa_opted_in', 'wa_stop_keyword', 'wa_start_keyword', 'wa_number_changed']);
 export type ProviderAction = z.infer<typeof providerActionSchema>;
 
 /**
@@ -117,6 +118,13 @@ export const automaticConsentEventSchema = z.strictObject({
   release: z
     .strictObject({ heldEventId: z.string().min(1).max(64), actor: userActorSchema, reason: humanText(REASON_MAX_LENGTH), releasedAt: isoTimestamp })
     .optional(),
+  /** `wa_number_changed`: the number the recipient moved to, as the webhook read it. */
+  movedTo: z.strictObject({ phone: e164Schema, alternatives: z.array(e164Schema).max(2), recipientId: z.string().regex(/^\d{1,15}$/) }).optional(),
+  /**
+   * A keyword or marketing preference the recipient gave on their previous number (`phone`, at
+   * `signalAt`), carried to this number when they changed number; `occurredAt` is when they changed.
+   */
+  carriedFrom: z.strictObject({ phone: e164Schema, signalAt: isoTimestamp, eventId: z.string().min(1).max(64) }).optional(),
 });
 export type AutomaticConsentEvent = z.infer<typeof automaticConsentEventSchema>;
 

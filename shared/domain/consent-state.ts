@@ -65,7 +65,9 @@ export function transition(current: ConsentState | undefined, event: ConsentEven
 }
 
 function outcomeOf(said: Said, was: VisibleConsent, now: ConsentState): Outcome {
-  if (said.register === 'marketing') {
+  // The number a recipient left keeps its state: only where they went is recorded.
+  if (said.register === 'moved') return 'unchanged';
+  if (said.register === 'marketing' || said.register === 'carriedMarketing') {
     return (was.marketingOptOut !== undefined) !== (now.marketingOptOut !== undefined) ? 'applied' : 'unchanged';
   }
   const asked = said.word.blocking;
@@ -111,6 +113,9 @@ function editorsSaid(event: ManualConsentEvent): Said {
 
 function providerSaid(event: AutomaticConsentEvent): Said {
   const common = { eventId: event.eventId, reason: event.reason };
+  // A signal carried from the recipient's previous number is dated when they changed number, and keeps
+  // when they gave it, in registers of its own.
+  const carried = event.carriedFrom ? { origin: event.carriedFrom.signalAt } : {};
   switch (event.action) {
     case 'wa_blocked':
       // A held block an editor released is that editor's decision, at the time of the release.
@@ -124,16 +129,17 @@ function providerSaid(event: AutomaticConsentEvent): Said {
     case 'wa_start_keyword': {
       const keyword = event.action === 'wa_stop_keyword' ? 'stop' : 'start';
       return {
-        register: 'keyword',
-        word: { ...common, at: event.occurredAt, by: 'provider', blocking: keyword === 'stop', keyword, updatedBy: `recipient:${event.recipientId}` },
+        register: event.carriedFrom ? 'carriedKeyword' : 'keyword',
+        word: { ...common, ...carried, at: event.occurredAt, by: 'provider', blocking: keyword === 'stop', keyword, updatedBy: `recipient:${event.recipientId}` },
       };
     }
     case 'wa_opted_out':
     case 'wa_opted_in':
       return {
-        register: 'marketing',
+        register: event.carriedFrom ? 'carriedMarketing' : 'marketing',
         word: {
           eventId: event.eventId,
+          ...carried,
           at: event.occurredAt,
           by: 'provider',
           blocking: event.action === 'wa_opted_out',
@@ -141,6 +147,12 @@ function providerSaid(event: AutomaticConsentEvent): Said {
           source: event.reasonCode === undefined ? 'user_preferences' : 'delivery_failure',
           sender: event.actor.phoneNumberId,
         },
+      };
+    case 'wa_number_changed':
+      if (!event.movedTo) throw new Error(`Number change ${event.eventId} names no new number`);
+      return {
+        register: 'moved',
+        word: { eventId: event.eventId, at: event.occurredAt, by: 'provider', blocking: false, to: event.movedTo, sender: event.actor.phoneNumberId },
       };
   }
 }

@@ -1,4 +1,5 @@
 import type { ConsentAction } from '../consent-event.js';
+import type { E164 } from '../phone.js';
 import { compareSignals, isLater, type SignalTime } from './signal-order.js';
 
 /** Who blocked or unblocked a number: an editor, the provider's failure report, or the recipient's keyword. */
@@ -45,6 +46,14 @@ export interface MarketingWord extends SignalTime {
   sender: string;
 }
 
+/** The recipient changed from this number to another (`to`, as the webhook read it), at `at`. */
+export interface MovedWord extends SignalTime {
+  by: 'provider';
+  to: { phone: E164; alternatives: E164[]; recipientId: string };
+  /** The business number (`phone_number_id`) that was told. */
+  sender: string;
+}
+
 /**
  * What each source last said about a number, and when. Each register only moves forward (in the order of
  * {@link compareSignals}), so merging signals into them gives the same registers whatever order the
@@ -56,6 +65,15 @@ export interface Registers {
   failure?: FailureWord | undefined;
   keyword?: KeywordWord | undefined;
   marketing?: MarketingWord | undefined;
+  /**
+   * The latest keyword and marketing preference the recipient gave on their previous number before
+   * changing to this one, dated when they changed (`origin`: when they gave it). They are the
+   * recipient's own, and this number's own later keyword or preference overrides them.
+   */
+  carriedKeyword?: KeywordWord | undefined;
+  carriedMarketing?: MarketingWord | undefined;
+  /** The latest number the recipient of this number changed to. */
+  moved?: MovedWord | undefined;
 }
 
 export type RegisterName = keyof Registers;
@@ -64,8 +82,9 @@ export type RegisterName = keyof Registers;
 export type Said =
   | { register: 'editors'; word: EditorsWord }
   | { register: 'failure'; word: FailureWord }
-  | { register: 'keyword'; word: KeywordWord }
-  | { register: 'marketing'; word: MarketingWord };
+  | { register: 'keyword' | 'carriedKeyword'; word: KeywordWord }
+  | { register: 'marketing' | 'carriedMarketing'; word: MarketingWord }
+  | { register: 'moved'; word: MovedWord };
 
 /** The registers with one more signal merged in, or `undefined` when the register already holds a later one. */
 export function merged(registers: Registers, said: Said): Registers | undefined {
@@ -95,13 +114,37 @@ export interface VisibleConsent {
 
 /** The blocks in force, strongest first: an editor's, the provider's, the recipient's. */
 export function blocksInForce(registers: Registers): ConsentSource[] {
-  const { editors, failure, keyword } = registers;
-  const liftedAfter = (word: SignalTime) => editors?.action === 'unblock' && compareSignals(editors, word) > 0;
+  const { editors, failure } = registers;
   const inForce: ConsentSource[] = [];
   if (editors?.action === 'block') inForce.push('manual');
-  if (failure && !liftedAfter(failure)) inForce.push('automatic');
-  if (keyword?.keyword === 'stop' && !liftedAfter(keyword)) inForce.push('recipient');
+  if (failure && !liftedByEditors(registers, failure)) inForce.push('automatic');
+  if (recipientStop(registers)) inForce.push('recipient');
   return inForce;
+}
+
+/** Whether the editors' last word is an unblock given after `word`. */
+function liftedByEditors({ editors }: Registers, word: SignalTime): boolean {
+  return editors?.action === 'unblock' && compareSignals(editors, word) > 0;
+}
+
+/**
+ * The recipient's STOP in force, if any (the later, where two are): this number's own latest keyword if
+ * it is STOP, or a STOP carried from their previous number that this number's own START has not
+ * followed; either only while no editor unblocked the number after it.
+ */
+function recipientStop(registers: Registers): KeywordWord | undefined {
+  const { keyword, carriedKeyword } = registers;
+  const own = keyword?.keyword === 'stop' ? keyword : undefined;
+  const carried = carriedKeyword?.keyword === 'stop' && !(keyword && compareSignals(keyword, carriedKeyword) > 0) ? carriedKeyword : undefined;
+  const standing = [own, carried].filter((word): word is KeywordWord => word !== undefined && !liftedByEditors(registers, word));
+  return standing.sort((a, b) => compareSignals(b, a))[0];
+}
+
+/** Likewise the recipient's marketing stop that stands, from this number or carried to it. */
+function marketingStop({ marketing, carriedMarketing }: Registers): MarketingWord | undefined {
+  if (marketing?.preference === 'stop') return marketing;
+  if (carriedMarketing?.preference !== 'stop') return undefined;
+  return marketing !== undefined && compareSignals(marketing, carriedMarketing) > 0 ? undefined : carriedMarketing;
 }
 
 /**
@@ -116,12 +159,11 @@ export function blocksInForce(registers: Registers): ConsentSource[] {
 export function consentOf(registers: Registers): VisibleConsent {
   const [strongest] = blocksInForce(registers);
   const shown = strongest ? blockShown(registers, strongest) : liftShown(registers);
-  const marketing = registers.marketing;
+  const stop = marketingStop(registers);
   return {
     blocked: strongest !== undefined,
     ...shown,
-    marketingOptOut:
-      marketing?.preference === 'stop' ? { since: marketing.at, source: marketing.source, sender: marketing.sender } : undefined,
+    marketingOptOut: stop ? { since: stop.at, source: stop.source, sender: stop.sender } : undefined,
   };
 }
 
@@ -130,7 +172,7 @@ type Shows = Omit<VisibleConsent, 'blocked' | 'marketingOptOut'>;
 const nothingShown: Shows = { source: undefined, reason: undefined, reasonCode: undefined, profileId: undefined, updatedBy: undefined };
 
 function blockShown(registers: Registers, source: ConsentSource): Shows {
-  const word = source === 'manual' ? registers.editors : source === 'automatic' ? registers.failure : registers.keyword;
+  const word = source === 'manual' ? registers.editors : source === 'automatic' ? registers.failure : recipientStop(registers);
   return word ? shownOf(source, word) : nothingShown;
 }
 

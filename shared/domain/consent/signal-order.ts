@@ -8,6 +8,8 @@
  *   person's decision counts as the later one: the person may have seen the signal, and acted on it.
  * - Among the provider's and the recipient's signals of one second, a blocking one counts as later
  *   (fail safe: a STOP and a START of the same second leave the number blocked).
+ * - Signals carried from the recipient's previous number, all at the time of the change, keep the order
+ *   in which the recipient gave them.
  * - What still ties (two signals of the same kind, the same second) is ordered by event id, so that
  *   even the details shown never depend on arrival order.
  */
@@ -20,6 +22,11 @@ export interface SignalTime {
   blocking: boolean;
   /** A person's request's per-number sequence; a released held block has none. */
   sequence?: number | undefined;
+  /**
+   * For a signal carried from the recipient's previous number (`at` is when they changed number): when
+   * they gave it there. Of two carried at the same time, the one given later counts as later.
+   */
+  origin?: string | undefined;
   eventId: string;
 }
 
@@ -31,6 +38,8 @@ export function compareSignals(a: SignalTime, b: SignalTime): number {
   if (a.by !== b.by) return a.by === 'person' ? 1 : -1;
   const millis = Date.parse(a.at) - Date.parse(b.at);
   if (millis !== 0) return millis;
+  const origins = Date.parse(a.origin ?? a.at) - Date.parse(b.origin ?? b.at);
+  if (origins !== 0) return origins;
   if (a.blocking !== b.blocking) return a.blocking ? 1 : -1;
   return byEventId(a, b);
 }

@@ -19,7 +19,12 @@ export type Signal =
   /** An opt-out (`stop`) or opt-in (`start`) keyword from the recipient. */
   | { kind: 'keyword'; word: 'stop' | 'start'; at: string }
   /** A marketing preference: `user_preferences` or a `131050` failure. */
-  | { kind: 'marketing'; value: 'stop' | 'resume'; at: string };
+  | { kind: 'marketing'; value: 'stop' | 'resume'; at: string }
+  /**
+   * A keyword or marketing preference the recipient gave on their previous number (at `origin`), which
+   * goes with them to this number when they change to it (at `at`).
+   */
+  | { kind: 'carried'; of: Extract<Signal, { kind: 'keyword' | 'marketing' }>; at: string };
 
 export type Source = 'manual' | 'automatic' | 'recipient';
 
@@ -35,10 +40,14 @@ export function sortedByTime(signals: readonly Signal[]): Signal[] {
   return [...signals].sort(compare);
 }
 
-/** The final consent after every signal, in the rule's order. */
+/**
+ * The final consent after every signal, in the rule's order. A keyword or marketing stop carried from
+ * the recipient's previous number is the recipient's block (or opt-out) like their own; their own later
+ * START (or resume) here ends both, and a later carried one ends only the carried one.
+ */
 export function fold(signals: readonly Signal[]): FoldedConsent {
-  const inForce = new Set<Source>();
-  let marketingOptOut = false;
+  const inForce = new Set<Source | 'carried'>();
+  const optedOut = { own: false, carried: false };
   for (const signal of sortedByTime(signals)) {
     switch (signal.kind) {
       case 'decision':
@@ -51,15 +60,35 @@ export function fold(signals: readonly Signal[]): FoldedConsent {
         break;
       case 'keyword':
         if (signal.word === 'stop') inForce.add('recipient');
-        else if (inForce.size === 1 && inForce.has('recipient')) inForce.clear();
+        else if ([...inForce].every((block) => block === 'recipient' || block === 'carried')) inForce.clear();
         break;
       case 'marketing':
-        marketingOptOut = signal.value === 'stop';
+        optedOut.own = signal.value === 'stop';
+        if (signal.value === 'resume') optedOut.carried = false;
+        break;
+      case 'carried':
+        if (signal.of.kind === 'keyword') {
+          if (signal.of.word === 'stop') inForce.add('carried');
+          else inForce.delete('carried');
+        } else {
+          optedOut.carried = signal.of.value === 'stop';
+        }
         break;
     }
   }
+  if (inForce.delete('carried')) inForce.add('recipient');
   const source = (['manual', 'automatic', 'recipient'] as const).find((candidate) => inForce.has(candidate));
-  return { blocked: source !== undefined, source, marketingOptOut };
+  return { blocked: source !== undefined, source, marketingOptOut: optedOut.own || optedOut.carried };
+}
+
+/**
+ * What goes with a recipient who changed from one number to another at `changedAt`: the latest keyword
+ * and the latest marketing preference they gave on the old number before the change.
+ */
+export function carriedBy(oldSignals: readonly Signal[], changedAt: string): Signal[] {
+  const before = sortedByTime(oldSignals).filter((signal) => Date.parse(signal.at) <= Date.parse(changedAt));
+  const latest = (kind: 'keyword' | 'marketing') => before.filter((signal) => signal.kind === kind).at(-1) as Extract<Signal, { kind: 'keyword' | 'marketing' }> | undefined;
+  return [latest('keyword'), latest('marketing')].flatMap((of) => (of ? [{ kind: 'carried' as const, of, at: changedAt }] : []));
 }
 
 /**
@@ -76,6 +105,9 @@ function compare(a: Signal, b: Signal): number {
     if (a.kind === 'decision' && b.kind === 'decision') return a.sequence - b.sequence;
     return Date.parse(a.at) - Date.parse(b.at);
   }
+  // Signals carried at the time of a change keep the order in which the recipient gave them.
+  const origin = (signal: Signal) => Date.parse(signal.kind === 'carried' ? signal.of.at : signal.at);
+  if (origin(a) !== origin(b)) return origin(a) - origin(b);
   return Number(isBlocking(a)) - Number(isBlocking(b));
 }
 
@@ -84,5 +116,6 @@ function isPersons(signal: Signal): boolean {
 }
 
 function isBlocking(signal: Signal): boolean {
+  if (signal.kind === 'carried') return isBlocking(signal.of);
   return signal.kind === 'failure' || (signal.kind === 'keyword' && signal.word === 'stop') || (signal.kind === 'marketing' && signal.value === 'stop');
 }

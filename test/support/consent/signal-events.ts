@@ -65,7 +65,26 @@ export function eventOf(signal: Signal, phone: E164, key: string): ConsentEvent 
         reason: signal.value === 'stop' ? 'The recipient stopped marketing messages' : 'The recipient resumed marketing messages',
         occurredAt: signal.at,
       });
+    case 'carried':
+      throw new Error('A carried signal is what the processor makes of a number change; send the change instead');
   }
+}
+
+/** Meta's system message that the recipient of `from` changed to `to` at `at`, as the webhook queues it. */
+export function numberChangeOf(from: E164, to: E164, at: string, key: string): AutomaticConsentEvent {
+  return {
+    version: 1,
+    eventId: `moved-${key}`,
+    source: 'automatic',
+    action: 'wa_number_changed',
+    phone: from,
+    alternatives: [],
+    recipientId: from.slice(1),
+    reason: `The recipient changed number to ${to}`,
+    actor: SENDER,
+    occurredAt: at,
+    movedTo: { phone: to, alternatives: [], recipientId: to.slice(1) },
+  };
 }
 
 const BASE = Date.parse('2026-03-01T10:00:00.000Z');

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { transition, type ConsentState } from '../../../shared/domain/consent-state.js';
-import type { ConsentEvent } from '../../../shared/domain/consent-event.js';
-import { fold, type Signal } from '../../support/consent/reference-fold.js';
-import { deliveries, eventOf } from '../../support/consent/signal-events.js';
-import { PHONE } from '../support/samples.js';
+import type { AutomaticConsentEvent, ConsentEvent } from '../../../shared/domain/consent-event.js';
+import { carriedSignals } from '../../../shared/domain/whatsapp/number-change.js';
+import { carriedBy, fold, type Signal } from '../../support/consent/reference-fold.js';
+import { arrivalOrders, deliveries, eventOf, numberChangeOf, signalSets } from '../../support/consent/signal-events.js';
+import { OTHER_PHONE, PHONE } from '../support/samples.js';
 
 const APPLIED_AT = '2026-03-02T00:00:00.000Z';
 
@@ -126,5 +127,75 @@ describe('the findings that order independence fixes', () => {
     // assess
     expect(fold(signals)).toEqual(expected);
     expect(shown(state)).toEqual(expected);
+  });
+});
+
+describe('a recipient who changes number keeps their word, whatever the order', () => {
+  const BASE = Date.parse('2026-03-01T10:00:00.000Z');
+  const CHANGED_AT = new Date(BASE + 4_000).toISOString();
+  const NEW_PHONE = OTHER_PHONE;
+  const shifted = (signal: Signal, ms: number): Signal => ({ ...signal, at: new Date(Date.parse(signal.at) + ms).toISOString() }) as Signal;
+  /** The old number's signals (its recipient's words all before the change), the new number's own (around and after it). */
+  const scenario = fc
+    .tuple(signalSets(6), signalSets(5), fc.integer({ min: 0, max: 2 }))
+    .map(([old, own, repeats]) => ({
+      old: old.filter((signal) => (signal.kind !== 'keyword' && signal.kind !== 'marketing') || Date.parse(signal.at) <= Date.parse(CHANGED_AT)),
+      own: own.map((signal) => shifted(signal, 2_000)),
+      repeats,
+    }))
+    .filter(({ old }) => old.length > 0)
+    .chain((s) =>
+      fc.record({
+        oldArrival: arrivalOrders(s.old.length + 1, s.repeats),
+        ownArrival: arrivalOrders(s.own.length, s.repeats),
+        schedule: fc.array(fc.boolean(), { maxLength: 60 }),
+      }).map((orders) => ({ ...s, ...orders })),
+    );
+
+  it('ends both numbers as the reference fold says, the new one with the words the recipient carried', () => {
+    fc.assert(
+      fc.property(scenario, ({ old, own, oldArrival, ownArrival, schedule }) => {
+        // prepare: each number's queue in its arrival order; the change is the old number's last signal
+        const oldEvents = [...old.map((signal, index) => eventOf(signal, PHONE, `old-${index}`)), numberChangeOf(PHONE, NEW_PHONE, CHANGED_AT, 'change')];
+        const ownEvents = own.map((signal, index) => eventOf(signal, NEW_PHONE, `new-${index}`));
+        const oldQueue = oldArrival.map((index) => oldEvents[index]!);
+        const newQueue = ownArrival.map((index) => ownEvents[index]!);
+        let oldState: ConsentState | undefined;
+        let newState: ConsentState | undefined;
+
+        // act: the two queues are served in an arbitrary interleaving; carried events join the new one's
+        let step = 0;
+        while (oldQueue.length > 0 || newQueue.length > 0) {
+          const takeOld = oldQueue.length > 0 && (newQueue.length === 0 || (schedule[step++] ?? true));
+          if (takeOld) {
+            const event = oldQueue.shift()!;
+            oldState = transition(oldState, event, APPLIED_AT).next ?? oldState;
+            newQueue.push(...carriedSignals(event, oldState));
+          } else {
+            newState = transition(newState, newQueue.shift()!, APPLIED_AT).next ?? newState;
+          }
+        }
+
+        // assess
+        expect(shown(oldState)).toEqual(fold(old));
+        expect(shown(newState)).toEqual(fold([...own, ...carriedBy(old, CHANGED_AT)]));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('carries a STOP given on the old number to the new one, and the new number’s own later START lifts it', () => {
+    const stop = eventOf({ kind: 'keyword', word: 'stop', at: new Date(BASE + 1_000).toISOString() }, PHONE, 'stop') as AutomaticConsentEvent;
+    const change = numberChangeOf(PHONE, NEW_PHONE, CHANGED_AT, 'change');
+
+    const old = applyAll([stop, change]);
+    const carried = carriedSignals(change, old);
+    const moved = applyAll(carried);
+
+    expect(shown(old)).toEqual({ blocked: true, source: 'recipient', marketingOptOut: false });
+    expect(carried).toEqual([expect.objectContaining({ phone: NEW_PHONE, action: 'wa_stop_keyword', occurredAt: CHANGED_AT, carriedFrom: { phone: PHONE, signalAt: stop.occurredAt, eventId: stop.eventId } })]);
+    expect(shown(moved)).toEqual({ blocked: true, source: 'recipient', marketingOptOut: false });
+    const start = eventOf({ kind: 'keyword', word: 'start', at: new Date(BASE + 6_000).toISOString() }, NEW_PHONE, 'start');
+    expect(shown(transition(moved, start, APPLIED_AT).next)).toEqual({ blocked: false, source: undefined, marketingOptOut: false });
   });
 });

@@ -131,7 +131,7 @@ describe('learning a pairing', () => {
     await receive([failed()]);
     const { states, ledger, deps } = processor(directory);
 
-    expect(await learnPairing(pairingEvent(SEEN), deps)).toEqual({ remembered: true, resolved: 1 });
+    expect(await learnPairing(pairingEvent(SEEN), deps)).toEqual({ remembered: true, applied: [{ event: expect.objectContaining({ phone: PHONE, userId: USER }), result: { outcome: 'applied' } }] });
     expect(states.states.get(PHONE)).toMatchObject({ blocked: true, source: 'automatic', reasonCode: '131026' });
     expect(ledger.audit[0]).toMatchObject({ phone: PHONE, action: 'wa_blocked', outcome: 'applied' });
     expect(directory.unresolved).toEqual([]);
@@ -142,7 +142,7 @@ describe('learning a pairing', () => {
     directory.pairings.set(USER, { userId: USER, phone: OTHER_PHONE, recipientId: OTHER_PHONE.slice(1), seenAt: '2026-06-01T00:00:00.000Z' });
     const { deps } = processor(directory);
 
-    expect(await learnPairing(pairingEvent(SEEN), deps)).toEqual({ remembered: false, resolved: 0 });
+    expect(await learnPairing(pairingEvent(SEEN), deps)).toEqual({ remembered: false, applied: [] });
     expect(directory.pairings.get(USER)?.phone).toBe(OTHER_PHONE);
   });
 
