@@ -328,7 +328,7 @@ describe('functions', () => {
       blocklist: [ENV.consentTableName],
       blocklistImports: [ENV.consentTableName, ENV.consentQueueUrl],
       blocklistReview: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl],
-      processor: [ENV.consentTableName, ENV.auditTableName, ENV.maxReceiveCount],
+      processor: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl, ENV.maxReceiveCount],
       requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
       changePublisher: [ENV.changeEventsBusName],
     };
@@ -749,7 +749,7 @@ describe('permissions', () => {
     }
   });
 
-  it('lets only the consent-request, webhook, review, imports and request-sweeper functions send to the queue', () => {
+  it('lets only the consent-request, webhook, review, imports, request-sweeper and processor functions send to the queue', () => {
     const queueId = logicalId(stack.data.queue);
     const senders = allStatements()
       .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(queueId))
@@ -763,6 +763,8 @@ describe('permissions', () => {
         policyOfRole(roleOf(logicalId(stack.functions.api.blocklistReview))),
         policyOfRole(roleOf(logicalId(stack.functions.api.blocklistImports))),
         policyOfRole(roleOf(logicalId(stack.functions.requestSweeper))),
+        // What a recipient said on a number they left goes to their new number.
+        policyOfRole(roleOf(logicalId(stack.functions.processor))),
       ]),
     );
   });

@@ -1,0 +1,78 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import type { ConsentEvent } from '../../shared/domain/consent-event.js';
+import { uniquePhone } from '../support/consent-api.js';
+import { eventOf, numberChangeOf } from '../support/consent/signal-events.js';
+import { provisionIsolatedResources } from '../support/isolated-resources.js';
+import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
+import { queueDepth } from '../support/tables.js';
+import { e164 } from '../unit/support/samples.js';
+
+/*
+ * A recipient who changes number, through the processor, the queue and DynamoDB Local: the old number
+ * records the change and keeps its state; what the recipient said there goes to the new number through
+ * the queue, in the new number's turn, and is in both histories.
+ */
+const resources = await provisionIsolatedResources();
+const { handler: processor } = await import('../../functions/processor/handler.js');
+const { DynamoConsentStateStore } = await import('../../shared/adapters/consent-state-store.js');
+const states = new DynamoConsentStateStore(resources.consentTableName);
+
+async function deliver(...events: ConsentEvent[]): Promise<void> {
+  for (const event of events) {
+    const response = (await processor(batch(sqsRecord(JSON.stringify(event), { groupId: event.phone })), lambdaContext('processor'))) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+  }
+}
+
+async function historyOf(phone: string): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await resources.dynamoDb.send(
+    new QueryCommand({ TableName: resources.auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
+  );
+  return Items;
+}
+
+const at = (seconds: number) => new Date(Date.parse('2026-03-01T10:00:00.000Z') + seconds * 1000).toISOString();
+
+describe('a recipient who changes number', () => {
+  it('takes their STOP and marketing opt-out to the new number, recorded in both histories; the old number keeps its state', async () => {
+    // prepare
+    const [old, moved] = [e164(uniquePhone()), e164(uniquePhone())];
+    const stop = eventOf({ kind: 'keyword', word: 'stop', at: at(1) }, old, `${old}-stop`);
+    const optOut = eventOf({ kind: 'marketing', value: 'stop', at: at(2) }, old, `${old}-optout`);
+    const change = numberChangeOf(old, moved, at(5), `${old}-change`);
+
+    // act: the change first, then the old number's signals arriving late; the carried ones through the queue
+    await deliver(change, stop, optOut);
+    const carried = await takeMessages(resources.sqs, resources.consentQueueUrl, 2);
+    for (const record of carried) await processor(batch(record), lambdaContext('processor'));
+    // act: the change delivered again sends the same carried events, which the queue drops as repeats
+    await deliver(change);
+
+    // assess
+    expect(carried.map((record) => record.attributes.MessageGroupId)).toEqual([moved, moved]);
+    expect(await states.get(old)).toMatchObject({ blocked: true, source: 'recipient', marketingOptOut: { since: at(2) } });
+    expect(await states.get(moved)).toMatchObject({ blocked: true, source: 'recipient', marketingOptOut: { since: at(5) } });
+    expect((await historyOf(old)).map((entry) => entry['action']).sort()).toEqual(['wa_number_changed', 'wa_opted_out', 'wa_stop_keyword']);
+    const newHistory = await historyOf(moved);
+    expect(newHistory).toHaveLength(2);
+    expect(newHistory).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'wa_stop_keyword', outcome: 'applied', requestedAt: at(5), reason: expect.stringContaining(`on ${old} before changing number`) }),
+        expect.objectContaining({ action: 'wa_opted_out', outcome: 'applied' }),
+      ]),
+    );
+    expect(await queueDepth(resources.sqs, resources.consentQueueUrl)).toBe(0);
+  });
+
+  it('carries nothing when the recipient had said nothing on the old number', async () => {
+    const [old, moved] = [e164(uniquePhone()), e164(uniquePhone())];
+
+    await deliver(eventOf({ kind: 'failure', at: at(1) }, old, `${old}-failure`), numberChangeOf(old, moved, at(5), `${old}-change`));
+
+    expect(await queueDepth(resources.sqs, resources.consentQueueUrl)).toBe(0);
+    expect(await states.get(old)).toMatchObject({ blocked: true, source: 'automatic' });
+    expect(await states.get(moved)).toBeUndefined();
+  });
+});
