@@ -254,7 +254,7 @@ describe('webhook and processor, on the emulators', () => {
     const body = readFileSync(new URL('../fixtures/meta-webhook-shapes/system-user-changed-number-numeric-timestamp.json', import.meta.url), 'utf8');
     const before = await snapshot();
 
-    expect(await post(body)).toMatchObject({ status: 200, body: { messages: 1, enqueued: 0, unreadable: 0 } });
+    expect(await post(body)).toMatchObject({ status: 200, body: { messages: 0, enqueued: 0, unreadable: 0 } });
     expect(await snapshot()).toEqual(before);
   });
 

@@ -4,6 +4,9 @@ import { profileIdSchema } from '../profile-id.js';
 import { userIdSchema } from '../consent-event.js';
 import { utf8Text } from '../text.js';
 import { dispensable, isRecord, itemsOf, Notes, optional, text, unixSeconds, wholeNumber, type Unreadable } from './lenient-reading.js';
+import { numberChangeOf, type NumberChange } from './number-changes.js';
+
+export type { NumberChange } from './number-changes.js';
 export type { Unreadable } from './lenient-reading.js';
 
 /**
@@ -68,7 +71,7 @@ const preferenceSchema = z.object({
   detail: dispensable(z.string().max(1_000)),
 });
 
-/** An inbound message; only text and quick-reply buttons are read, for keywords. */
+/** An inbound message; only text and quick-reply buttons are read, for keywords, and system messages for number changes. */
 const messageSchema = z.object({
   /** The sender's WhatsApp id; a user known by username alone is named by `from_user_id` instead. */
   from: optional(text(64)),
@@ -78,6 +81,8 @@ const messageSchema = z.object({
   type: dispensable(z.string().max(64)),
   text: dispensable(z.object({ body: z.string().max(4_096) })),
   button: dispensable(z.object({ text: z.string().max(1_024) })),
+  /** Read only for a system message. */
+  system: z.unknown().optional(),
 });
 
 type Status = z.output<typeof statusSchema> & { errors: z.output<typeof errorSchema>[] };
@@ -89,12 +94,14 @@ interface ReadChange {
   contacts: z.output<typeof contactSchema>[];
   statuses: Status[];
   preferences: z.output<typeof preferenceSchema>[];
+  /** Messages from users; system messages are not among them. */
   messages: Message[];
+  numberChanges: NumberChange[];
 }
 
 /**
  * A WhatsApp Business Account callback as far as the service can read it: the changes that name a
- * business number, with their statuses, messages and preferences.
+ * business number, with their statuses, messages, preferences and number changes.
  */
 export interface WhatsappCallback {
   readonly changes: readonly ReadChange[];
@@ -134,7 +141,9 @@ export function readCallbackBody(bytes: Uint8Array): ReadCallback {
  *    preferences of a change that names none cannot be attributed, and are noted.
  * 3. Each status, message, preference and contact is checked on its own; fields the service does not
  *    use are not checked, timestamps may be strings or numbers, and ids numbers or strings.
- * 4. Lists longer than their bound are read up to it; the rest is noted.
+ * 4. A system message is no message from the user: a change of number or user id is read as a
+ *    {@link NumberChange}, any other system message is ignored.
+ * 5. Lists longer than their bound are read up to it; the rest is noted.
  *
  * Never throws, whatever the value.
  */
@@ -187,12 +196,24 @@ function readChange(value: Record<string, unknown>, path: string, notes: Notes):
   const statuses = itemsOf(value['statuses'], statusSchema, `${path}.statuses`, MAX_ITEMS, notes).map(
     ({ item, path: statusPath }): Status => ({ ...item, errors: itemsOf(item.errors, errorSchema, `${statusPath}.errors`, MAX_ERRORS, notes).map(({ item: error }) => error) }),
   );
+  const messages: Message[] = [];
+  const numberChanges: NumberChange[] = [];
+  for (const { item: message, path: messagePath } of itemsOf(value['messages'], messageSchema, `${path}.messages`, MAX_ITEMS, notes)) {
+    if (message.type !== 'system') {
+      messages.push(message);
+      continue;
+    }
+    const change = numberChangeOf(message, business);
+    if (typeof change === 'string') notes.note(messagePath, change, message);
+    else if (change) numberChanges.push(change);
+  }
   return {
     business,
     contacts: itemsOf(value['contacts'], contactSchema, `${path}.contacts`, MAX_ITEMS, notes).map(({ item }) => item),
     statuses,
     preferences: itemsOf(value['user_preferences'], preferenceSchema, `${path}.user_preferences`, MAX_ITEMS, notes).map(({ item }) => item),
-    messages: itemsOf(value['messages'], messageSchema, `${path}.messages`, MAX_ITEMS, notes).map(({ item }) => item),
+    messages,
+    numberChanges,
   };
 }
 
@@ -307,7 +328,10 @@ export interface InboundMessage {
   business: BusinessNumber;
 }
 
-/** Every inbound message of a callback (field `messages`), in the order it lists them. */
+/**
+ * Every inbound message of a callback (field `messages`), in the order it lists them. System messages
+ * (a change of number, say) are Meta's notices, not the user's words: they are not among them.
+ */
 export function inboundMessagesOf(callback: WhatsappCallback): InboundMessage[] {
   return callback.changes.flatMap(({ messages, contacts, business }) =>
     messages.map(
@@ -364,6 +388,15 @@ function errorText(error: z.output<typeof errorSchema>): string {
   const detailsAddSomething = details !== '' && withoutStop(details).toLowerCase() !== title.toLowerCase();
   const text = [title, detailsAddSomething ? details : ''].filter((part) => part !== '').join(': ');
   return text || `WhatsApp error ${error.code}`;
+}
+
+/**
+ * Every change of number or of user id that the callback's system messages tell, in the order it lists
+ * them. A system message that names no id before or after the change is not among them (it is noted
+ * as unreadable when the callback is read).
+ */
+export function numberChangesOf(callback: WhatsappCallback): NumberChange[] {
+  return callback.changes.flatMap(({ numberChanges }) => numberChanges);
 }
 
 /** How many items the notes stand for, for the metric that counts them. */

@@ -32,7 +32,7 @@ describe("Meta's payload shapes, through the webhook function", () => {
     ['status-failed-130472.json', 0],
     // the recipient resumed marketing messages
     ['user-preferences-resume.json', 1],
-    // a system message is no keyword
+    // a change of number is read, not acted on yet
     ['system-user-changed-number-numeric-timestamp.json', 0],
   ])('enqueues for %s what it asks for: %d events', async (name, enqueued) => {
     const [, body] = shapes.find(([shape]) => shape === name)!;

@@ -1,18 +1,20 @@
 /**
  * What the service reads in each of Meta's payload shapes (`test/fixtures/meta-webhook-shapes/`): the
- * delivery statuses, inbound messages and marketing preferences it finds, and how many items it cannot
- * read (acknowledged all the same).
+ * delivery statuses, inbound messages, marketing preferences and number changes it finds, and how many
+ * items it cannot read (acknowledged all the same). System messages are number changes, not messages.
  */
 export interface ShapeReading {
   statuses: number;
   messages: number;
   preferences: number;
+  numberChanges: number;
   unreadable: number;
 }
 
-const nothing: ShapeReading = { statuses: 0, messages: 0, preferences: 0, unreadable: 0 };
+const nothing: ShapeReading = { statuses: 0, messages: 0, preferences: 0, numberChanges: 0, unreadable: 0 };
 const status = { ...nothing, statuses: 1 };
 const message = { ...nothing, messages: 1 };
+const numberChange = { ...nothing, numberChanges: 1 };
 const preference = { ...nothing, preferences: 1 };
 
 export const SHAPE_READINGS: Record<string, ShapeReading> = {
@@ -44,15 +46,16 @@ export const SHAPE_READINGS: Record<string, ShapeReading> = {
   'message-edit.json': message,
   'message-order.json': message,
 
-  'system-user-changed-number-meta.json': message,
-  'system-user-changed-number-numeric-timestamp.json': message,
-  'system-user-changed-number.json': message,
-  'system-customer-changed-number-legacy.json': message,
-  'system-user-changed-number-placeholders.json': message,
-  'system-user-changed-user-id.json': message,
-  'system-user-changed-user-id-2026.json': message,
-  'system-user-changed-number-2026.json': message,
-  'system-customer-identity-changed.json': message,
+  'system-user-changed-number-meta.json': numberChange,
+  'system-user-changed-number-numeric-timestamp.json': numberChange,
+  'system-user-changed-number.json': numberChange,
+  'system-customer-changed-number-legacy.json': numberChange,
+  // `"new_wa_id": "NEW_PHONE_NUMBER"`: no new WhatsApp id
+  'system-user-changed-number-placeholders.json': { ...nothing, unreadable: 1 },
+  'system-user-changed-user-id.json': numberChange,
+  'system-user-changed-user-id-2026.json': numberChange,
+  'system-user-changed-number-2026.json': numberChange,
+  'system-customer-identity-changed.json': nothing,
 
   'user-preferences-resume.json': preference,
   'user-preferences-signup.json': preference,

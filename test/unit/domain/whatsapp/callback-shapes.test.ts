@@ -1,6 +1,7 @@
 import {
   deliveryStatusesOf,
   inboundMessagesOf,
+  numberChangesOf,
   preferencesOf,
   readCallbackBody,
   unreadableItems,
@@ -25,6 +26,7 @@ describe("readCallbackBody on Meta's payload shapes", () => {
       statuses: deliveryStatusesOf(callback).length,
       messages: inboundMessagesOf(callback).length,
       preferences: preferencesOf(callback).length,
+      numberChanges: numberChangesOf(callback).length,
       unreadable: unreadableItems(unreadable),
     }).toEqual(SHAPE_READINGS[name]);
   });
@@ -44,7 +46,7 @@ describe("readCallbackBody on Meta's payload shapes", () => {
     ]);
     expect(deliveryStatusesOf(read('status-delivered-bsuid.json'))).toMatchObject([{ status: 'delivered', recipientId: undefined, userId: 'US.13491208655302741918', occurredAt: '2025-06-15T23:27:53.000Z' }]);
     expect(inboundMessagesOf(read('message-button.json'))).toMatchObject([{ senderId: '491234567890', text: 'No', occurredAt: '2022-05-22T21:01:53.000Z' }]);
-    expect(inboundMessagesOf(read('system-user-changed-number-numeric-timestamp.json'))).toMatchObject([{ text: undefined, occurredAt: '2025-02-12T00:43:44.000Z' }]);
+    expect(numberChangesOf(read('system-user-changed-number-numeric-timestamp.json'))).toMatchObject([{ occurredAt: '2025-02-12T00:43:44.000Z' }]);
   });
 
   it('notes where the unreadable items of the shapes are, and why, without their contents', () => {
@@ -53,5 +55,9 @@ describe("readCallbackBody on Meta's payload shapes", () => {
     expect(unreadableIn('status-placeholders.json')).toEqual([
       { path: 'entry[0].changes[0].value.statuses[0]', messageId: 'wamid.ID', reason: expect.stringMatching(/^timestamp: must be Unix seconds/), items: 1 },
     ]);
+    expect(unreadableIn('system-user-changed-number-placeholders.json')).toEqual([
+      { path: 'entry[0].changes[0].value.messages[0]', messageId: expect.stringMatching(/^wamid\./), reason: expect.stringMatching(/new_wa_id/), items: 1 },
+    ]);
+    expect(JSON.stringify(unreadableIn('system-user-changed-number-placeholders.json'))).not.toMatch(/NEW_PHONE_NUMBER|PHONE_NUMBER to/);
   });
 });
