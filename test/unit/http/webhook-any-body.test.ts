@@ -1,10 +1,13 @@
 import { jest } from '@jest/globals';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
 import { METRIC } from '../../../shared/metric-names.js';
+import { deliveryStatusesOf, inboundMessagesOf, preferencesOf, readCallback, unreadableItems } from '../../../shared/domain/whatsapp/callback.js';
 import { gatewayEvent, invoke } from '../../support/api-events.js';
 import { INTEGRATION_APP_SECRET } from '../../support/webhook-calls.js';
 import { callbackBody, signatureOf, statusObject } from '../../support/whatsapp-callbacks.js';
-import { webhookFunction } from '../support/webhook-function.js';
+import { mutated, mutation } from '../support/json-mutations.js';
+import { metaWebhookShapes, webhookFunction } from '../support/webhook-function.js';
 
 /*
  * "Every signed callback is answered 200, whatever fields or types it carries; only a bad signature is
@@ -121,5 +124,52 @@ describe('the webhook, given any signed body', () => {
     expect(await post(body, signatureOf(body, 'another secret'))).toMatchObject({ status: 401 });
     expect(await post('not JSON', signatureOf('not JSON either', INTEGRATION_APP_SECRET))).toMatchObject({ status: 401 });
     expect(await post(large)).toMatchObject({ status: 413, contentType: 'application/problem+json' });
+  });
+});
+
+describe('the webhook, property: any signed body is answered 200', () => {
+  it('answers any JSON value with 200', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (value) => {
+        const response = await post(JSON.stringify(value));
+
+        expect(response.status).toBe(200);
+        expect(response.body.unreadable).toBeGreaterThanOrEqual(value !== null && typeof value === 'object' && !Array.isArray(value) ? 0 : 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers any bytes with 200', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 256 }), fc.string().map((text) => new TextEncoder().encode(text))), async (bytes) => {
+        expect((await postBytes(Buffer.from(bytes))).status).toBe(200);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("answers Meta's payloads damaged anywhere with 200, with what the parser finds in them", async () => {
+    const shapes = metaWebhookShapes().map(([, body]) => JSON.parse(body));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...shapes), fc.array(mutation(), { minLength: 1, maxLength: 6 }), async (shape, mutations) => {
+        // prepare
+        const body = mutated(shape, mutations);
+        const { callback, unreadable } = readCallback(body);
+
+        // act
+        const response = await post(JSON.stringify(body));
+
+        // assess
+        expect(response.status).toBe(200);
+        expect(response.body).toMatchObject({
+          statuses: deliveryStatusesOf(callback).length,
+          messages: inboundMessagesOf(callback).length,
+          preferences: preferencesOf(callback).length,
+          unreadable: unreadableItems(unreadable),
+        });
+      }),
+      { numRuns: 400 },
+    );
   });
 });
