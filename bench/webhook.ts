@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { failureClassifier } from '../shared/domain/whatsapp/provider-errors.js';
 import { receiveDeliveryStatuses } from '../shared/domain/whatsapp/receive-signals.js';
-import { deliveryStatusesOf, isSignedBy, whatsappWebhookSchema } from '../shared/domain/whatsapp/callback.js';
+import { deliveryStatusesOf, isSignedBy, readCallbackBody } from '../shared/domain/whatsapp/callback.js';
 import type { EventPublisher } from '../shared/domain/ports.js';
 import { signatureOf, statusCallback } from '../scripts/provider-callbacks.js';
 
@@ -33,7 +33,7 @@ const classify = failureClassifier();
 
 async function ownWork(body: Buffer, signature: string): Promise<number> {
   if (!isSignedBy(SECRET, body, signature)) throw new Error('bench body not signed');
-  const statuses = deliveryStatusesOf(whatsappWebhookSchema.parse(JSON.parse(body.toString('utf8'))));
+  const statuses = deliveryStatusesOf(readCallbackBody(body).callback);
   const dispositions = await receiveDeliveryStatuses(statuses, { classify, publisher: discard });
   return dispositions.length;
 }

@@ -26,6 +26,11 @@ export const METRIC = {
   optOuts: 'MarketingOptOuts',
   /** Numbers blocked at their recipient's word (an opt-out keyword such as STOP). */
   stopKeywords: 'StopKeywordBlocks',
+  /**
+   * Items of signed callbacks that the webhook could not read (a malformed status or message, a body
+   * that is not JSON): acknowledged all the same, and logged (WARN) with where and why.
+   */
+  callbackItemsUnreadable: 'CallbackItemsUnreadable',
   /** Signals that named a user id not yet paired with a number, kept until it is. */
   unresolvedRecipients: 'UnresolvedRecipients',
   /** Numbers a campaign check looked at, and how many of them it found blocked. */

@@ -2,12 +2,22 @@ import { readConfig } from '../../shared/config.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { failureClassifier } from '../../shared/domain/whatsapp/provider-errors.js';
 import { receiveConsentSignals, statusClassOf, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/whatsapp/receive-signals.js';
-import { deliveryStatusesOf, inboundMessagesOf, isSignedBy, pairingsOf, preferencesOf, secretsMatch, whatsappWebhookSchema } from '../../shared/domain/whatsapp/callback.js';
+import {
+  deliveryStatusesOf,
+  inboundMessagesOf,
+  isSignedBy,
+  pairingsOf,
+  preferencesOf,
+  readCallbackBody,
+  secretsMatch,
+  unreadableItems,
+  type Unreadable,
+} from '../../shared/domain/whatsapp/callback.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
 import { webhookSecretsFrom } from '../../shared/adapters/webhook-secrets.js';
 import { publicHttpApi } from '../../shared/http/http-api.js';
-import { header, jsonBody, queryParameters, rawBody } from '../../shared/http/request.js';
+import { header, queryParameters, rawBody } from '../../shared/http/request.js';
 import { handshakeQuery } from '../../shared/http/contract/parameters.js';
 import { json, text } from '../../shared/http/responses.js';
 import type { PublicRouteHandler } from '../../shared/http/types.js';
@@ -36,6 +46,9 @@ const deps = {
 /** Meta's callbacks are small; this leaves room for a large batch of statuses and refuses abuse. */
 const MAX_CALLBACK_BYTES = 1024 * 1024;
 
+/** The unreadable items one log line names; a callback of thousands of them is summed up beyond these. */
+const MAX_LOGGED_UNREADABLE = 20;
+
 /** `GET /webhooks/whatsapp`: Meta's subscription handshake; the challenge goes back as plain text. */
 export const verifySubscription: PublicRouteHandler = async (event) => {
   const query = queryParameters(event, handshakeQuery);
@@ -47,17 +60,22 @@ export const verifySubscription: PublicRouteHandler = async (event) => {
 };
 
 /**
- * `POST /webhooks/whatsapp`: delivery statuses and marketing preferences from Meta. The signature is
- * checked on the bytes as they arrived, before anything is parsed; then permanent failures and marketing
- * stops and resumes are enqueued for the processor, and the rest acknowledged. The provider retries anything but a 200, so a 200 means every event is queued.
+ * `POST /webhooks/whatsapp`: delivery statuses, inbound messages and preferences from Meta. The signature
+ * is checked on the bytes as they arrived, before anything is parsed; only a bad signature is refused.
+ * Then whatever the body holds is read item by item: what cannot be read is logged and counted, never
+ * refused (Meta would retry it for days). Permanent failures, keywords and marketing stops and resumes
+ * are enqueued for the processor, and the rest acknowledged. The provider retries anything but a 200, so
+ * a 200 means every event is queued.
  */
 export const receiveCallback: PublicRouteHandler = async (event) => {
   const { appSecret } = await secrets();
   if (!appSecret) throw new ServiceUnavailableError('The webhook has no app secret configured yet.');
-  if (!isSignedBy(appSecret, rawBody(event), header(event, 'x-hub-signature-256'))) {
+  const body = rawBody(event);
+  if (!isSignedBy(appSecret, body, header(event, 'x-hub-signature-256'))) {
     throw new UnauthorizedError('The X-Hub-Signature-256 header is missing or does not sign this body.');
   }
-  const callback = jsonBody(event, whatsappWebhookSchema);
+  const { callback, unreadable } = readCallbackBody(body);
+  reportUnreadable(unreadable);
   const received = await receiveConsentSignals(
     { statuses: deliveryStatusesOf(callback), preferences: preferencesOf(callback), messages: inboundMessagesOf(callback), pairings: pairingsOf(callback) },
     deps,
@@ -77,8 +95,22 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
     enqueued,
     unresolved,
     pairings: received.pairings.length,
+    unreadable: unreadableItems(unreadable),
   });
 };
+
+/** Logs where and why items could not be read (never their contents), and counts them. */
+function reportUnreadable(unreadable: readonly Unreadable[]): void {
+  if (unreadable.length === 0) return;
+  const items = unreadableItems(unreadable);
+  metrics.addMetric(METRIC.callbackItemsUnreadable, MetricUnit.Count, items);
+  const omitted = unreadable.length - MAX_LOGGED_UNREADABLE;
+  logger.warn('callback items unreadable; acknowledged without them', {
+    items,
+    unreadable: unreadable.slice(0, MAX_LOGGED_UNREADABLE),
+    ...(omitted > 0 ? { omitted } : {}),
+  });
+}
 
 /** One metric per status class, with the callback's count of it. */
 function countStatuses(dispositions: readonly Disposition[]): void {

@@ -124,7 +124,7 @@ export class ServiceMonitoring extends Construct {
       graph(
         'Webhook delivery statuses by class',
         Object.values(STATUS_METRIC).map((name) => serviceMetric(name)),
-        [serviceMetric(METRIC.webhookServerErrors)],
+        [serviceMetric(METRIC.webhookServerErrors), serviceMetric(METRIC.callbackItemsUnreadable)],
       ),
       graph('Campaign checks: numbers', [serviceMetric(METRIC.numbersChecked), serviceMetric(METRIC.numbersBlocked)]),
       graph(

@@ -141,12 +141,12 @@ describe('delivery callbacks', () => {
     expect(await numberView(profileId, phone)).toMatchObject({ blocked: false });
   });
 
-  it('answers a signed but malformed body with 400, never 5xx', async () => {
+  it('answers a signed body it cannot read with 200, counting it as unreadable, never 4xx or 5xx', async () => {
     const notJson = await postCallback('{"object":"whatsapp_business_account","entry":[');
     const wrongShape = await postCallback(JSON.stringify({ object: 'whatsapp_business_account', entry: 'everything' }));
 
-    expect(notJson).toMatchObject({ status: 400, contentType: 'application/problem+json' });
-    expect(wrongShape).toMatchObject({ status: 400, contentType: 'application/problem+json' });
+    expect(notJson).toMatchObject({ status: 200, body: { enqueued: 0, unreadable: 1 } });
+    expect(wrongShape).toMatchObject({ status: 200, body: { enqueued: 0, unreadable: 1 } });
   });
 
   it('blocks the stored Brazilian number that has the ninth digit when the WhatsApp id lacks it', async () => {

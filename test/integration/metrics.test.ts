@@ -54,6 +54,20 @@ describe('metrics in the embedded metric format', () => {
     }
   });
 
+  it('counts the items of a signed callback that the webhook could not read, and answers it 200', async () => {
+    // prepare: a status with a placeholder for its time beside a readable one, and a body that is not JSON
+    const body = callbackBody(statusObject({ status: 'delivered' }), { ...statusObject({ status: 'delivered' }), timestamp: 'TIMESTAMP' });
+
+    // act
+    const lines = await metricLinesOf(async () => {
+      expect((await postCallback(webhook.handler, body)).status).toBe(200);
+      expect((await postCallback(webhook.handler, '{"entry": [')).status).toBe(200);
+    });
+
+    // assess
+    expect(countsIn(lines)).toMatchObject({ CallbackItemsUnreadable: 2, StatusesOk: 1 });
+  });
+
   it('counts the numbers a campaign check looked at and found blocked', async () => {
     // prepare: one number blocked by the provider, one never seen
     const blocked = uniquePhone();

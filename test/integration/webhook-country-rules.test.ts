@@ -52,7 +52,7 @@ describe('Mexican WhatsApp ids, through the webhook and the processor', () => {
     const result = await deliverAndProcess({ recipientId: '5215512345678', code: 131026, messageId: 'wamid.mexico-with-1' });
 
     // assess
-    expect(result).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1, unresolved: 0, pairings: 0 });
+    expect(result).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1, unresolved: 0, pairings: 0, unreadable: 0 });
     expect(await numberOn(profileId, '+525512345678')).toMatchObject({ blocked: true, source: 'automatic', reasonCode: '131026' });
     expect(await auditOf('+525512345678')).toEqual([
       expect.objectContaining({ action: 'wa_blocked', outcome: 'applied', recipientId: '5215512345678', providerMessageId: 'wamid.mexico-with-1' }),
@@ -87,7 +87,7 @@ describe('the updated code table, through the webhook and the processor', () => 
     const result = await deliverAndProcess({ recipientId: phone.slice(1), code: 130403 });
 
     // assess
-    expect(result).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1, unresolved: 0, pairings: 0 });
+    expect(result).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1, unresolved: 0, pairings: 0, unreadable: 0 });
     expect(await numberOn(profileId, phone)).toMatchObject({ blocked: true, source: 'automatic', reasonCode: '130403' });
     expect(await auditOf(phone)).toEqual([expect.objectContaining({ action: 'wa_blocked', outcome: 'applied', reasonCode: '130403' })]);
   });
@@ -113,7 +113,7 @@ describe('the updated code table, through the webhook and the processor', () => 
 
     const result = await deliverAndProcess({ recipientId: phone.slice(1), code });
 
-    expect(result).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 0, unresolved: 0, pairings: 0 });
+    expect(result).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 0, unresolved: 0, pairings: 0, unreadable: 0 });
     expect(await queueDepth(resources.sqs, resources.consentQueueUrl)).toBe(0);
     expect(await numberOn(profileId, phone)).toMatchObject({ blocked: false });
     expect(await auditOf(phone)).toEqual([]);

@@ -57,7 +57,7 @@ describe('marketing preferences', () => {
     const profileId = await api.createProfile([phone]);
 
     // act, assess: stop
-    expect((await tell({ waId: phone.slice(1), value: 'stop', timestamp: at(0) })).body).toEqual({ statuses: 0, preferences: 1, messages: 0, enqueued: 1, unresolved: 0, pairings: 0 });
+    expect((await tell({ waId: phone.slice(1), value: 'stop', timestamp: at(0) })).body).toEqual({ statuses: 0, preferences: 1, messages: 0, enqueued: 1, unresolved: 0, pairings: 0, unreadable: 0 });
     expect(await numberOn(profileId, phone)).toMatchObject({
       blocked: false,
       marketingOptOut: { since: new Date(at(0) * 1000).toISOString(), source: 'user_preferences' },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { ENV } from '../../shared/config.js';
@@ -73,7 +74,7 @@ describe('webhook and processor, on the emulators', () => {
     const { response } = await deliverAndProcess({ recipientId: waId, code: 131026, messageId: 'wamid.first-failure', timestamp: 1_778_251_283 });
 
     // assess
-    expect(response.body).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1, unresolved: 0, pairings: 0 });
+    expect(response.body).toEqual({ statuses: 1, preferences: 0, messages: 0, enqueued: 1, unresolved: 0, pairings: 0, unreadable: 0 });
     expect(await numberOn(profileId, phone)).toMatchObject({
       blocked: true,
       source: 'automatic',
@@ -238,16 +239,40 @@ describe('webhook and processor, on the emulators', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('answers a signed but malformed body with a 400 problem, writing nothing', async () => {
+  it('answers a signed body it cannot read with 200, writing nothing: Meta would retry a 400 for days', async () => {
     const before = await snapshot();
 
     const notJson = await post('{"object": "whatsapp_business_account", "entry": [');
     const wrongShape = await post(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ value: { statuses: 'many' } }] }] }));
 
-    expect(notJson).toMatchObject({ status: 400, contentType: 'application/problem+json' });
-    expect(wrongShape).toMatchObject({ status: 400, contentType: 'application/problem+json' });
-    expect(wrongShape.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringContaining('statuses') })]));
+    expect(notJson).toMatchObject({ status: 200, body: { statuses: 0, enqueued: 0, unreadable: 1 } });
+    expect(wrongShape).toMatchObject({ status: 200, body: { statuses: 0, enqueued: 0, unreadable: 1 } });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("answers Meta's change-of-number system message with a numeric timestamp with 200, writing nothing yet", async () => {
+    const body = readFileSync(new URL('../fixtures/meta-webhook-shapes/system-user-changed-number-numeric-timestamp.json', import.meta.url), 'utf8');
+    const before = await snapshot();
+
+    expect(await post(body)).toMatchObject({ status: 200, body: { messages: 0, enqueued: 0, unreadable: 0 } });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('blocks the numbers of the usable failures of a callback beside a malformed one', async () => {
+    // prepare
+    const [first, second] = [recipient(), recipient()];
+    const profileId = await api.createProfile([first.phone, second.phone]);
+    const body = JSON.parse(callbackBody(statusObject({ recipientId: first.waId }), { ...statusObject({ recipientId: second.waId }), timestamp: 'TIMESTAMP' }));
+
+    // act
+    const response = await post(JSON.stringify(body));
+    const records = await takeMessages(resources.sqs, resources.consentQueueUrl, response.body.enqueued);
+    await processor(batch(...records), lambdaContext('processor'));
+
+    // assess
+    expect(response).toMatchObject({ status: 200, body: { statuses: 1, enqueued: 1, unreadable: 1 } });
+    expect(await numberOn(profileId, first.phone)).toMatchObject({ blocked: true, source: 'automatic' });
+    expect(await numberOn(profileId, second.phone)).toMatchObject({ blocked: false });
   });
 
   it('answers the subscription handshake with the challenge as text, and a wrong token with 403', async () => {

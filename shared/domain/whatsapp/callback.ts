@@ -2,6 +2,12 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { profileIdSchema } from '../profile-id.js';
 import { userIdSchema } from '../consent-event.js';
+import { utf8Text } from '../text.js';
+import { dispensable, isRecord, itemsOf, Notes, optional, text, unixSeconds, wholeNumber, type Unreadable } from './lenient-reading.js';
+import { numberChangeOf, type NumberChange } from './number-changes.js';
+
+export type { NumberChange } from './number-changes.js';
+export type { Unreadable } from './lenient-reading.js';
 
 /**
  * Meta's `X-Hub-Signature-256` header: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the
@@ -26,80 +32,190 @@ export function secretsMatch(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** The bounds that keep one callback's work small; an item beyond them is skipped and counted. */
+const MAX_ENTRIES = 1_000;
+const MAX_CHANGES = 1_000;
+const MAX_ITEMS = 10_000;
+const MAX_ERRORS = 100;
+
+const metadataSchema = z.object({ phone_number_id: optional(text(64)), display_phone_number: dispensable(text(32)) });
+
+const contactSchema = z.object({ wa_id: optional(text(64)), user_id: optional(z.string().max(160)) });
+
 const errorSchema = z.object({
-  code: z.number().int(),
-  title: z.string().optional(),
-  message: z.string().optional(),
-  error_data: z.object({ details: z.string().optional() }).optional(),
+  code: wholeNumber,
+  title: dispensable(z.string().max(1_000)),
+  message: dispensable(z.string().max(1_000)),
+  error_data: dispensable(z.object({ details: dispensable(z.string().max(4_000)) })),
 });
 
 const statusSchema = z.object({
-  id: z.string().min(1).max(256),
+  id: text(256),
   status: z.string().min(1).max(64),
-  /** Unix seconds, as a string. */
-  timestamp: z.string().regex(/^\d{1,11}$/, 'must be a Unix time in seconds'),
-  recipient_id: z.string().max(64).optional(),
+  timestamp: unixSeconds,
+  recipient_id: optional(text(64)),
   /** The recipient's business-scoped user id; since 2026 it may come without `recipient_id`. */
-  recipient_user_id: z.string().max(160).optional(),
-  errors: z.array(errorSchema).max(100).optional(),
+  recipient_user_id: optional(z.string().max(160)),
+  /** Read error by error, so that one malformed error does not cost the status. */
+  errors: z.unknown().optional(),
   /** What the sender attached to the message when it sent it (Meta allows 512 characters). */
-  biz_opaque_callback_data: z.string().max(512).optional(),
+  biz_opaque_callback_data: dispensable(z.string().max(512)),
 });
 
-/** A recipient's preference (field `user_preferences`); `timestamp` is Unix seconds, as a number. */
+/** A recipient's preference (field `user_preferences`). */
 const preferenceSchema = z.object({
-  wa_id: z.string().max(64),
+  wa_id: text(64),
   category: z.string().max(64),
   value: z.string().max(64),
-  timestamp: z.union([z.number().int().min(0).max(99_999_999_999), z.string().regex(/^\d{1,11}$/)]),
-  detail: z.string().max(1_000).optional(),
+  timestamp: unixSeconds,
+  detail: dispensable(z.string().max(1_000)),
 });
 
-/** An inbound message; only text and quick-reply buttons are read, for keywords. */
+/** An inbound message; only text and quick-reply buttons are read, for keywords, and system messages for number changes. */
 const messageSchema = z.object({
   /** The sender's WhatsApp id; a user known by username alone is named by `from_user_id` instead. */
-  from: z.string().max(64).optional(),
-  from_user_id: z.string().max(160).optional(),
-  id: z.string().min(1).max(256),
-  timestamp: z.string().regex(/^\d{1,11}$/, 'must be a Unix time in seconds'),
-  type: z.string().max(64),
-  text: z.object({ body: z.string().max(4_096) }).optional(),
-  button: z.object({ text: z.string().max(1_024) }).optional(),
+  from: optional(text(64)),
+  from_user_id: optional(z.string().max(160)),
+  id: text(256),
+  timestamp: unixSeconds,
+  type: dispensable(z.string().max(64)),
+  text: dispensable(z.object({ body: z.string().max(4_096) })),
+  button: dispensable(z.object({ text: z.string().max(1_024) })),
+  /** Read only for a system message. */
+  system: z.unknown().optional(),
 });
+
+type Status = z.output<typeof statusSchema> & { errors: z.output<typeof errorSchema>[] };
+type Message = z.output<typeof messageSchema>;
+
+/** What one change carries that the service reads, with the business number it names. */
+interface ReadChange {
+  business: BusinessNumber;
+  contacts: z.output<typeof contactSchema>[];
+  statuses: Status[];
+  preferences: z.output<typeof preferenceSchema>[];
+  /** Messages from users; system messages are not among them. */
+  messages: Message[];
+  numberChanges: NumberChange[];
+}
 
 /**
- * The value of one change: delivery `statuses`, inbound `messages`, or a recipient's `user_preferences`. Changes of other
- * fields (template and account updates) and inbound messages fit this shape too; their other fields are
- * not read.
+ * A WhatsApp Business Account callback as far as the service can read it: the changes that name a
+ * business number, with their statuses, messages, preferences and number changes.
  */
-const changeValueSchema = z
-  .object({
-    metadata: z
-      .object({ display_phone_number: z.string().max(32).optional(), phone_number_id: z.string().min(1).max(64).optional() })
-      .optional(),
-    contacts: z.array(z.object({ wa_id: z.string().max(64).optional(), user_id: z.string().max(160).optional() })).max(10_000).optional(),
-    statuses: z.array(statusSchema).max(10_000).optional(),
-    user_preferences: z.array(preferenceSchema).max(10_000).optional(),
-    messages: z.array(messageSchema).max(10_000).optional(),
-  })
-  .refine((value) => (!value.statuses?.length && !value.user_preferences?.length && !value.messages?.length) || value.metadata?.phone_number_id, {
-    message: 'statuses, messages and preferences need the phone_number_id of the business number',
-    path: ['metadata', 'phone_number_id'],
-  });
+export interface WhatsappCallback {
+  readonly changes: readonly ReadChange[];
+}
 
-/** The Cloud API webhook envelope (`object`, `entry[].changes[].value`), lenient about what it does not use. */
-export const whatsappWebhookSchema = z.object({
-  object: z.string(),
-  entry: z
-    .array(
-      z.object({
-        id: z.string().optional(),
-        changes: z.array(z.object({ field: z.string().optional(), value: changeValueSchema })).default([]),
-      }),
-    )
-    .max(1_000),
-});
-export type WhatsappWebhook = z.infer<typeof whatsappWebhookSchema>;
+/** A callback, and what in it could not be read (it is acknowledged all the same). */
+export interface ReadCallback {
+  callback: WhatsappCallback;
+  unreadable: Unreadable[];
+}
+
+/**
+ * Reads a callback's body as it arrived: UTF-8 JSON, whatever its Content-Type says. A body that is not
+ * JSON is read as a callback of nothing, and noted (Meta never sends one, but it signed it, and refusing
+ * it would only make Meta send it again, for days).
+ */
+export function readCallbackBody(bytes: Uint8Array): ReadCallback {
+  const text = utf8Text(bytes);
+  const nothing = (reason: string): ReadCallback => ({ callback: { changes: [] }, unreadable: [{ path: 'body', reason, items: 1 }] });
+  if (bytes.length === 0) return nothing('is empty');
+  if (text === undefined) return nothing('is not UTF-8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return nothing('is not JSON');
+  }
+  return readCallback(value);
+}
+
+/**
+ * Reads a callback (Cloud API envelope: `object`, `entry[].changes[].value`) item by item, so that one
+ * malformed status, message or preference costs only itself:
+ *
+ * 1. Only a WhatsApp Business Account callback (`object: whatsapp_business_account`) carries signals.
+ * 2. Each change names its business number (`metadata.phone_number_id`); the statuses, messages and
+ *    preferences of a change that names none cannot be attributed, and are noted.
+ * 3. Each status, message, preference and contact is checked on its own; fields the service does not
+ *    use are not checked, timestamps may be strings or numbers, and ids numbers or strings.
+ * 4. A system message is no message from the user: a change of number or user id is read as a
+ *    {@link NumberChange}, any other system message is ignored.
+ * 5. Lists longer than their bound are read up to it; the rest is noted.
+ *
+ * Never throws, whatever the value.
+ */
+export function readCallback(body: unknown): ReadCallback {
+  const notes = new Notes();
+  return { callback: { changes: changesIn(body, notes) }, unreadable: notes.unreadable };
+}
+
+function changesIn(body: unknown, notes: Notes): ReadChange[] {
+  if (!isRecord(body)) {
+    notes.note('body', 'is not a JSON object');
+    return [];
+  }
+  if (body['object'] !== 'whatsapp_business_account') {
+    notes.note('object', 'is not whatsapp_business_account');
+    return [];
+  }
+  return rawItemsOf(body['entry'], 'entry', MAX_ENTRIES, notes).flatMap(({ item: entry, path }) =>
+    rawItemsOf(entry['changes'], `${path}.changes`, MAX_CHANGES, notes).flatMap(({ item: change, path: changePath }) => {
+      const value = change['value'];
+      if (!isRecord(value)) {
+        notes.note(`${changePath}.value`, 'is not an object');
+        return [];
+      }
+      const read = readChange(value, `${changePath}.value`, notes);
+      return read ? [read] : [];
+    }),
+  );
+}
+
+/** The objects of a list (entries, changes), each noted and skipped when it is no object. */
+function rawItemsOf(list: unknown, path: string, max: number, notes: Notes) {
+  return itemsOf(list, z.record(z.string(), z.unknown()), path, max, notes);
+}
+
+/** The lists of a change's value that carry signals, and so need its business number. */
+const SIGNAL_LISTS = ['statuses', 'messages', 'user_preferences'] as const;
+
+/** One change's signals, or `undefined` when it names no business number (then it has nothing to read). */
+function readChange(value: Record<string, unknown>, path: string, notes: Notes): ReadChange | undefined {
+  const metadata = metadataSchema.safeParse(value['metadata']);
+  const phoneNumberId = metadata.success ? metadata.data.phone_number_id : undefined;
+  if (!phoneNumberId) {
+    // A list counts its items; anything else in its place, one item.
+    const signals = SIGNAL_LISTS.reduce((sum, key) => sum + (Array.isArray(value[key]) ? value[key].length : value[key] == null ? 0 : 1), 0);
+    if (signals > 0) notes.note(`${path}.metadata.phone_number_id`, 'is missing or unreadable, so the statuses, messages and preferences beside it name no business number', undefined, signals);
+    return undefined;
+  }
+  const business: BusinessNumber = { phoneNumberId, displayPhoneNumber: metadata.success ? metadata.data.display_phone_number : undefined };
+  const statuses = itemsOf(value['statuses'], statusSchema, `${path}.statuses`, MAX_ITEMS, notes).map(
+    ({ item, path: statusPath }): Status => ({ ...item, errors: itemsOf(item.errors, errorSchema, `${statusPath}.errors`, MAX_ERRORS, notes).map(({ item: error }) => error) }),
+  );
+  const messages: Message[] = [];
+  const numberChanges: NumberChange[] = [];
+  for (const { item: message, path: messagePath } of itemsOf(value['messages'], messageSchema, `${path}.messages`, MAX_ITEMS, notes)) {
+    if (message.type !== 'system') {
+      messages.push(message);
+      continue;
+    }
+    const change = numberChangeOf(message, business);
+    if (typeof change === 'string') notes.note(messagePath, change, message);
+    else if (change) numberChanges.push(change);
+  }
+  return {
+    business,
+    contacts: itemsOf(value['contacts'], contactSchema, `${path}.contacts`, MAX_ITEMS, notes).map(({ item }) => item),
+    statuses,
+    preferences: itemsOf(value['user_preferences'], preferenceSchema, `${path}.user_preferences`, MAX_ITEMS, notes).map(({ item }) => item),
+    messages,
+    numberChanges,
+  };
+}
 
 export interface DeliveryError {
   code: number;
@@ -113,24 +229,8 @@ export interface BusinessNumber {
   displayPhoneNumber: string | undefined;
 }
 
-type ChangeValue = WhatsappWebhook['entry'][number]['changes'][number]['value'];
-
-/**
- * Each change of a WhatsApp Business Account callback with the business number it names. Only such
- * callbacks carry consent signals, and the schema makes every change with signals name its number.
- */
-function changesOf(callback: WhatsappWebhook): { value: ChangeValue; business: BusinessNumber }[] {
-  if (callback.object !== 'whatsapp_business_account') return [];
-  return callback.entry.flatMap((entry) =>
-    entry.changes.flatMap(({ value }) => {
-      const phoneNumberId = value.metadata?.phone_number_id;
-      return phoneNumberId ? [{ value, business: { phoneNumberId, displayPhoneNumber: value.metadata?.display_phone_number } }] : [];
-    }),
-  );
-}
-
-/** Unix seconds, as a number or a string of digits, as an ISO timestamp. */
-const isoOf = (unixSeconds: number | string) => new Date(Number(unixSeconds) * 1000).toISOString();
+/** Unix seconds as an ISO timestamp. */
+const isoOf = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 
 /** One delivery status of one message, with the business number it was sent from. */
 export interface DeliveryStatus {
@@ -151,8 +251,8 @@ export interface DeliveryStatus {
  * Every delivery status of a callback, in the order it lists them. Only WhatsApp Business Account
  * callbacks carry statuses; a status without `recipient_id` falls back to the change's single contact.
  */
-export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] {
-  return changesOf(callback).flatMap(({ value: { contacts = [], statuses = [] }, business }) => {
+export function deliveryStatusesOf(callback: WhatsappCallback): DeliveryStatus[] {
+  return callback.changes.flatMap(({ contacts, statuses, business }) => {
     const soleContact = contacts.length === 1 ? contacts[0] : undefined;
     return statuses.map((status): DeliveryStatus => {
       // The sole contact stands for a status that names nobody, or the same user id, and for no other.
@@ -164,7 +264,7 @@ export function deliveryStatusesOf(callback: WhatsappWebhook): DeliveryStatus[] 
         recipientId: status.recipient_id ?? contact?.wa_id,
         userId: userIdOf(status.recipient_user_id ?? contact?.user_id),
         sender: business,
-        errors: (status.errors ?? []).map((error) => ({ code: error.code, text: errorText(error) })),
+        errors: status.errors.map((error) => ({ code: error.code, text: errorText(error) })),
         profileId: profileIdOf(status.biz_opaque_callback_data),
       };
     });
@@ -184,9 +284,9 @@ export interface MarketingPreference {
 }
 
 /** Every preference of a callback (field `user_preferences`), in the order it lists them. */
-export function preferencesOf(callback: WhatsappWebhook): MarketingPreference[] {
-  return changesOf(callback).flatMap(({ value, business }) =>
-    (value.user_preferences ?? []).map(
+export function preferencesOf(callback: WhatsappCallback): MarketingPreference[] {
+  return callback.changes.flatMap(({ preferences, business }) =>
+    preferences.map(
       (preference): MarketingPreference => ({
         recipientId: preference.wa_id,
         category: preference.category,
@@ -228,14 +328,17 @@ export interface InboundMessage {
   business: BusinessNumber;
 }
 
-/** Every inbound message of a callback (field `messages`), in the order it lists them. */
-export function inboundMessagesOf(callback: WhatsappWebhook): InboundMessage[] {
-  return changesOf(callback).flatMap(({ value, business }) =>
-    (value.messages ?? []).map(
+/**
+ * Every inbound message of a callback (field `messages`), in the order it lists them. System messages
+ * (a change of number, say) are Meta's notices, not the user's words: they are not among them.
+ */
+export function inboundMessagesOf(callback: WhatsappCallback): InboundMessage[] {
+  return callback.changes.flatMap(({ messages, contacts, business }) =>
+    messages.map(
       (message): InboundMessage => ({
         messageId: message.id,
         senderId: message.from,
-        userId: userIdOf(message.from_user_id ?? value.contacts?.find((contact) => contact.wa_id !== undefined && contact.wa_id === message.from)?.user_id),
+        userId: userIdOf(message.from_user_id ?? contacts.find((contact) => contact.wa_id !== undefined && contact.wa_id === message.from)?.user_id),
         occurredAt: isoOf(message.timestamp),
         text: message.type === 'text' ? message.text?.body : message.type === 'button' ? message.button?.text : undefined,
         business,
@@ -260,16 +363,16 @@ export interface ObservedPairing {
  * Every pairing of a user id with a WhatsApp id that the callback shows: a status naming both, an
  * inbound message naming both, or a contact beside the messages it sent (as of the latest of them).
  */
-export function pairingsOf(callback: WhatsappWebhook): ObservedPairing[] {
+export function pairingsOf(callback: WhatsappCallback): ObservedPairing[] {
   const fromSignals = [...deliveryStatusesOf(callback), ...inboundMessagesOf(callback)].flatMap((signal) => {
     const recipientId = 'senderId' in signal ? signal.senderId : signal.recipientId;
     return signal.userId && recipientId ? [{ userId: signal.userId, recipientId, seenAt: signal.occurredAt }] : [];
   });
-  const fromContacts = changesOf(callback).flatMap(({ value }) => {
-    const times = [...(value.messages ?? []), ...(value.statuses ?? [])].map((signal) => Number(signal.timestamp));
+  const fromContacts = callback.changes.flatMap(({ messages, statuses, contacts }) => {
+    const times = [...messages, ...statuses].map((signal) => signal.timestamp);
     if (times.length === 0) return [];
-    const seenAt = isoOf(Math.max(...times));
-    return (value.contacts ?? []).flatMap((contact) => {
+    const seenAt = isoOf(times.reduce((latest, time) => Math.max(latest, time)));
+    return contacts.flatMap((contact) => {
       const userId = userIdOf(contact.user_id);
       return userId && contact.wa_id ? [{ userId, recipientId: contact.wa_id, seenAt }] : [];
     });
@@ -278,7 +381,7 @@ export function pairingsOf(callback: WhatsappWebhook): ObservedPairing[] {
 }
 
 /** "Title: details", without a details text that only repeats the title; the code when there is neither. */
-function errorText(error: z.infer<typeof errorSchema>): string {
+function errorText(error: z.output<typeof errorSchema>): string {
   const withoutStop = (text: string) => text.trim().replace(/\.$/, '');
   const title = withoutStop(error.title ?? error.message ?? '');
   const details = error.error_data?.details?.trim() ?? '';
@@ -286,3 +389,25 @@ function errorText(error: z.infer<typeof errorSchema>): string {
   const text = [title, detailsAddSomething ? details : ''].filter((part) => part !== '').join(': ');
   return text || `WhatsApp error ${error.code}`;
 }
+
+/**
+ * Every change of number or of user id that the callback's system messages tell, in the order it lists
+ * them. A system message that names no id before or after the change is not among them (it is noted
+ * as unreadable when the callback is read).
+ */
+export function numberChangesOf(callback: WhatsappCallback): NumberChange[] {
+  return callback.changes.flatMap(({ numberChanges }) => numberChanges);
+}
+
+/** How many items the notes stand for, for the metric that counts them. */
+export function unreadableItems(unreadable: readonly Unreadable[]): number {
+  return unreadable.reduce((sum, { items }) => sum + items, 0);
+}
+
+/**
+ * The webhook's body as the API's contract states it: any JSON, or none, is read (see
+ * {@link readCallbackBody}); the envelope Meta sends is described in words, since nothing in it is required.
+ */
+export const whatsappCallbackBody = z.unknown().meta({
+  description: "Meta's Cloud API webhook envelope. Any body is accepted once signed; what cannot be read is logged and counted.",
+});

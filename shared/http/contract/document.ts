@@ -184,15 +184,16 @@ function problemsOf(route: ApiRoute): Map<ProblemStatus, string> {
   const problems = new Map<ProblemStatus, string>();
   const query = route.parameters?.query;
   const strictQuery = query && inlineSchema(query, 'input')['additionalProperties'] === false;
-  if (route.parameters || route.body) {
+  // A route that refuses no body checks its header (a signature) itself, and answers 401 for it.
+  if ((route.parameters || route.body) && !route.body?.refusesNothing) {
     problems.set(400, `Invalid input; \`errors\` names each invalid field${strictQuery ? ' (unknown query parameters too)' : ''}.`);
   }
   if ('permission' in route.caller) {
     problems.set(401, 'No valid bearer token.');
     if (!everyCallerHolds(route.caller.permission)) problems.set(403, `The token is valid, but only ${PERMISSION_WORDS[route.caller.permission]} may.`);
   }
-  if (route.body) {
-    problems.set(413, `The body is over ${bytesInWords(route.body.maxBytes)}.`);
+  if (route.body) problems.set(413, `The body is over ${bytesInWords(route.body.maxBytes)}.`);
+  if (route.body && !route.body.refusesNothing) {
     problems.set(
       415,
       route.body.mediaType ? `The body is not declared as \`${route.body.mediaType}\`.` : 'The body is not declared as JSON (`Content-Type: application/json` or a `+json` type, in UTF-8).',

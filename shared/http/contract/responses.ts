@@ -214,8 +214,11 @@ const counted = z.number().int().min(0);
 export const CallbackReceipt = named(
   'CallbackReceipt',
   z
-    .strictObject({ statuses: counted, preferences: counted, messages: counted, enqueued: counted, unresolved: counted, pairings: counted })
-    .meta({ description: 'What the callback carried, what was queued, what was kept as unresolved, and the pairings of user ids queued.' }),
+    .strictObject({ statuses: counted, preferences: counted, messages: counted, enqueued: counted, unresolved: counted, pairings: counted, unreadable: counted })
+    .meta({
+      description:
+        'What the callback carried, what was queued, what was kept as unresolved, the pairings of user ids queued, and the items that could not be read (logged and counted, not refused).',
+    }),
 );
 
 export const OpenApiDocument = named(

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { checkRequestSchema } from '../../domain/blocklist-check.js';
 import type { Permission } from '../../domain/permissions.js';
-import { whatsappWebhookSchema } from '../../domain/whatsapp/callback.js';
+import { whatsappCallbackBody } from '../../domain/whatsapp/callback.js';
 import { heldDecisionBody, profileBody, reasonBody } from './bodies.js';
 import { blocklistQuery, handshakeQuery, idempotencyKey, importIdempotencyKey, importPath, numberPath, pageQuery, phonePath, profilePath, requestPath } from './parameters.js';
 import * as body from './responses.js';
@@ -47,7 +47,15 @@ export interface ApiRoute {
    * The body: the schema, its component's name, the largest body the route accepts, and what the schema
    * cannot say. JSON unless `mediaType` says `text/csv` (whose schema is the text's).
    */
-  body?: { name: string; schema: z.ZodType; maxBytes: number; description?: string; mediaType?: 'text/csv' };
+  body?: {
+    name: string;
+    schema: z.ZodType;
+    maxBytes: number;
+    description?: string;
+    mediaType?: 'text/csv';
+    /** Whatever the body holds, and whatever its Content-Type says, it is read and never refused (no `400`, no `415`). */
+    refusesNothing?: true;
+  };
   responses: Partial<Record<200 | 202 | 304, SuccessResponse>>;
   /**
    * What the entry does not imply already, in words for this route. Implied: `400` (a route with
@@ -313,7 +321,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Webhook',
     summary: 'Delivery statuses, inbound messages and preferences from Meta',
     description:
-      'The signature is checked on the body bytes as they arrived, before anything is parsed. Failures, keywords and marketing preferences are queued; the rest is acknowledged. Anything but a `200` makes Meta retry.',
+      'The signature is checked on the body bytes as they arrived, before anything is parsed; only a missing or wrong signature is refused. Failures, keywords and marketing preferences are queued; the rest is acknowledged. Anything but a `200` makes Meta retry.',
     caller: { anyone: meta('the `X-Hub-Signature-256` HMAC of the body') },
     parameters: {
       header: z.object({
@@ -325,10 +333,11 @@ export const apiRoutes: ApiRoute[] = [
     },
     body: {
       name: 'WhatsappCallback',
-      schema: whatsappWebhookSchema,
+      schema: whatsappCallbackBody,
       maxBytes: LARGE_MAX_BODY_BYTES,
+      refusesNothing: true,
       description:
-        "The Cloud API's envelope; fields the service does not read are not checked. A change with statuses, messages or preferences must name `metadata.phone_number_id`.",
+        "Meta sends the Cloud API's envelope (`object`, `entry[].changes[].value` with `statuses`, `messages`, `user_preferences`, `contacts`, `metadata.phone_number_id`). A signed body is answered `200` whatever it holds: each status, message and preference is read on its own, and what cannot be read (a malformed item, a body that is not JSON) is logged and counted, never refused.",
     },
     responses: { 200: json(body.CallbackReceipt, 'Every resulting event is queued.') },
     problems: {

@@ -5,8 +5,8 @@ import {
   deliveryStatusesOf,
   isSignedBy,
   profileIdOf,
+  readCallback,
   secretsMatch,
-  whatsappWebhookSchema,
 } from '../../../../shared/domain/whatsapp/callback.js';
 
 /** The provider's own callback, byte for byte as it was delivered. */
@@ -27,7 +27,12 @@ function fixtureCopy(): any {
 }
 
 function statusesOf(callback: unknown) {
-  return deliveryStatusesOf(whatsappWebhookSchema.parse(callback));
+  return deliveryStatusesOf(readCallback(callback).callback);
+}
+
+/** Where the unreadable items of a callback are, and how many each note stands for. */
+function unreadableOf(callback: unknown) {
+  return readCallback(callback).unreadable.map(({ path, items }) => ({ path, items }));
 }
 
 describe('isSignedBy', () => {
@@ -153,7 +158,7 @@ describe('secretsMatch', () => {
   });
 });
 
-describe('whatsappWebhookSchema and deliveryStatusesOf', () => {
+describe('readCallback and deliveryStatusesOf', () => {
   it('reads the one failed status of the provider fixture', () => {
     // act
     const statuses = statusesOf(fixtureCopy());
@@ -187,11 +192,11 @@ describe('whatsappWebhookSchema and deliveryStatusesOf', () => {
     callback.entry[0].changes[0].value.statuses[0].errors[0].href = 'https://developers.facebook.com/docs/';
 
     // act
-    const result = whatsappWebhookSchema.safeParse(callback);
+    const { callback: read, unreadable } = readCallback(callback);
 
     // assess
-    expect(result.success).toBe(true);
-    expect(deliveryStatusesOf(result.data!)).toEqual(statusesOf(fixtureCopy()));
+    expect(unreadable).toEqual([]);
+    expect(deliveryStatusesOf(read)).toEqual(statusesOf(fixtureCopy()));
   });
 
   it('parses an inbound message change, which carries no statuses', () => {
@@ -285,18 +290,18 @@ describe('whatsappWebhookSchema and deliveryStatusesOf', () => {
     );
   });
 
-  it.each(['page', 'instagram', 'whatsapp', ''])('gives no statuses for an object %p other than whatsapp_business_account', (object) => {
-    const callback = fixtureCopy();
-    callback.object = object;
-
-    expect(statusesOf(callback)).toEqual([]);
-  });
-
-  it('refuses statuses without the metadata of the sending number', () => {
+  it('reads no status of a change without the metadata of the sending number, and notes them', () => {
     const callback = fixtureCopy();
     delete callback.entry[0].changes[0].value.metadata;
 
-    expect(whatsappWebhookSchema.safeParse(callback).success).toBe(false);
+    expect(statusesOf(callback)).toEqual([]);
+    expect(unreadableOf(callback)).toEqual([{ path: 'entry[0].changes[0].value.metadata.phone_number_id', items: 1 }]);
+  });
+
+  it('notes what stands in place of statuses, messages and preferences of a change without metadata', () => {
+    const callback = { object: 'whatsapp_business_account', entry: [{ changes: [{ value: { statuses: 'many', messages: [1, 2], user_preferences: null } }] }] };
+
+    expect(unreadableOf(callback)).toEqual([{ path: 'entry[0].changes[0].value.metadata.phone_number_id', items: 3 }]);
   });
 
   it('falls back to the single contact when a status names no recipient_id', () => {
@@ -326,34 +331,106 @@ describe('whatsappWebhookSchema and deliveryStatusesOf', () => {
     expect(statusesOf(callback)[0]?.recipientId).toBe('554192146473');
   });
 
-  it.each<[string, (callback: any) => void]>([
-    ['entry is not an array', (callback) => (callback.entry = callback.entry[0])],
-    ['entry is missing', (callback) => delete callback.entry],
-    ['object is missing', (callback) => delete callback.object],
-    ['changes is not an array', (callback) => (callback.entry[0].changes = {})],
-    ['statuses is not an array', (callback) => (callback.entry[0].changes[0].value.statuses = {})],
-    ['the status timestamp has letters', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '17782512a3')],
-    ['the status timestamp is fractional', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '1778251283.5')],
-    ['the status timestamp is negative', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '-1778251283')],
-    ['the status timestamp is a number', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = 1778251283)],
-    ['the status timestamp is empty', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '')],
-    ['the error code is a string', (callback) => (callback.entry[0].changes[0].value.statuses[0].errors[0].code = '131026')],
-    ['the error code is fractional', (callback) => (callback.entry[0].changes[0].value.statuses[0].errors[0].code = 131026.5)],
-    ['the status id is missing', (callback) => delete callback.entry[0].changes[0].value.statuses[0].id],
-    ['the status id is empty', (callback) => (callback.entry[0].changes[0].value.statuses[0].id = '')],
-    ['the status is missing', (callback) => delete callback.entry[0].changes[0].value.statuses[0].status],
-    ['the phone_number_id is missing', (callback) => delete callback.entry[0].changes[0].value.metadata.phone_number_id],
-  ])('refuses a callback where %s', (_label, breakIt) => {
+  it.each<[string, (callback: any) => void, string]>([
+    ['entry is not an array', (callback) => (callback.entry = callback.entry[0]), 'entry'],
+    ['changes is not an array', (callback) => (callback.entry[0].changes = {}), 'entry[0].changes'],
+    ['statuses is not an array', (callback) => (callback.entry[0].changes[0].value.statuses = {}), 'entry[0].changes[0].value.statuses'],
+    ['the status timestamp has letters', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '17782512a3'), 'entry[0].changes[0].value.statuses[0]'],
+    ['the status timestamp is fractional', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '1778251283.5'), 'entry[0].changes[0].value.statuses[0]'],
+    ['the status timestamp is negative', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '-1778251283'), 'entry[0].changes[0].value.statuses[0]'],
+    ['the status timestamp is in milliseconds', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = 1778251283000), 'entry[0].changes[0].value.statuses[0]'],
+    ['the status timestamp is empty', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = ''), 'entry[0].changes[0].value.statuses[0]'],
+    ['the status id is missing', (callback) => delete callback.entry[0].changes[0].value.statuses[0].id, 'entry[0].changes[0].value.statuses[0]'],
+    ['the status id is empty', (callback) => (callback.entry[0].changes[0].value.statuses[0].id = ''), 'entry[0].changes[0].value.statuses[0]'],
+    ['the status is missing', (callback) => delete callback.entry[0].changes[0].value.statuses[0].status, 'entry[0].changes[0].value.statuses[0]'],
+    ['the recipient is an object', (callback) => (callback.entry[0].changes[0].value.statuses[0].recipient_id = { wa_id: '1' }), 'entry[0].changes[0].value.statuses[0]'],
+    ['the phone_number_id is missing', (callback) => delete callback.entry[0].changes[0].value.metadata.phone_number_id, 'entry[0].changes[0].value.metadata.phone_number_id'],
+  ])('reads no status, and notes where, when %s', (_label, breakIt, path) => {
     // prepare
     const callback = fixtureCopy();
     breakIt(callback);
 
     // act, assess
-    expect(whatsappWebhookSchema.safeParse(callback).success).toBe(false);
+    expect(statusesOf(callback)).toEqual([]);
+    expect(unreadableOf(callback)).toEqual([{ path, items: 1 }]);
   });
 
-  it.each([null, 'text', 42, []])('refuses a callback that is not an object: %p', (callback) => {
-    expect(whatsappWebhookSchema.safeParse(callback).success).toBe(false);
+  it.each<[string, (callback: any) => void]>([
+    ['entry is missing', (callback) => delete callback.entry],
+    ['entry is null', (callback) => (callback.entry = null)],
+    ['changes are missing', (callback) => delete callback.entry[0].changes],
+    ['statuses are null', (callback) => (callback.entry[0].changes[0].value.statuses = null)],
+  ])('reads nothing and notes nothing when %s: an absent list is an empty one', (_label, breakIt) => {
+    const callback = fixtureCopy();
+    breakIt(callback);
+
+    expect(statusesOf(callback)).toEqual([]);
+    expect(unreadableOf(callback)).toEqual([]);
+  });
+
+  it.each<[string, (callback: any) => void]>([
+    ['a number', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = 1778251283)],
+    ['a string', (callback) => (callback.entry[0].changes[0].value.statuses[0].timestamp = '1778251283')],
+  ])('reads a status timestamp written as %s', (_label, write) => {
+    const callback = fixtureCopy();
+    write(callback);
+
+    expect(statusesOf(callback)).toMatchObject([{ occurredAt: '2026-05-08T14:41:23.000Z' }]);
+    expect(unreadableOf(callback)).toEqual([]);
+  });
+
+  it('reads ids and error codes written as numbers, as their digits', () => {
+    const callback = fixtureCopy();
+    const value = callback.entry[0].changes[0].value;
+    value.metadata.phone_number_id = 967249473135513;
+    value.statuses[0].recipient_id = 554192146473;
+    value.statuses[0].errors[0].code = '131026';
+
+    expect(statusesOf(callback)).toMatchObject([{ recipientId: '554192146473', sender: { phoneNumberId: '967249473135513' }, errors: [{ code: 131026 }] }]);
+  });
+
+  it('keeps a status whose one error is malformed, without that error, and notes the error', () => {
+    const callback = fixtureCopy();
+    const status = callback.entry[0].changes[0].value.statuses[0];
+    status.errors = [{ code: 131026.5 }, { code: 131026, title: 'Message undeliverable' }];
+
+    expect(statusesOf(callback)).toMatchObject([{ status: 'failed', errors: [{ code: 131026, text: 'Message undeliverable' }] }]);
+    expect(unreadableOf(callback)).toEqual([{ path: 'entry[0].changes[0].value.statuses[0].errors[0]', items: 1 }]);
+  });
+
+  it('keeps the statuses beside a malformed one, in their order', () => {
+    const callback = fixtureCopy();
+    const value = callback.entry[0].changes[0].value;
+    const [template] = value.statuses;
+    value.statuses = [{ ...template, id: 'm1' }, { ...template, id: 'm2', timestamp: 'yesterday' }, 'junk', { ...template, id: 'm3' }];
+
+    expect(statusesOf(callback).map((status) => status.messageId)).toEqual(['m1', 'm3']);
+    expect(readCallback(callback).unreadable).toEqual([
+      { path: 'entry[0].changes[0].value.statuses[1]', messageId: 'm2', reason: expect.stringContaining('timestamp'), items: 1 },
+      { path: 'entry[0].changes[0].value.statuses[2]', reason: expect.any(String), items: 1 },
+    ]);
+  });
+
+  it('reads the first 10,000 statuses of a change and counts the rest as unreadable', () => {
+    const callback = fixtureCopy();
+    const value = callback.entry[0].changes[0].value;
+    value.statuses = Array.from({ length: 10_003 }, (_, index) => ({ ...value.statuses[0], id: `m${index}`, status: 'read' }));
+
+    expect(statusesOf(callback)).toHaveLength(10_000);
+    expect(unreadableOf(callback)).toEqual([{ path: 'entry[0].changes[0].value.statuses[10000:]', items: 3 }]);
+  });
+
+  it.each([null, 'text', 42, [], [fixtureCopy()]])('reads nothing of a body that is not an object, %p, and notes it', (callback) => {
+    expect(statusesOf(callback)).toEqual([]);
+    expect(unreadableOf(callback)).toEqual([{ path: 'body', items: 1 }]);
+  });
+
+  it.each([undefined, 'page', 'whatsapp', 42])('reads nothing of a callback whose object is %p, and notes it', (object) => {
+    const callback = fixtureCopy();
+    callback.object = object;
+
+    expect(statusesOf(callback)).toEqual([]);
+    expect(unreadableOf(callback)).toEqual([{ path: 'object', items: 1 }]);
   });
 });
 

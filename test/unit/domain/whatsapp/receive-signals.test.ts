@@ -4,7 +4,7 @@ import { consentEventSchema, type AutomaticConsentEvent, type ConsentEvent } fro
 import { ServiceUnavailableError } from '../../../../shared/domain/errors.js';
 import { failureClassifier } from '../../../../shared/domain/whatsapp/provider-errors.js';
 import { receiveDeliveryStatuses, statusClassOf, type Disposition } from '../../../../shared/domain/whatsapp/receive-signals.js';
-import { deliveryStatusesOf, whatsappWebhookSchema, type DeliveryStatus } from '../../../../shared/domain/whatsapp/callback.js';
+import { deliveryStatusesOf, readCallback, type DeliveryStatus } from '../../../../shared/domain/whatsapp/callback.js';
 import { RecordingPublisher } from '../../support/fakes.js';
 
 const FIXTURE = JSON.parse(readFileSync(new URL('../../../fixtures/meta-status-failed-131026.json', import.meta.url), 'utf8'));
@@ -14,7 +14,7 @@ const META_ERRORS = JSON.parse(readFileSync(new URL('../../../fixtures/meta-erro
 
 /** The fixture's one status, read the way the webhook reads it. */
 function fixtureStatus(): DeliveryStatus {
-  const [status] = deliveryStatusesOf(whatsappWebhookSchema.parse(FIXTURE));
+  const [status] = deliveryStatusesOf(readCallback(FIXTURE).callback);
   if (!status) throw new Error('the fixture has a status');
   return status;
 }
@@ -28,7 +28,7 @@ function failedStatus(overrides: Partial<DeliveryStatus> = {}): DeliveryStatus {
 function fixtureStatusWithError(code: number): DeliveryStatus {
   const callback = structuredClone(FIXTURE);
   callback.entry[0].changes[0].value.statuses[0].errors = [META_ERRORS.find((error) => error.code === code)];
-  const [status] = deliveryStatusesOf(whatsappWebhookSchema.parse(callback));
+  const [status] = deliveryStatusesOf(readCallback(callback).callback);
   return status!;
 }
 
