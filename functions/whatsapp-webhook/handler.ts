@@ -4,6 +4,7 @@ import { failureClassifier } from '../../shared/domain/whatsapp/provider-errors.
 import { receiveConsentSignals, statusClassOf, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/whatsapp/receive-signals.js';
 import {
   deliveryStatusesOf,
+  numberChangesOf,
   inboundMessagesOf,
   isSignedBy,
   pairingsOf,
@@ -77,14 +78,23 @@ export const receiveCallback: PublicRouteHandler = async (event) => {
   const { callback, unreadable } = readCallbackBody(body);
   reportUnreadable(unreadable);
   const received = await receiveConsentSignals(
-    { statuses: deliveryStatusesOf(callback), preferences: preferencesOf(callback), messages: inboundMessagesOf(callback), pairings: pairingsOf(callback) },
+    {
+      statuses: deliveryStatusesOf(callback),
+      preferences: preferencesOf(callback),
+      messages: inboundMessagesOf(callback),
+      pairings: pairingsOf(callback),
+      numberChanges: numberChangesOf(callback),
+    },
     deps,
   );
   received.statuses.forEach(logDisposition);
   received.preferences.forEach(logPreference);
   received.messages.forEach(logMessage);
   const all = [...received.statuses, ...received.preferences, ...received.messages];
-  const enqueued = all.filter((disposition) => disposition.kind === 'enqueued').length;
+  const enqueued = all.filter((disposition) => disposition.kind === 'enqueued').length + received.numberChanges.length;
+  for (const change of received.numberChanges) {
+    logger.info('number change enqueued', { messageId: change.providerMessageId, recipientId: change.recipientId, newRecipientId: change.movedTo?.recipientId });
+  }
   const unresolved = all.filter((disposition) => disposition.kind === 'unresolved').length;
   countStatuses(received.statuses);
   if (unresolved > 0) metrics.addMetric(METRIC.unresolvedRecipients, MetricUnit.Count, unresolved);

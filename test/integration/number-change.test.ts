@@ -8,6 +8,9 @@ import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
 import { queueDepth } from '../support/tables.js';
 import { e164 } from '../unit/support/samples.js';
+import { ENV } from '../../shared/config.js';
+import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
+import { inboundMessageBody, numberChangeBody } from '../support/whatsapp-callbacks.js';
 
 /*
  * A recipient who changes number, through the processor, the queue and DynamoDB Local: the old number
@@ -74,5 +77,31 @@ describe('a recipient who changes number', () => {
     expect(await queueDepth(resources.sqs, resources.consentQueueUrl)).toBe(0);
     expect(await states.get(old)).toMatchObject({ blocked: true, source: 'automatic' });
     expect(await states.get(moved)).toBeUndefined();
+  });
+});
+
+describe('a change of number told by a signed system message', () => {
+  it('is queued for the old number, which carries the recipient’s STOP to the new one, however late the STOP comes', async () => {
+    process.env[ENV.whatsappAppSecret] = INTEGRATION_APP_SECRET;
+    process.env[ENV.whatsappVerifyToken] = 'integration-verify-token';
+    const webhook = await import('../../functions/whatsapp-webhook/handler.js');
+    const [old, moved] = [e164(uniquePhone()), e164(uniquePhone())];
+    const now = Math.floor(Date.now() / 1000);
+    const post = async (body: string) => {
+      const response = await postCallback(webhook.handler, body);
+      expect(response.status).toBe(200);
+      for (const record of await takeMessages(resources.sqs, resources.consentQueueUrl, response.body.enqueued)) await processor(batch(record), lambdaContext('processor'));
+    };
+
+    // act: the change arrives first, the STOP the recipient wrote before it arrives after it
+    await post(numberChangeBody({ from: old.slice(1), to: moved.slice(1), timestamp: now - 10 }));
+    await post(inboundMessageBody({ waId: old.slice(1), text: 'STOP', timestamp: now - 20 }));
+    for (const record of await takeMessages(resources.sqs, resources.consentQueueUrl, 1)) await processor(batch(record), lambdaContext('processor'));
+
+    // assess
+    expect(await states.get(old)).toMatchObject({ blocked: true, source: 'recipient' });
+    expect(await states.get(moved)).toMatchObject({ blocked: true, source: 'recipient', updatedBy: `recipient:${moved.slice(1)}` });
+    expect((await historyOf(old)).map((entry) => entry['action']).sort()).toEqual(['wa_number_changed', 'wa_stop_keyword']);
+    expect(await historyOf(moved)).toEqual([expect.objectContaining({ action: 'wa_stop_keyword', outcome: 'applied' })]);
   });
 });

@@ -112,3 +112,25 @@ export function inboundMessageBody(options: {
   ];
   return JSON.stringify(envelope, null, 2);
 }
+
+const NUMBER_CHANGE_FIXTURE = readFileSync(new URL('../fixtures/meta-webhook-shapes/system-user-changed-number-2026.json', import.meta.url), 'utf8');
+
+/**
+ * A `user_changed_number` system message in the fixture's envelope: the user of WhatsApp id `from`
+ * changed to `to` at `timestamp` (Unix seconds), keeping or dropping the fixture's user ids.
+ */
+export function numberChangeBody(options: { from: string; to: string; timestamp: number; messageId?: string; withUserIds?: boolean }): string {
+  const envelope = JSON.parse(NUMBER_CHANGE_FIXTURE);
+  const message = envelope.entry[0].changes[0].value.messages[0];
+  const { previous_user_id: _previous, user_id: _user, previous_parent_user_id: _pp, parent_user_id: _p, ...system } = message.system;
+  envelope.entry[0].changes[0].value.messages = [
+    {
+      ...message,
+      from: options.from,
+      id: options.messageId ?? `wamid.changed-${options.from}-${options.timestamp}`,
+      timestamp: String(options.timestamp),
+      system: { ...(options.withUserIds ? message.system : system), body: `User changed from ${options.from} to ${options.to}`, wa_id: options.to },
+    },
+  ];
+  return JSON.stringify(envelope, null, 2);
+}

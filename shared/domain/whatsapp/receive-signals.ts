@@ -3,7 +3,7 @@ import { ServiceUnavailableError } from '../errors.js';
 import type { Clock, EventPublisher } from '../ports.js';
 import { resolvedEvent, type NumberlessEvent, type UserDirectory, type UserPairing } from './user-pairing.js';
 import type { FailureClass, FailureClassifier } from './provider-errors.js';
-import type { BusinessNumber, DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference, ObservedPairing } from './callback.js';
+import type { BusinessNumber, DeliveryError, DeliveryStatus, InboundMessage, MarketingPreference, NumberChange, ObservedPairing } from './callback.js';
 import { keywordOf } from './keywords.js';
 import { eventIdFrom } from '../event-id.js';
 import { recipientCandidates } from './recipient.js';
@@ -84,7 +84,10 @@ const precedence: FailureClass[] = ['recipient-unreachable', 'recipient-opted-ou
  *    pairing arrives.
  * 7. Every pairing of a user id with a WhatsApp id that the callback shows, and that is not known yet,
  *    becomes a pairing event for the processor to remember.
- * 8. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
+ * 8. A user's change of number becomes a `wa_number_changed` event for the old number (the processor
+ *    carries the recipient's own words to the new one), and pairs their user id, if named, with the new
+ *    number; a change of user id pairs the new id with the number the old one was paired with.
+ * 9. All events are enqueued together; if that fails (503), the provider retries the whole callback, and
  *    the events that did reach the queue are recognised as duplicates.
  */
 export async function receiveConsentSignals(
@@ -93,11 +96,18 @@ export async function receiveConsentSignals(
     preferences: readonly MarketingPreference[];
     messages?: readonly InboundMessage[];
     pairings?: readonly ObservedPairing[];
+    numberChanges?: readonly NumberChange[];
   },
   deps: { classify: FailureClassifier; publisher: Pick<EventPublisher, 'publishAll'>; keywords?: Keywords; directory?: UserDirectory; clock?: Clock },
-): Promise<{ statuses: Disposition[]; preferences: PreferenceDisposition[]; messages: MessageDisposition[]; pairings: PairingEvent[] }> {
-  const observed = latestPairings(signals.pairings ?? []);
-  const userIds = [...signals.statuses.map((status) => status.userId), ...(signals.messages ?? []).map((message) => message.userId), ...observed.keys()];
+): Promise<{ statuses: Disposition[]; preferences: PreferenceDisposition[]; messages: MessageDisposition[]; pairings: PairingEvent[]; numberChanges: AutomaticConsentEvent[] }> {
+  const changes = signals.numberChanges ?? [];
+  const observed = latestPairings([...(signals.pairings ?? []), ...changes.flatMap((change) => pairingShownBy(change))]);
+  const userIds = [
+    ...signals.statuses.map((status) => status.userId),
+    ...(signals.messages ?? []).map((message) => message.userId),
+    ...observed.keys(),
+    ...changes.map((change) => (change.kind === 'user-id' ? change.previousUserId : undefined)),
+  ];
   const wanted = userIds.filter((userId): userId is string => userId !== undefined);
   const known = deps.directory && wanted.length > 0 ? await deps.directory.pairingsOf(wanted) : new Map<string, UserPairing>();
   const receivedAt = (deps.clock?.now() ?? new Date()).toISOString();
@@ -121,10 +131,13 @@ export async function receiveConsentSignals(
       return draft ? { message, ...(await place(draft)) } : { kind: 'ignored', message };
     }),
   );
-  const pairings = [...observed.values()].flatMap((pairing) => pairingEventOf(pairing, known.get(pairing.userId)));
+  const renamed = changes.flatMap((change) => pairingAfterUserIdChange(change, known)).filter((pairing) => !observed.has(pairing.userId));
+  const pairings = [...observed.values(), ...renamed].flatMap((pairing) => pairingEventOf(pairing, known.get(pairing.userId)));
+  const numberChanges = changes.flatMap(numberChangeEventOf);
   // One callback may repeat a signal; the event id says when two are the same.
   const events: QueuedEvent[] = [
     ...pairings,
+    ...numberChanges,
     ...new Map(
       [...statuses, ...preferences, ...messages].flatMap((disposition) =>
         disposition.kind === 'enqueued' ? [[disposition.event.eventId, disposition.event] as const] : [],
@@ -138,7 +151,47 @@ export async function receiveConsentSignals(
       throw new ServiceUnavailableError('The callback could not be queued in full; retry it.', { cause: error });
     }
   }
-  return { statuses, preferences, messages, pairings };
+  return { statuses, preferences, messages, pairings, numberChanges };
+}
+
+/** A change of number that names the user id pairs it with the new number. */
+function pairingShownBy(change: NumberChange): ObservedPairing[] {
+  return change.kind === 'number' && change.userId && change.recipientId ? [{ userId: change.userId, recipientId: change.recipientId, seenAt: change.occurredAt }] : [];
+}
+
+/**
+ * A change of user id: the new id stands for the number the message names, or else for the number the
+ * previous id was paired with.
+ */
+function pairingAfterUserIdChange(change: NumberChange, known: ReadonlyMap<string, UserPairing>): ObservedPairing[] {
+  if (change.kind !== 'user-id' || !change.userId) return [];
+  const recipientId = change.recipientId ?? (change.previousUserId ? known.get(change.previousUserId)?.recipientId : undefined);
+  return recipientId ? [{ userId: change.userId, recipientId, seenAt: change.occurredAt }] : [];
+}
+
+/** A change of number, as the event of the number the user left; none when either number is no valid one. */
+function numberChangeEventOf(change: NumberChange): AutomaticConsentEvent[] {
+  if (change.kind !== 'number' || !change.previousRecipientId || !change.recipientId) return [];
+  const [phone, ...alternatives] = recipientCandidates(change.previousRecipientId);
+  const [newPhone, ...newAlternatives] = recipientCandidates(change.recipientId);
+  if (!phone || !newPhone) return [];
+  return [
+    {
+      version: 1,
+      eventId: eventIdFrom('number-change', change.messageId),
+      source: 'automatic',
+      action: 'wa_number_changed',
+      phone,
+      alternatives,
+      recipientId: change.previousRecipientId,
+      reason: `The recipient changed number to ${newPhone}`,
+      actor: providerActor(change.business),
+      providerMessageId: change.messageId,
+      occurredAt: change.occurredAt,
+      ...(change.userId ? { userId: change.userId } : {}),
+      movedTo: { phone: newPhone, alternatives: newAlternatives, recipientId: change.recipientId },
+    },
+  ];
 }
 
 /** The delivery statuses of a callback alone (see {@link receiveConsentSignals}). */

@@ -4,7 +4,7 @@ import { learnPairing } from '../../../../shared/domain/whatsapp/learn-pairing.j
 import { failureClassifier } from '../../../../shared/domain/whatsapp/provider-errors.js';
 import { receiveConsentSignals } from '../../../../shared/domain/whatsapp/receive-signals.js';
 import type { UnresolvedSignal, UserDirectory, UserPairing } from '../../../../shared/domain/whatsapp/user-pairing.js';
-import type { DeliveryStatus } from '../../../../shared/domain/whatsapp/callback.js';
+import type { DeliveryStatus, NumberChange } from '../../../../shared/domain/whatsapp/callback.js';
 import { fixedClock, InMemoryConsentStateStore, InMemoryEventLedger, InMemoryProfileStore, RecordingPublisher } from '../../support/fakes.js';
 import { PHONE, OTHER_PHONE } from '../../support/samples.js';
 
@@ -157,5 +157,56 @@ describe('learning a pairing', () => {
 
     expect(ledger.audit).toHaveLength(1);
     expect(directory.unresolved).toEqual([]);
+  });
+});
+
+describe('changes of number and of user id', () => {
+  const business = { phoneNumberId: '967249473135513', displayPhoneNumber: undefined };
+  const change = (overrides: Partial<NumberChange>): NumberChange => ({
+    messageId: 'wamid.change',
+    kind: 'number',
+    previousRecipientId: PHONE.slice(1),
+    recipientId: OTHER_PHONE.slice(1),
+    previousUserId: undefined,
+    userId: undefined,
+    occurredAt: SEEN,
+    business,
+    ...overrides,
+  });
+  const receive = (directory: InMemoryUserDirectory, publisher: RecordingPublisher, numberChanges: NumberChange[]) =>
+    receiveConsentSignals({ statuses: [], preferences: [], numberChanges }, { classify: failureClassifier(undefined), publisher, directory, clock: fixedClock(SEEN) });
+
+  it('queue a change of number for the old number, naming the new one, and pair the user id it names with the new number', async () => {
+    const [directory, publisher] = [new InMemoryUserDirectory(), new RecordingPublisher()];
+
+    const result = await receive(directory, publisher, [change({ userId: USER })]);
+
+    expect(result.numberChanges).toEqual([
+      expect.objectContaining({ action: 'wa_number_changed', phone: PHONE, recipientId: PHONE.slice(1), occurredAt: SEEN, movedTo: { phone: OTHER_PHONE, alternatives: [], recipientId: OTHER_PHONE.slice(1) } }),
+    ]);
+    expect(result.pairings).toEqual([expect.objectContaining({ userId: USER, phone: OTHER_PHONE })]);
+    expect(publisher.published.map((event) => event.source)).toEqual(['pairing', 'automatic']);
+  });
+
+  it('pair a new user id with the number the previous one was paired with', async () => {
+    const [directory, publisher] = [new InMemoryUserDirectory(), new RecordingPublisher()];
+    directory.pairings.set('US.1', { userId: 'US.1', phone: PHONE, recipientId: PHONE.slice(1), seenAt: SEEN });
+
+    const result = await receive(directory, publisher, [change({ kind: 'user-id', previousRecipientId: undefined, recipientId: undefined, previousUserId: 'US.1', userId: USER })]);
+
+    expect(result.numberChanges).toEqual([]);
+    expect(result.pairings).toEqual([expect.objectContaining({ userId: USER, phone: PHONE, recipientId: PHONE.slice(1) })]);
+  });
+
+  it('queue nothing for a change of user id whose previous id is unknown, or a change of number without a valid new number', async () => {
+    const [directory, publisher] = [new InMemoryUserDirectory(), new RecordingPublisher()];
+
+    const result = await receive(directory, publisher, [
+      change({ kind: 'user-id', previousRecipientId: undefined, recipientId: undefined, previousUserId: 'US.2', userId: USER }),
+      change({ messageId: 'wamid.bad', recipientId: '12' }),
+    ]);
+
+    expect(result).toMatchObject({ numberChanges: [], pairings: [] });
+    expect(publisher.published).toEqual([]);
   });
 });
