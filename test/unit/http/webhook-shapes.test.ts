@@ -32,8 +32,10 @@ describe("Meta's payload shapes, through the webhook function", () => {
     ['status-failed-130472.json', 0],
     // the recipient resumed marketing messages
     ['user-preferences-resume.json', 1],
-    // a change of number is read, not acted on yet
-    ['system-user-changed-number-numeric-timestamp.json', 0],
+    // a change of number is queued for the old number
+    ['system-user-changed-number-numeric-timestamp.json', 1],
+    // a change of user id with no pairing known for the previous one has nothing to queue
+    ['system-user-changed-user-id-2026.json', 0],
   ])('enqueues for %s what it asks for: %d events', async (name, enqueued) => {
     const [, body] = shapes.find(([shape]) => shape === name)!;
 
