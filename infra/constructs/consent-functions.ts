@@ -266,9 +266,8 @@ export class ConsentFunctions extends Construct {
     allow(this.requestSweeper, consent, ['Query'], { indexNames: [props.pendingIndexName] });
     allow(this.requestSweeper, consent, ['UpdateItem'], { partitions: [phone], attributes: SWEEP_ATTRIBUTES });
     props.queue.grantSendMessages(this.requestSweeper);
-    this.requestSweeper.addToRolePolicy(
-      new PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'], resources: [props.deadLetterQueue.queueArn] }),
-    );
+    // Receiving hides a message for the reader's own visibility timeout; nothing changes it afterwards.
+    this.requestSweeper.addToRolePolicy(new PolicyStatement({ actions: ['sqs:ReceiveMessage'], resources: [props.deadLetterQueue.queueArn] }));
     new Rule(this, 'RequestSweepSchedule', {
       description: 'Ends every accepted request: fails dead-lettered requests, enqueues again those stuck pending',
       schedule: Schedule.rate(Duration.seconds(SWEEP_INTERVAL_SECONDS)),

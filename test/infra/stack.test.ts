@@ -21,6 +21,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { Code, Function as LambdaFunction, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct } from 'constructs';
 import { ENV } from '../../shared/config.js';
@@ -58,6 +59,8 @@ const { DynamoProfileStore } = await import('../../shared/adapters/profile-store
 const { DynamoRequestStore } = await import('../../shared/adapters/request-store.js');
 const { newId, systemClock } = await import('../../shared/adapters/runtime.js');
 const { blocklistChecker } = await import('../../shared/blocklist.js');
+const { SqsDeadLetterReader } = await import('../../shared/adapters/sqs-dead-letter-reader.js');
+const { SqsEventPublisher } = await import('../../shared/adapters/sqs-event-publisher.js');
 
 /*
  * Assertions on the synthesized CloudFormation template. The stack is synthesized once (which bundles
@@ -767,17 +770,18 @@ describe('permissions', () => {
     );
   });
 
-  it('runs the request sweeper every minute, reading the dead-letter queue without deleting from it', () => {
+  it('runs the request sweeper every minute', () => {
     const sweeperId = logicalId(stack.functions.requestSweeper);
     const rules = ofType('AWS::Events::Rule').filter(([, rule]) => referencedIds(rule.Properties?.['Targets']).has(sweeperId));
     expect(rules.map(([, rule]) => rule.Properties?.['ScheduleExpression'])).toEqual(['rate(1 minute)']);
+  });
 
+  it('lets no function but the request sweeper touch the dead-letter queue', () => {
     const dlqId = logicalId(stack.data.deadLetterQueue);
-    const onDlq = allStatements()
-      .filter(({ policy }) => policy === policyOfRole(roleOf(sweeperId)))
-      .filter(({ statement }) => referencedIds(statement.Resource).has(dlqId))
-      .flatMap(({ statement }) => actionsOf(statement));
-    expect(onDlq.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']);
+    const policies = allStatements()
+      .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(dlqId))
+      .map(({ policy }) => policy);
+    expect(new Set(policies)).toEqual(new Set([policyOfRole(roleOf(logicalId(stack.functions.requestSweeper)))]));
   });
 
   it('lets the check functions do nothing but BatchGetItem on the consent table', () => {
@@ -905,6 +909,8 @@ describe('DynamoDB access, as the code makes it', () => {
   const PROFILE_ID = 'profile-1';
   const documentClient = mockClient(DynamoDBDocumentClient);
   const lowLevelClient = mockClient(DynamoDBClient);
+  const sqsClient = mockClient(SQSClient);
+  const QUEUE_URLS = { queue: 'https://sqs.test/1/consent.fifo', deadLetters: 'https://sqs.test/1/consent-dead-letters.fifo' } as const;
 
   /** One item-level request as IAM sees it: the action, its table, its partition keys and attribute names. */
   type Access = { action: string; table: keyof typeof TABLES; index?: string; leadingKeys: string[]; attributes: string[] };
@@ -1042,11 +1048,14 @@ describe('DynamoDB access, as the code makes it', () => {
     changePublisher: async () => undefined,
     requestSweeper: async () => {
       const requests = new DynamoRequestStore(TABLES.consent);
-      const deadLetters = { requests: async () => [{ requestId: sampleEvent().requestId, phone: PHONE }] };
+      // The dead-letter queue holds one request's event; the reader reads until the queue answers with none.
+      sqsClient.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ Body: JSON.stringify(sampleEvent()) }] }).resolves({ Messages: [] });
+      const deadLetters = new SqsDeadLetterReader(QUEUE_URLS.deadLetters);
       // One stale request besides the dead-lettered one: sent again, then marked enqueued.
       const stale = { requestId: 'req-stale', status: 'pending', action: 'block', phone: OTHER_PHONE, reason: 'r', requestedBy: { type: 'user', sub: 's', username: 'erin' }, requestedAt: '2025-01-01T00:00:00.000Z', sequence: 1 };
       documentClient.on(QueryCommand).resolves({ Items: [stale], Count: 1 });
-      await sweepRequests({ requests, publisher: publisher(false), deadLetters, clock: systemClock }, { resendAfterSeconds: 0, limit: 10 });
+      const publisher = new SqsEventPublisher(QUEUE_URLS.queue);
+      await sweepRequests({ requests, publisher, deadLetters, clock: systemClock }, { resendAfterSeconds: 0, limit: 10 });
     },
   };
 
@@ -1054,6 +1063,8 @@ describe('DynamoDB access, as the code makes it', () => {
   async function accessesOf(name: FunctionName): Promise<Access[]> {
     documentClient.reset();
     lowLevelClient.reset();
+    sqsClient.reset();
+    sqsClient.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     documentClient.on(GetCommand).callsFake((input: GetCommandInput) => ({ Item: storedItem(input) }));
     documentClient.on(BatchGetCommand).resolves({ Responses: {} });
     documentClient.on(QueryCommand).resolves({ Items: [], ScannedCount: 0 });
@@ -1069,7 +1080,33 @@ describe('DynamoDB access, as the code makes it', () => {
   afterAll(() => {
     documentClient.restore();
     lowLevelClient.restore();
+    sqsClient.restore();
   });
+
+  /**
+   * The SQS actions a function's scenario takes, as `queue sqs:Action` with IAM's action names (a batch
+   * send is `sqs:SendMessage`). Run after its scenario.
+   */
+  function sqsActionsTaken(): string[] {
+    const queueOf = (url: unknown) => Object.entries(QUEUE_URLS).find(([, known]) => known === url)?.[0] ?? `unknown queue ${String(url)}`;
+    const actionOf = (command: object) => `sqs:${command.constructor.name.replace(/Command$/, '').replace(/Batch$/, '')}`;
+    return sqsClient.calls().map((call) => {
+      const command = call.args[0] as { input: { QueueUrl?: string } };
+      return `${queueOf(command.input.QueueUrl)} ${actionOf(command)}`;
+    });
+  }
+
+  /** The SQS actions a function's statements grant on each of the consent queues, as `queue sqs:Action`. */
+  function sqsActionsGranted(name: FunctionName): string[] {
+    const queues = { queue: logicalId(stack.data.queue), deadLetters: logicalId(stack.data.deadLetterQueue) };
+    return statementsOfFunction(logicalId(functionNamed(name)))
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) =>
+        Object.entries(queues)
+          .filter(([, id]) => referencedIds(statement.Resource).has(id))
+          .flatMap(([queue]) => actionsOf(statement).map((action) => `${queue} ${action}`)),
+      );
+  }
 
   /** Whether one of a function's statements allows the request, as IAM evaluates the conditions used here. */
   function allowed(name: FunctionName, access: Access): boolean {
@@ -1125,6 +1162,18 @@ describe('DynamoDB access, as the code makes it', () => {
       requestSweeper: ['Query consent/byPending PENDING#', 'UpdateItem consent PHONE#'],
       changePublisher: [],
     });
+  });
+
+  it('lets the request sweeper take exactly the SQS actions its code takes, on the queues it takes them on', async () => {
+    await accessesOf('requestSweeper');
+    const taken = new Set(sqsActionsTaken());
+    // Guards the guard: the scenario read the dead letters and sent the stale request again.
+    expect([...taken].sort()).toEqual(['deadLetters sqs:ReceiveMessage', 'queue sqs:SendMessage']);
+
+    // `grantSendMessages` adds the queue's attributes and URL to what a sender may read; the code knows the
+    // URL and reads no attribute, but that grant is the one every sender has. Any other action is unused.
+    const granted = new Set(sqsActionsGranted('requestSweeper').filter((grant) => !['queue sqs:GetQueueAttributes', 'queue sqs:GetQueueUrl'].includes(grant)));
+    expect([...granted].sort()).toEqual([...taken].sort());
   });
 
   it('lets no role but the processor write an attribute that only a consent state has', async () => {
