@@ -1757,6 +1757,22 @@ describe('console', () => {
     expect(resource(logicalId(stack.api.httpApi)).Properties?.['CorsConfiguration']).toBeUndefined();
   });
 
+  it("is the configuration the README's CORS paragraph describes: methods, request headers and exposed headers", () => {
+    const [[, cors] = ['', undefined]] = ofType('Custom::HttpApiCors');
+    const configured = (JSON.parse(render(cors?.Properties?.['Create'])) as Json)['parameters']['CorsConfiguration'];
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const paragraph = readme.split('\n\n').find((text) => text.startsWith('**CORS, the content security policy')) ?? '';
+    /** The words between a clause's opening and the next semicolon, each backticked name in it, or each capitalised one. */
+    const clause = (opening: string) => new RegExp(`${opening}([^;]*);`).exec(paragraph.replace(/\s+/g, ' '))?.[1] ?? '';
+    const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map(([, name]) => name!.toLowerCase());
+
+    expect(paragraph).not.toBe('');
+    expect(clause('methods ').match(/[A-Z]{3,}/g)).toEqual(configured['AllowMethods']);
+    expect(backticked(clause('request headers '))).toEqual(configured['AllowHeaders']);
+    // "no exposed headers" names none.
+    expect(backticked(clause('(?:no )?exposed headers'))).toEqual(configured['ExposeHeaders']);
+  });
+
   it('has no dependency cycle, though the API allows the distribution and the distribution names the API', () => {
     // Template refuses a template that CloudFormation could not deploy for a cycle.
     expect(() => Template.fromJSON(template.toJSON())).not.toThrow();
