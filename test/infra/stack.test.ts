@@ -47,7 +47,7 @@ import { GROUPS } from '../../infra/constructs/consent-auth.js';
 import { ConsoleHosting } from '../../infra/constructs/console-hosting.js';
 import { auditTable, consentQueue, consentTable, functions, PROCESSOR_TIMEOUT_SECONDS, routes } from '../../infra/resources.js';
 import { WhatsAppConsentStack, type WhatsAppConsentStackProps } from '../../infra/stack.js';
-import { callerWith, OTHER_PHONE, PHONE, sampleAutomaticEvent, sampleEvent } from '../unit/support/samples.js';
+import { callerWith, OTHER_PHONE, PHONE, sampleAutomaticEvent, sampleEvent, sampleState } from '../unit/support/samples.js';
 import { consoleBuild, CONSOLE_SCRIPT, type ConsoleBuild } from './console-build.js';
 
 // The adapters build their clients when imported, and the SDK needs a region for that.
@@ -320,7 +320,7 @@ describe('functions', () => {
   it('gives each function exactly the settings its handler reads, named as shared/config.ts names them', () => {
     const common = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
     const expected = {
-      profiles: [ENV.consentTableName],
+      profiles: [ENV.consentTableName, ENV.auditTableName],
       consentRequests: [ENV.consentTableName, ENV.consentQueueUrl],
       history: [ENV.consentTableName, ENV.auditTableName],
       health: [],
@@ -697,6 +697,7 @@ describe('permissions', () => {
         'consent:Query': on('PHONE#*'),
         'consent:PutItem': writing(profileAttributes, 'PROFILE#*', 'PHONE#*'),
         'consent:DeleteItem': on('PHONE#*'),
+        'audit:Query': on('PHONE#*'),
       },
       consentRequests: {
         'consent:GetItem': on('PROFILE#*', 'PHONE#*', 'REQUEST#*', 'IDEMPOTENCY#*'),
@@ -940,8 +941,12 @@ describe('DynamoDB access, as the code makes it', () => {
       const caller = callerWith({ groups: new Set(['profile-admins']) });
       await replaceProfile(caller, { profileId: PROFILE_ID, whatsappNumbers: [OTHER_PHONE] }, { profiles, clock: systemClock });
       await replaceProfile(caller, { profileId: 'profile-new', whatsappNumbers: [PHONE] }, { profiles, clock: systemClock });
-      await viewProfileConsent(PROFILE_ID, { profiles, states, requests });
-      await viewNumberConsent(PHONE, { states, requests });
+      const changes = new DynamoAuditReader(TABLES.audit);
+      // The provider blocked PHONE last: a view reads that change's audit entry for its sender's number.
+      const state = { ...sampleState({ source: 'automatic', updatedBy: 'whatsapp:1' }), pk: `PHONE#${PHONE}`, sk: 'STATE' };
+      documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [state] } });
+      await viewProfileConsent(PROFILE_ID, { profiles, states, requests, changes });
+      await viewNumberConsent(PHONE, { states, requests, changes });
     },
     consentRequests: async () => {
       const deps = (fails: boolean) => ({
@@ -1133,7 +1138,7 @@ describe('DynamoDB access, as the code makes it', () => {
     expect(kinds).toEqual({
       profiles: [
         'BatchGetItem consent PHONE#', 'DeleteItem consent PHONE#', 'GetItem consent PROFILE#', 'PutItem consent PHONE#',
-        'PutItem consent PROFILE#', 'Query consent PHONE#',
+        'PutItem consent PROFILE#', 'Query audit PHONE#', 'Query consent PHONE#',
       ],
       consentRequests: [
         'GetItem consent IDEMPOTENCY#', 'GetItem consent PHONE#', 'GetItem consent PROFILE#',
