@@ -3,6 +3,7 @@ import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../sha
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
 import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
+import { DynamoAuditReader } from '../../shared/adapters/audit-reader.js';
 import { systemClock } from '../../shared/adapters/runtime.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
@@ -12,10 +13,11 @@ import { phonePath, profilePath } from '../../shared/http/contract/parameters.js
 import { json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
-const config = readConfig(['consentTableName']);
+const config = readConfig(['consentTableName', 'auditTableName']);
 const profiles = new DynamoProfileStore(config.consentTableName);
 const states = new DynamoConsentStateStore(config.consentTableName);
 const requests = new DynamoRequestStore(config.consentTableName);
+const changes = new DynamoAuditReader(config.auditTableName);
 
 /** `PUT /profiles/{profileId}`: profile admins replace the profile's WhatsApp numbers. */
 export const putProfile: RouteHandler = async (event, { caller }) => {
@@ -30,14 +32,14 @@ export const putProfile: RouteHandler = async (event, { caller }) => {
 export const getProfileConsent: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
   const { profileId } = pathParameters(event, profilePath);
-  return json(200, await viewProfileConsent(profileId, { profiles, states, requests }));
+  return json(200, await viewProfileConsent(profileId, { profiles, states, requests, changes }));
 };
 
 /** `GET /numbers/{phone}`: one number's consent and pending requests, whichever profiles hold it. */
 export const getNumberConsent: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
   const { phone } = pathParameters(event, phonePath);
-  return json(200, await viewNumberConsent(phone, { states, requests }));
+  return json(200, await viewNumberConsent(phone, { states, requests, changes }));
 };
 
 export const handler = httpApi({

@@ -21,7 +21,7 @@ type FunctionName = keyof typeof functions;
  * of a resource it has no business with.
  */
 const settingsOf: Record<FunctionName, readonly SettingName[]> = {
-  profiles: ['consentTableName'],
+  profiles: ['consentTableName', 'auditTableName'],
   consentRequests: ['consentTableName', 'consentQueueUrl'],
   history: ['consentTableName', 'auditTableName'],
   health: [],
@@ -255,6 +255,8 @@ export class ConsentFunctions extends Construct {
     allow(this.api.profiles, consent, ['BatchGetItem', 'Query'], { partitions: [phone] });
     allow(this.api.profiles, consent, ['PutItem'], { partitions: [profile, phone], attributes: PROFILE_ATTRIBUTES });
     allow(this.api.profiles, consent, ['DeleteItem'], { partitions: [phone] });
+    // A state names the provider's sender by id; the entry of its change says how the sender displays.
+    allow(this.api.profiles, props.auditTable, ['Query'], { partitions: [phone] });
     // Consent requests: check the profile, take a sequence, record the request, its pointer and its
     // idempotency key, read them back, and enqueue the event, writing no attribute of a consent state.
     allow(this.api.consentRequests, consent, ['GetItem'], { partitions: [profile, phone, requestPointer, idempotency] });
@@ -266,9 +268,8 @@ export class ConsentFunctions extends Construct {
     allow(this.requestSweeper, consent, ['Query'], { indexNames: [props.pendingIndexName] });
     allow(this.requestSweeper, consent, ['UpdateItem'], { partitions: [phone], attributes: SWEEP_ATTRIBUTES });
     props.queue.grantSendMessages(this.requestSweeper);
-    this.requestSweeper.addToRolePolicy(
-      new PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'], resources: [props.deadLetterQueue.queueArn] }),
-    );
+    // Receiving hides a message for the reader's own visibility timeout; nothing changes it afterwards.
+    this.requestSweeper.addToRolePolicy(new PolicyStatement({ actions: ['sqs:ReceiveMessage'], resources: [props.deadLetterQueue.queueArn] }));
     new Rule(this, 'RequestSweepSchedule', {
       description: 'Ends every accepted request: fails dead-lettered requests, enqueues again those stuck pending',
       schedule: Schedule.rate(Duration.seconds(SWEEP_INTERVAL_SECONDS)),

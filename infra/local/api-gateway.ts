@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { RouteDefinition } from '../resources.js';
 import { lambdaContext } from './lambda-context.js';
+import { isLoopbackHost } from './loopback-host.js';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -47,6 +48,11 @@ export function startLocalApi(options: LocalApiOptions): Promise<Server> {
 }
 
 async function serve(request: IncomingMessage, response: ServerResponse, routes: CompiledRoute[], options: LocalApiOptions): Promise<void> {
+  // Listening on loopback keeps the network out, not a browser: a page whose name is pointed at
+  // 127.0.0.1 would be same-origin with the stack, and could take a token from /local/token.
+  if (!isLoopbackHost(request.headers.host)) {
+    return send(response, gatewayProblem(421, 'Misdirected Request', 'The local stack answers only requests addressed to localhost, 127.0.0.1 or [::1].'));
+  }
   if (options.site && (await options.site(request, response))) return;
   await handle(request, response, routes, options);
 }

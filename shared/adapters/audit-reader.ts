@@ -1,6 +1,8 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { E164 } from '../domain/phone.js';
-import type { AuditReader } from '../domain/ports.js';
-import type { AuditEntry, Page, PageRequest } from '../domain/records.js';
+import type { AuditReader, ChangeActors } from '../domain/ports.js';
+import type { AuditActor, AuditEntry, Page, PageRequest } from '../domain/records.js';
+import { dynamoDb } from './dynamodb-client.js';
 import { queryPage } from './paged-query.js';
 import { keys } from './keys.js';
 
@@ -11,7 +13,15 @@ export const AUDIT_BY_PROFILE_INDEX = 'byProfile';
 const TABLE_KEYS = ['pk', 'sk'] as const;
 const INDEX_KEYS = ['profileId', 'sk', 'pk'] as const;
 
-export class DynamoAuditReader implements AuditReader {
+/**
+ * How far after its application an entry's own time (its sort key's start) may be: none for a request
+ * or a release, which come before, but a provider's failure time is the provider's clock.
+ */
+const CLOCK_SKEW_MS = 60_000;
+/** The entries read before giving up on finding the one applied at a time: those requested just before it. */
+const ENTRIES_NEAR_A_CHANGE = 25;
+
+export class DynamoAuditReader implements AuditReader, ChangeActors {
   constructor(private readonly tableName: string) {}
 
   async byPhone(phone: E164, page: PageRequest): Promise<Page<AuditEntry>> {
@@ -35,6 +45,27 @@ export class DynamoAuditReader implements AuditReader {
       (cursor) => cursor['profileId'] === profileId,
     );
     return { items: found.items.map(entryFromItem), nextCursor: found.nextCursor };
+  }
+
+  /**
+   * Entries sort by the time they were requested (or the provider's failure), and the one applied at
+   * `appliedAt` was requested no later, give or take the provider's clock: one newest-first read from
+   * there finds it unless many entries were requested while it waited in the queue.
+   */
+  async actorAppliedAt(phone: E164, appliedAt: string): Promise<AuditActor | undefined> {
+    const upper = new Date(Date.parse(appliedAt) + CLOCK_SKEW_MS).toISOString();
+    const { Items = [] } = await dynamoDb.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk < :upper',
+        FilterExpression: 'appliedAt = :appliedAt',
+        ProjectionExpression: 'actor',
+        ExpressionAttributeValues: { ':pk': keys.phonePartition(phone), ':upper': upper, ':appliedAt': appliedAt },
+        ScanIndexForward: false,
+        Limit: ENTRIES_NEAR_A_CHANGE,
+      }),
+    );
+    return Items[0]?.['actor'];
   }
 }
 

@@ -3,6 +3,7 @@ import type { ConsentEvent, QueuedEvent } from './consent-event.js';
 import type { GuardWindow } from './auto-block-guard.js';
 import type { ConsentState, Transition } from './consent-state.js';
 import type {
+  AuditActor,
   AuditEntry,
   ConsentRequest,
   HeldBlock,
@@ -151,6 +152,15 @@ export interface HeldBlockStore {
 export interface AuditReader {
   byPhone(phone: E164, page: PageRequest): Promise<Page<AuditEntry>>;
   byProfile(profileId: string, page: PageRequest): Promise<Page<AuditEntry>>;
+}
+
+/** Who made a number's change, as its audit entry says: for a state, whose `updatedBy` says less. */
+export interface ChangeActors {
+  /**
+   * The actor of the number's audit entry applied at `appliedAt` (a state's `updatedAt`), or `undefined`
+   * when a short read of the entries around that time does not find it.
+   */
+  actorAppliedAt(phone: E164, appliedAt: string): Promise<AuditActor | undefined>;
 }
 
 export interface Clock {

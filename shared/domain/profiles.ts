@@ -1,9 +1,9 @@
 import type { E164 } from './phone.js';
 import type { Caller } from './caller.js';
 import type { ConsentSource, ConsentState, MarketingOptOutSource } from './consent-state.js';
-import type { ConsentAction } from './consent-event.js';
+import type { ConsentAction, ProviderActor } from './consent-event.js';
 import type { ConsentRequest, Profile } from './records.js';
-import type { Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
+import type { ChangeActors, Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
 import { NotFoundError, ServiceUnavailableError } from './errors.js';
 
 /** Two admins replacing one profile at the same moment is rare; a few tries settle it. */
@@ -43,6 +43,11 @@ export interface NumberView {
   reasonCode: string | null;
   updatedAt: string | null;
   updatedBy: string | null;
+  /**
+   * When the provider made the latest block or unblock (`updatedBy` `whatsapp:{phoneNumberId}`): that
+   * sender, with the number it displays as when its audit entry names one; `null` otherwise.
+   */
+  updatedBySender: ProviderActor | null;
   /** The recipient's marketing opt-out: read-only here, only the recipient ends it. */
   marketingOptOut: { since: string; source: MarketingOptOutSource } | null;
   pending: { requestId: string; action: ConsentAction; requestedAt: string }[];
@@ -57,7 +62,7 @@ export interface NumberView {
  */
 export async function viewProfileConsent(
   profileId: string,
-  deps: { profiles: ProfileStore; states: ConsentStateStore; requests: RequestStore },
+  deps: { profiles: ProfileStore; states: ConsentStateStore; requests: RequestStore; changes: ChangeActors },
 ): Promise<{ profileId: string; numbers: NumberView[] }> {
   const profile = await deps.profiles.get(profileId);
   if (!profile) throw new NotFoundError(`Profile ${profileId} does not exist.`);
@@ -65,7 +70,8 @@ export async function viewProfileConsent(
     deps.states.getMany(profile.whatsappNumbers),
     Promise.all(profile.whatsappNumbers.map((phone) => deps.requests.listPending(phone))),
   ]);
-  const numbers = profile.whatsappNumbers.map((phone, index) => numberView(phone, states.get(phone), pendingByNumber[index] ?? []));
+  const senders = await Promise.all(profile.whatsappNumbers.map((phone) => senderOf(phone, states.get(phone), deps.changes)));
+  const numbers = profile.whatsappNumbers.map((phone, index) => numberView(phone, states.get(phone), pendingByNumber[index] ?? [], senders[index] ?? null));
   return { profileId, numbers };
 }
 
@@ -75,13 +81,28 @@ export async function viewProfileConsent(
  */
 export async function viewNumberConsent(
   phone: E164,
-  deps: { states: ConsentStateStore; requests: RequestStore },
+  deps: { states: ConsentStateStore; requests: RequestStore; changes: ChangeActors },
 ): Promise<NumberView> {
   const [states, pending] = await Promise.all([deps.states.getMany([phone]), deps.requests.listPending(phone)]);
-  return numberView(phone, states.get(phone), pending);
+  return numberView(phone, states.get(phone), pending, await senderOf(phone, states.get(phone), deps.changes));
 }
 
-function numberView(phone: E164, state: ConsentState | undefined, pending: readonly ConsentRequest[]): NumberView {
+/** How a state's `updatedBy` names the provider's sender that made the change. */
+const PROVIDER_CHANGE = /^whatsapp:(.+)$/;
+
+/**
+ * The provider's sender that made the state's latest change, if the provider made it. The state keeps
+ * only the sender's id; the change's audit entry has the number it displays as.
+ */
+async function senderOf(phone: E164, state: ConsentState | undefined, changes: ChangeActors): Promise<ProviderActor | null> {
+  const phoneNumberId = PROVIDER_CHANGE.exec(state?.updatedBy ?? '')?.[1];
+  if (phoneNumberId === undefined || state?.updatedAt === undefined) return null;
+  const actor = await changes.actorAppliedAt(phone, state.updatedAt);
+  const displayPhoneNumber = actor?.type === 'provider' && actor.phoneNumberId === phoneNumberId ? actor.displayPhoneNumber : undefined;
+  return { type: 'provider', provider: 'whatsapp', phoneNumberId, ...(displayPhoneNumber ? { displayPhoneNumber } : {}) };
+}
+
+function numberView(phone: E164, state: ConsentState | undefined, pending: readonly ConsentRequest[], sender: ProviderActor | null): NumberView {
   return {
     phone,
     blocked: state?.blocked ?? false,
@@ -90,6 +111,7 @@ function numberView(phone: E164, state: ConsentState | undefined, pending: reado
     reasonCode: state?.reasonCode ?? null,
     updatedAt: state?.updatedAt ?? null,
     updatedBy: state?.updatedBy ?? null,
+    updatedBySender: sender,
     marketingOptOut: state?.marketingOptOut ? { since: state.marketingOptOut.since, source: state.marketingOptOut.source } : null,
     pending: pending.map(({ requestId, action, requestedAt }) => ({ requestId, action, requestedAt })),
   };

@@ -21,6 +21,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { Code, Function as LambdaFunction, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct } from 'constructs';
 import { ENV } from '../../shared/config.js';
@@ -46,7 +47,7 @@ import { GROUPS } from '../../infra/constructs/consent-auth.js';
 import { ConsoleHosting } from '../../infra/constructs/console-hosting.js';
 import { auditTable, consentQueue, consentTable, functions, PROCESSOR_TIMEOUT_SECONDS, routes } from '../../infra/resources.js';
 import { WhatsAppConsentStack, type WhatsAppConsentStackProps } from '../../infra/stack.js';
-import { callerWith, OTHER_PHONE, PHONE, sampleAutomaticEvent, sampleEvent } from '../unit/support/samples.js';
+import { callerWith, OTHER_PHONE, PHONE, sampleAutomaticEvent, sampleEvent, sampleState } from '../unit/support/samples.js';
 import { consoleBuild, CONSOLE_SCRIPT, type ConsoleBuild } from './console-build.js';
 
 // The adapters build their clients when imported, and the SDK needs a region for that.
@@ -58,6 +59,8 @@ const { DynamoProfileStore } = await import('../../shared/adapters/profile-store
 const { DynamoRequestStore } = await import('../../shared/adapters/request-store.js');
 const { newId, systemClock } = await import('../../shared/adapters/runtime.js');
 const { blocklistChecker } = await import('../../shared/blocklist.js');
+const { SqsDeadLetterReader } = await import('../../shared/adapters/sqs-dead-letter-reader.js');
+const { SqsEventPublisher } = await import('../../shared/adapters/sqs-event-publisher.js');
 
 /*
  * Assertions on the synthesized CloudFormation template. The stack is synthesized once (which bundles
@@ -317,7 +320,7 @@ describe('functions', () => {
   it('gives each function exactly the settings its handler reads, named as shared/config.ts names them', () => {
     const common = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
     const expected = {
-      profiles: [ENV.consentTableName],
+      profiles: [ENV.consentTableName, ENV.auditTableName],
       consentRequests: [ENV.consentTableName, ENV.consentQueueUrl],
       history: [ENV.consentTableName, ENV.auditTableName],
       health: [],
@@ -694,6 +697,7 @@ describe('permissions', () => {
         'consent:Query': on('PHONE#*'),
         'consent:PutItem': writing(profileAttributes, 'PROFILE#*', 'PHONE#*'),
         'consent:DeleteItem': on('PHONE#*'),
+        'audit:Query': on('PHONE#*'),
       },
       consentRequests: {
         'consent:GetItem': on('PROFILE#*', 'PHONE#*', 'REQUEST#*', 'IDEMPOTENCY#*'),
@@ -769,17 +773,18 @@ describe('permissions', () => {
     );
   });
 
-  it('runs the request sweeper every minute, reading the dead-letter queue without deleting from it', () => {
+  it('runs the request sweeper every minute', () => {
     const sweeperId = logicalId(stack.functions.requestSweeper);
     const rules = ofType('AWS::Events::Rule').filter(([, rule]) => referencedIds(rule.Properties?.['Targets']).has(sweeperId));
     expect(rules.map(([, rule]) => rule.Properties?.['ScheduleExpression'])).toEqual(['rate(1 minute)']);
+  });
 
+  it('lets no function but the request sweeper touch the dead-letter queue', () => {
     const dlqId = logicalId(stack.data.deadLetterQueue);
-    const onDlq = allStatements()
-      .filter(({ policy }) => policy === policyOfRole(roleOf(sweeperId)))
-      .filter(({ statement }) => referencedIds(statement.Resource).has(dlqId))
-      .flatMap(({ statement }) => actionsOf(statement));
-    expect(onDlq.sort()).toEqual(['sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']);
+    const policies = allStatements()
+      .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(dlqId))
+      .map(({ policy }) => policy);
+    expect(new Set(policies)).toEqual(new Set([policyOfRole(roleOf(logicalId(stack.functions.requestSweeper)))]));
   });
 
   it('lets the check functions do nothing but BatchGetItem on the consent table', () => {
@@ -907,6 +912,8 @@ describe('DynamoDB access, as the code makes it', () => {
   const PROFILE_ID = 'profile-1';
   const documentClient = mockClient(DynamoDBDocumentClient);
   const lowLevelClient = mockClient(DynamoDBClient);
+  const sqsClient = mockClient(SQSClient);
+  const QUEUE_URLS = { queue: 'https://sqs.test/1/consent.fifo', deadLetters: 'https://sqs.test/1/consent-dead-letters.fifo' } as const;
 
   /** One item-level request as IAM sees it: the action, its table, its partition keys and attribute names. */
   type Access = { action: string; table: keyof typeof TABLES; index?: string; leadingKeys: string[]; attributes: string[] };
@@ -936,8 +943,12 @@ describe('DynamoDB access, as the code makes it', () => {
       const caller = callerWith({ groups: new Set(['profile-admins']) });
       await replaceProfile(caller, { profileId: PROFILE_ID, whatsappNumbers: [OTHER_PHONE] }, { profiles, clock: systemClock });
       await replaceProfile(caller, { profileId: 'profile-new', whatsappNumbers: [PHONE] }, { profiles, clock: systemClock });
-      await viewProfileConsent(PROFILE_ID, { profiles, states, requests });
-      await viewNumberConsent(PHONE, { states, requests });
+      const changes = new DynamoAuditReader(TABLES.audit);
+      // The provider blocked PHONE last: a view reads that change's audit entry for its sender's number.
+      const state = { ...sampleState(undefined, { source: 'automatic', updatedBy: 'whatsapp:1' }), pk: `PHONE#${PHONE}`, sk: 'STATE' };
+      documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [state] } });
+      await viewProfileConsent(PROFILE_ID, { profiles, states, requests, changes });
+      await viewNumberConsent(PHONE, { states, requests, changes });
     },
     consentRequests: async () => {
       const deps = (fails: boolean) => ({
@@ -1044,11 +1055,14 @@ describe('DynamoDB access, as the code makes it', () => {
     changePublisher: async () => undefined,
     requestSweeper: async () => {
       const requests = new DynamoRequestStore(TABLES.consent);
-      const deadLetters = { requests: async () => [{ requestId: sampleEvent().requestId, phone: PHONE }] };
+      // The dead-letter queue holds one request's event; the reader reads until the queue answers with none.
+      sqsClient.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ Body: JSON.stringify(sampleEvent()) }] }).resolves({ Messages: [] });
+      const deadLetters = new SqsDeadLetterReader(QUEUE_URLS.deadLetters);
       // One stale request besides the dead-lettered one: sent again, then marked enqueued.
       const stale = { requestId: 'req-stale', status: 'pending', action: 'block', phone: OTHER_PHONE, reason: 'r', requestedBy: { type: 'user', sub: 's', username: 'erin' }, requestedAt: '2025-01-01T00:00:00.000Z', sequence: 1 };
       documentClient.on(QueryCommand).resolves({ Items: [stale], Count: 1 });
-      await sweepRequests({ requests, publisher: publisher(false), deadLetters, clock: systemClock }, { resendAfterSeconds: 0, limit: 10 });
+      const publisher = new SqsEventPublisher(QUEUE_URLS.queue);
+      await sweepRequests({ requests, publisher, deadLetters, clock: systemClock }, { resendAfterSeconds: 0, limit: 10 });
     },
   };
 
@@ -1056,6 +1070,8 @@ describe('DynamoDB access, as the code makes it', () => {
   async function accessesOf(name: FunctionName): Promise<Access[]> {
     documentClient.reset();
     lowLevelClient.reset();
+    sqsClient.reset();
+    sqsClient.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     documentClient.on(GetCommand).callsFake((input: GetCommandInput) => ({ Item: storedItem(input) }));
     documentClient.on(BatchGetCommand).resolves({ Responses: {} });
     documentClient.on(QueryCommand).resolves({ Items: [], ScannedCount: 0 });
@@ -1071,7 +1087,33 @@ describe('DynamoDB access, as the code makes it', () => {
   afterAll(() => {
     documentClient.restore();
     lowLevelClient.restore();
+    sqsClient.restore();
   });
+
+  /**
+   * The SQS actions a function's scenario takes, as `queue sqs:Action` with IAM's action names (a batch
+   * send is `sqs:SendMessage`). Run after its scenario.
+   */
+  function sqsActionsTaken(): string[] {
+    const queueOf = (url: unknown) => Object.entries(QUEUE_URLS).find(([, known]) => known === url)?.[0] ?? `unknown queue ${String(url)}`;
+    const actionOf = (command: object) => `sqs:${command.constructor.name.replace(/Command$/, '').replace(/Batch$/, '')}`;
+    return sqsClient.calls().map((call) => {
+      const command = call.args[0] as { input: { QueueUrl?: string } };
+      return `${queueOf(command.input.QueueUrl)} ${actionOf(command)}`;
+    });
+  }
+
+  /** The SQS actions a function's statements grant on each of the consent queues, as `queue sqs:Action`. */
+  function sqsActionsGranted(name: FunctionName): string[] {
+    const queues = { queue: logicalId(stack.data.queue), deadLetters: logicalId(stack.data.deadLetterQueue) };
+    return statementsOfFunction(logicalId(functionNamed(name)))
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) =>
+        Object.entries(queues)
+          .filter(([, id]) => referencedIds(statement.Resource).has(id))
+          .flatMap(([queue]) => actionsOf(statement).map((action) => `${queue} ${action}`)),
+      );
+  }
 
   /** Whether one of a function's statements allows the request, as IAM evaluates the conditions used here. */
   function allowed(name: FunctionName, access: Access): boolean {
@@ -1098,7 +1140,7 @@ describe('DynamoDB access, as the code makes it', () => {
     expect(kinds).toEqual({
       profiles: [
         'BatchGetItem consent PHONE#', 'DeleteItem consent PHONE#', 'GetItem consent PROFILE#', 'PutItem consent PHONE#',
-        'PutItem consent PROFILE#', 'Query consent PHONE#',
+        'PutItem consent PROFILE#', 'Query audit PHONE#', 'Query consent PHONE#',
       ],
       consentRequests: [
         'GetItem consent IDEMPOTENCY#', 'GetItem consent PHONE#', 'GetItem consent PROFILE#',
@@ -1127,6 +1169,18 @@ describe('DynamoDB access, as the code makes it', () => {
       requestSweeper: ['Query consent/byPending PENDING#', 'UpdateItem consent PHONE#'],
       changePublisher: [],
     });
+  });
+
+  it('lets the request sweeper take exactly the SQS actions its code takes, on the queues it takes them on', async () => {
+    await accessesOf('requestSweeper');
+    const taken = new Set(sqsActionsTaken());
+    // Guards the guard: the scenario read the dead letters and sent the stale request again.
+    expect([...taken].sort()).toEqual(['deadLetters sqs:ReceiveMessage', 'queue sqs:SendMessage']);
+
+    // `grantSendMessages` adds the queue's attributes and URL to what a sender may read; the code knows the
+    // URL and reads no attribute, but that grant is the one every sender has. Any other action is unused.
+    const granted = new Set(sqsActionsGranted('requestSweeper').filter((grant) => !['queue sqs:GetQueueAttributes', 'queue sqs:GetQueueUrl'].includes(grant)));
+    expect([...granted].sort()).toEqual([...taken].sort());
   });
 
   it('lets no role but the processor write an attribute that only a consent state has', async () => {
@@ -1708,6 +1762,22 @@ describe('console', () => {
     expect(call('Delete')).toMatchObject({ action: 'DeleteCorsConfiguration', parameters: { ApiId: `<${logicalId(stack.api.httpApi)}>` } });
     // Nothing else sets CORS: the API resource itself has none.
     expect(resource(logicalId(stack.api.httpApi)).Properties?.['CorsConfiguration']).toBeUndefined();
+  });
+
+  it("is the configuration the README's CORS paragraph describes: methods, request headers and exposed headers", () => {
+    const [[, cors] = ['', undefined]] = ofType('Custom::HttpApiCors');
+    const configured = (JSON.parse(render(cors?.Properties?.['Create'])) as Json)['parameters']['CorsConfiguration'];
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const paragraph = readme.split('\n\n').find((text) => text.startsWith('**CORS, the content security policy')) ?? '';
+    /** The words between a clause's opening and the next semicolon, each backticked name in it, or each capitalised one. */
+    const clause = (opening: string) => new RegExp(`${opening}([^;]*);`).exec(paragraph.replace(/\s+/g, ' '))?.[1] ?? '';
+    const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map(([, name]) => name!.toLowerCase());
+
+    expect(paragraph).not.toBe('');
+    expect(clause('methods ').match(/[A-Z]{3,}/g)).toEqual(configured['AllowMethods']);
+    expect(backticked(clause('request headers '))).toEqual(configured['AllowHeaders']);
+    // "no exposed headers" names none.
+    expect(backticked(clause('(?:no )?exposed headers'))).toEqual(configured['ExposeHeaders']);
   });
 
   it('has no dependency cycle, though the API allows the distribution and the distribution names the API', () => {

@@ -308,7 +308,7 @@ describe('GET /profiles/{profileId}/whatsapp', () => {
     const response = await invoke(profiles.handler, apiEvent(GET_PROFILE, { pathParameters: { profileId } }));
     expect(response.body).toEqual({
       profileId,
-      numbers: [{ phone, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, marketingOptOut: null, pending: [] }],
+      numbers: [{ phone, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, updatedBySender: null, marketingOptOut: null, pending: [] }],
     });
   });
 });
@@ -319,7 +319,7 @@ describe('GET /numbers/{phone}', () => {
     for (const written of [phone, phone.slice(1)]) {
       const response = await invoke(profiles.handler, apiEvent(GET_NUMBER, { pathParameters: { phone: written }, caller: reader }));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ phone, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, marketingOptOut: null, pending: [] });
+      expect(response.body).toEqual({ phone, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, updatedBySender: null, marketingOptOut: null, pending: [] });
     }
   });
 

@@ -81,7 +81,11 @@ describe('webhook and processor, on the emulators', () => {
       reasonCode: '131026',
       reason: 'Message undeliverable',
       updatedBy: 'whatsapp:967249473135513',
+      // The state keeps the sender's id; the view finds the number it displays as in the change's audit entry.
+      updatedBySender: { type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513', displayPhoneNumber: '5511962185237' },
     });
+    const viewed = await invoke(profiles.handler, apiEvent('GET /numbers/{phone}', { pathParameters: { phone } }));
+    expect(viewed.body.updatedBySender).toEqual({ type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513', displayPhoneNumber: '5511962185237' });
     const audit = await auditOf(phone);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({

@@ -73,7 +73,10 @@ export const NumberConsent = named(
       reason: z.string().nullable(),
       reasonCode: z.string().nullable().meta({ description: "The provider's error code of an automatic block." }),
       updatedAt: Timestamp.nullable(),
-      updatedBy: z.string().nullable(),
+      updatedBy: z.string().nullable().meta({ description: 'A user name, `whatsapp:{phone_number_id}` or `recipient:{wa_id}`.' }),
+      updatedBySender: ProviderActor.nullable().meta({
+        description: "When the provider made the latest block or unblock: its sender, with the number it displays as (`display_phone_number`) when the change's audit entry has it.",
+      }),
       marketingOptOut: z
         .strictObject({ since: Timestamp, source: z.enum(['user_preferences', 'delivery_failure']) })
         .nullable()

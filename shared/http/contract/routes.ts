@@ -217,14 +217,14 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Blocklist',
     summary: 'The numbers blocked now, newest change first',
     description:
-      'Filtered by source, provider code and the time of the change. With `Accept: text/csv`, the same page as CSV (RFC 4180, a header row; cells a spreadsheet would run as a formula get a leading `\'`), and the next page in a `Link` header.',
+      'Filtered by source, provider code and the time of the change. One call reads at most about 1,000 numbers that `source` and `reasonCode` leave out: with a rare filter, a page may come back short, even empty, with a `nextCursor` that searches on from where the call stopped. Follow the cursors until `nextCursor` is `null`; only then is the list read to its end. With `Accept: text/csv`, the same page as CSV (RFC 4180, a header row; cells a spreadsheet would run as a formula get a leading `\'`), and the next page in a `Link` header (on a page with no rows too).',
     caller: { permission: 'consent:read' },
     parameters: { query: blocklistQuery },
     responses: {
       200: {
         ...json(body.BlocklistPage, 'A page of blocked numbers, newest change first.'),
         csv: z.string().meta({ description: 'Header row `phone,source,reason,reasonCode,updatedAt,updatedBy`, then one row per number.' }),
-        headers: { Link: { description: 'With CSV: `<next page URL>; rel="next"`, when another page follows.', schema: z.string() } },
+        headers: { Link: { description: 'With CSV: `<next page URL>; rel="next"`, while the list is not read to its end (as `nextCursor`).', schema: z.string() } },
       },
     },
   },

@@ -66,6 +66,38 @@ async function rowOf(page: Page, phone: string): Promise<Locator> {
   return row;
 }
 
+/** The cursor of the empty first page `answerFirstPageEmpty` makes up. */
+const SEARCHED_PART = 'searched-part';
+
+/**
+ * Answers `GET /blocklist` without a cursor, as JSON or CSV, with no number and a next page, as the
+ * service does when a filtered search stops part-way; that next page is the service's own first page.
+ */
+async function answerFirstPageEmpty(page: Page): Promise<void> {
+  await page.route(
+    (url) => url.pathname === '/blocklist',
+    async (route) => {
+      const url = new URL(route.request().url());
+      const cursor = url.searchParams.get('cursor');
+      if (cursor === SEARCHED_PART) {
+        url.searchParams.delete('cursor');
+        return route.continue({ url: String(url) });
+      }
+      if (cursor) return route.continue();
+      if (route.request().headers()['accept'] !== 'text/csv') {
+        return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [], nextCursor: SEARCHED_PART }) });
+      }
+      url.searchParams.set('cursor', SEARCHED_PART);
+      return route.fulfill({
+        status: 200,
+        contentType: 'text/csv',
+        headers: { link: `<${url.pathname}${url.search}>; rel="next"` },
+        body: 'phone,source,reason,reasonCode,updatedAt,updatedBy\r\n',
+      });
+    },
+  );
+}
+
 /** A row's cells as text, the number's header cell first. */
 async function cellsOf(row: Locator): Promise<string[]> {
   return [await row.getByRole('rowheader').innerText(), ...(await row.getByRole('cell').allInnerTexts())].map((text) => text.trim());
@@ -188,6 +220,34 @@ describe('the blocked numbers page', () => {
     await page.getByText('No blocked number matches these filters.').waitFor();
     expect(await blockedTable(page).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Download CSV' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('searches further on demand after a page with no number and a cursor, without saying meanwhile that none matches', async () => {
+    // prepare: the service answers the first page as it does when a rare filter's search stops part-way
+    const page = await openConsole(browser(), `/console/blocklist?source=automatic&changedAfter=${encodeURIComponent(STARTED_AT)}`);
+    await answerFirstPageEmpty(page);
+    await signIn(page, 'rita');
+
+    // assess
+    await page.getByText('No number matching these filters found yet: the service has searched part of the list.').waitFor();
+    expect(await page.getByText('No blocked number matches these filters.').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Download CSV' }).count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-blocklist-searched-part');
+
+    // act
+    await page.getByRole('button', { name: 'Search further' }).click();
+
+    // assess
+    await rowOf(page, automatic);
+    expect(await page.getByText('found yet').count()).toBe(0);
+
+    // act, assess: the download reads on past the empty CSV page by its Link
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('phone,source,reason,reasonCode,updatedAt,updatedBy');
+    expect(csv).toContain(`${automatic},automatic,`);
     await page.context().close();
   });
 

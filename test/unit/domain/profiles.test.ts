@@ -1,9 +1,14 @@
 import { NotFoundError } from '../../../shared/domain/errors.js';
-import { replaceProfile, viewProfileConsent } from '../../../shared/domain/profiles.js';
+import type { ChangeActors } from '../../../shared/domain/ports.js';
+import type { AuditActor } from '../../../shared/domain/records.js';
+import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../../shared/domain/profiles.js';
 import { fixedClock, InMemoryConsentStateStore, InMemoryProfileStore, InMemoryRequestStore } from '../support/fakes.js';
 import { callerWith, e164, OTHER_PHONE, PHONE, SAMPLE_EDITORS_BLOCK, sampleState } from '../support/samples.js';
 
 const NOW = '2025-01-02T03:04:05.000Z';
+
+/** The audit of a store that has no entry to say who made a change. */
+const noChanges: ChangeActors = { actorAppliedAt: async () => undefined };
 
 describe('replaceProfile', () => {
   it('stores the numbers once each, in first-seen order, with who and when', async () => {
@@ -45,7 +50,7 @@ describe('viewProfileConsent', () => {
   it('refuses an unknown profile with a 404', async () => {
     const { profiles, states, requests } = setUp();
 
-    const viewing = viewProfileConsent('nobody', { profiles, states, requests });
+    const viewing = viewProfileConsent('nobody', { profiles, states, requests, changes: noChanges });
 
     await expect(viewing).rejects.toThrow(NotFoundError);
     await expect(viewing).rejects.toMatchObject({ status: 404 });
@@ -61,22 +66,65 @@ describe('viewProfileConsent', () => {
     await requests.create({ ...request, requestId: 'req-3', status: 'pending', phone: PHONE, requestedAt: '2025-01-02T03:06:00.000Z', sequence: 3, action: 'block' });
 
     // act
-    const view = await viewProfileConsent('profile-1', { profiles, states, requests });
+    const view = await viewProfileConsent('profile-1', { profiles, states, requests, changes: noChanges });
 
     // assess
     expect(view).toStrictEqual({
       profileId: 'profile-1',
       numbers: [
         {
-          phone: PHONE, blocked: true, source: 'manual', reason: 'asked by phone', reasonCode: null, updatedAt: NOW, updatedBy: 'erin', marketingOptOut: null,
+          phone: PHONE, blocked: true, source: 'manual', reason: 'asked by phone', reasonCode: null, updatedAt: NOW, updatedBy: 'erin', updatedBySender: null, marketingOptOut: null,
           pending: [
             { requestId: 'req-1', action: 'unblock', requestedAt: '2025-01-02T03:05:00.000Z' },
             { requestId: 'req-3', action: 'block', requestedAt: '2025-01-02T03:06:00.000Z' },
           ],
         },
-        { phone: OTHER_PHONE, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, marketingOptOut: null, pending: [] },
-        { phone: third, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, marketingOptOut: null, pending: [] },
+        { phone: OTHER_PHONE, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, updatedBySender: null, marketingOptOut: null, pending: [] },
+        { phone: third, blocked: false, source: null, reason: null, reasonCode: null, updatedAt: null, updatedBy: null, updatedBySender: null, marketingOptOut: null, pending: [] },
       ],
     });
+  });
+});
+
+describe('viewNumberConsent, on a change the provider made', () => {
+  const SENDER = { type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513' } as const;
+
+  /** A number the provider blocked at NOW, and an audit whose entry applied then has `actor`; it records what it was asked. */
+  function setUp(actor: AuditActor | undefined, updatedBy = 'whatsapp:967249473135513') {
+    const states = new InMemoryConsentStateStore([sampleState(undefined, { source: 'automatic', updatedAt: NOW, updatedBy })]);
+    const asked: [string, string][] = [];
+    const changes: ChangeActors = {
+      actorAppliedAt: async (phone, appliedAt) => {
+        asked.push([phone, appliedAt]);
+        return actor;
+      },
+    };
+    return { deps: { states, requests: new InMemoryRequestStore(), changes }, asked };
+  }
+
+  it("names the sender with the number its change's audit entry says it displays as", async () => {
+    const { deps, asked } = setUp({ ...SENDER, displayPhoneNumber: '5511962185237' });
+
+    const view = await viewNumberConsent(PHONE, deps);
+
+    expect(view.updatedBySender).toStrictEqual({ ...SENDER, displayPhoneNumber: '5511962185237' });
+    expect(asked).toEqual([[PHONE, NOW]]);
+  });
+
+  it('names the sender by its id alone when the entry is not found, has no display number, or names another sender', async () => {
+    for (const actor of [undefined, SENDER, { ...SENDER, phoneNumberId: '1', displayPhoneNumber: '15550001111' }]) {
+      const { deps } = setUp(actor);
+
+      expect((await viewNumberConsent(PHONE, deps)).updatedBySender).toStrictEqual(SENDER);
+    }
+  });
+
+  it('names no sender, and reads no audit, when a person or the recipient made the change', async () => {
+    for (const updatedBy of ['erin', 'recipient:420777123456']) {
+      const { deps, asked } = setUp({ ...SENDER, displayPhoneNumber: '5511962185237' }, updatedBy);
+
+      expect((await viewNumberConsent(PHONE, deps)).updatedBySender).toBeNull();
+      expect(asked).toEqual([]);
+    }
   });
 });

@@ -137,7 +137,13 @@ describe('words', () => {
     expect(emptyMessage({})).toBe('No number is blocked.');
     expect(emptyMessage({ source: 'manual' })).toBe('No blocked number matches these filters.');
     expect(shownSummary(1, false)).toBe('Showing 1 blocked number.');
-    expect(shownSummary(50, true)).toBe('Showing the newest 50 blocked numbers; more follow.');
+  });
+
+  it('claims neither that none matches nor that more follow while the service has only searched part of the list', () => {
+    // A page with a next cursor may be short, or empty, and the last with numbers.
+    expect(emptyMessage({ source: 'manual' }, true)).toBe('No number matching these filters found yet: the service has searched part of the list.');
+    expect(emptyMessage({}, true)).toBe('No blocked number found yet: the service has searched part of the list.');
+    expect(shownSummary(50, true)).toBe('Showing the newest 50 blocked numbers; there may be more.');
   });
 });
 

@@ -117,6 +117,23 @@ describe('requests', () => {
     expect(calls[0]!.init.headers).toMatchObject({ accept: 'text/csv', authorization: 'Bearer token-1' });
   });
 
+  it('reads on past a CSV page with no number whose Link names a next page', async () => {
+    // prepare: the service searched part of the list and found nothing there
+    const header = 'phone,source,reason,reasonCode,updatedAt,updatedBy\r\n';
+    const pages = [
+      new Response(header, { headers: { 'content-type': 'text/csv', link: '</blocklist?reasonCode=130403&limit=1000&cursor=c1>; rel="next"' } }),
+      new Response(`${header}+420777000002,automatic,undeliverable,130403,2026-03-01T09:29:00.000Z,whatsapp:1\r\n`, { headers: { 'content-type': 'text/csv' } }),
+    ];
+    answer = async () => pages.shift()!;
+
+    // act
+    const csv = await new ConsentApi('', () => 'token-1').blocklistCsv({ reasonCode: '130403' });
+
+    // assess
+    expect(csv).toBe(`${header}+420777000002,automatic,undeliverable,130403,2026-03-01T09:29:00.000Z,whatsapp:1\r\n`);
+    expect(calls.map((call) => call.url)).toEqual(['/blocklist?reasonCode=130403&limit=1000', '/blocklist?reasonCode=130403&limit=1000&cursor=c1']);
+  });
+
   it('refuses to give half a list when another origin hides the Link header of a full page', async () => {
     // prepare: a page of a thousand numbers, and no Link the browser lets the console read
     const rows = Array.from({ length: 1000 }, (_, index) => `+420777${String(index).padStart(6, '0')},manual,asked,,2026-03-01T09:30:00.000Z,erin\r\n`);

@@ -37,8 +37,14 @@ describe('statusOf', () => {
 describe('actorName', () => {
   it('names a user by name and the provider by its sender', () => {
     expect(actorName({ type: 'user', sub: 's-1', username: 'erin' })).toBe('erin');
-    expect(actorName({ type: 'provider', provider: 'whatsapp', phoneNumberId: '1234', displayPhoneNumber: '15550001111' })).toBe('WhatsApp (sender 15550001111)');
     expect(actorName({ type: 'provider', provider: 'whatsapp', phoneNumberId: '1234' })).toBe('WhatsApp (sender 1234)');
+  });
+
+  it("names the provider's sender by its display number, readable, in whatever form Meta wrote it", () => {
+    for (const displayPhoneNumber of ['5511962185237', '+55 11 96218-5237', '+5511962185237']) {
+      expect(actorName({ type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513', displayPhoneNumber })).toBe('WhatsApp (sender +55 11 96218 5237)');
+    }
+    expect(actorName({ type: 'provider', provider: 'whatsapp', phoneNumberId: '1234', displayPhoneNumber: 'Test number' })).toBe('WhatsApp (sender Test number)');
   });
 
   it("reads the state's updatedBy, where the provider is written whatsapp:<sender id>", () => {

@@ -24,6 +24,11 @@ export interface NumberConsent {
   reasonCode: string | null;
   updatedAt: string | null;
   updatedBy: string | null;
+  /**
+   * When the provider made the latest change: its sender, with the number it displays as when known.
+   * Absent from services that do not say; `null` when a person or the recipient made the change.
+   */
+  updatedBySender?: Extract<AuditActor, { type: 'provider' }> | null;
   /** Absent until the service records marketing opt-outs; `null` when there is none. */
   marketingOptOut?: MarketingOptOut | null;
   pending: PendingRequest[];

@@ -93,15 +93,15 @@ export class BlockedNumbers extends ApiElement {
       ${problem ? html`<p class="notice error" role="alert">${problem.message}</p>` : nothing}
       <div class="bar">
         <p role="status">${error ? '' : !settled ? 'Loading the blocked numbers…' : items.length > 0 ? shownSummary(items.length, nextCursor !== null) : ''}</p>
-        ${items.length > 0
+        ${items.length > 0 || nextCursor !== null
           ? html`<button type="button" ?disabled=${this.downloading} @click=${this.download}>
               ${this.downloading ? 'Preparing the file…' : 'Download CSV'}
             </button>`
           : nothing}
       </div>
       ${this.downloadError ? html`<p class="notice error" role="alert">${this.downloadError}</p>` : nothing}
-      ${items.length > 0 ? this.renderTable(items) : settled && !error ? html`<p class="card">${emptyMessage(this.filter)}</p>` : nothing}
-      ${moreButton(this.list, 'Show more')}
+      ${items.length > 0 ? this.renderTable(items) : settled && !error ? html`<p class="card">${emptyMessage(this.filter, nextCursor !== null)}</p>` : nothing}
+      ${moreButton(this.list, items.length > 0 ? 'Show more' : 'Search further')}
     `;
   }
 

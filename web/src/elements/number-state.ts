@@ -23,7 +23,7 @@ export function numberState(number: NumberConsent) {
     </p>
     ${number.updatedAt
       ? html`<p class="changed">
-          ${number.blocked ? 'Blocked' : 'Unblocked'} by ${actorName(number.updatedBy)}
+          ${number.blocked ? 'Blocked' : 'Unblocked'} by ${actorName(number.updatedBySender ?? number.updatedBy)}
           on <time datetime=${number.updatedAt}>${readableTime(number.updatedAt)}</time>${number.source === 'manual' && number.reason
             ? html`, reason: <q>${number.reason}</q>`
             : nothing}.

@@ -122,13 +122,20 @@ export function blocklistProblem(error: unknown): BlocklistProblem {
   return { message: `The service cannot use ${errors.length === 1 ? 'this filter' : 'these filters'}: ${sentences.join(' ')}`, fields };
 }
 
-/** What the table shows, for the status line under the form. */
+/**
+ * What the table shows, for the status line under the form. A page with a next cursor may be the last
+ * with numbers (the API stops a filtered search after reading part of the list), so it says "may".
+ */
 export function shownSummary(shown: number, more: boolean): string {
-  return more ? `Showing the newest ${counted(shown, 'blocked number', 'blocked numbers')}; more follow.` : `Showing ${counted(shown, 'blocked number', 'blocked numbers')}.`;
+  return more ? `Showing the newest ${counted(shown, 'blocked number', 'blocked numbers')}; there may be more.` : `Showing ${counted(shown, 'blocked number', 'blocked numbers')}.`;
 }
 
-/** The page's sentence when no number is listed. */
-export function emptyMessage(filter: BlocklistFilter): string {
+/**
+ * The page's sentence when no number is listed: that none is (`more` false), or, while the API has more
+ * of the list to search (it answered a page with no numbers and a next cursor), that none is found yet.
+ */
+export function emptyMessage(filter: BlocklistFilter, more = false): string {
+  if (more) return `${isFiltered(filter) ? 'No number matching these filters' : 'No blocked number'} found yet: the service has searched part of the list.`;
   return isFiltered(filter) ? 'No blocked number matches these filters.' : 'No number is blocked.';
 }
 

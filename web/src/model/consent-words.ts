@@ -1,5 +1,5 @@
 import type { AuditActor, AuditEntry, ConsentAction, ConsentSource, NumberConsent, RequestStatus } from '../api/types.js';
-import { readablePhone } from './format.js';
+import { phoneFromInput, readablePhone } from './format.js';
 
 /**
  * Everything the console says about consent, in words: a status never rests on colour alone, and the
@@ -50,16 +50,30 @@ export function providerReason(code: string | null, text: string | null): string
   return text ?? undefined;
 }
 
-/** Who made a change, for people: a user's name, or the provider with the sender it named. */
+/**
+ * Who made a change, for people: a user's name, or the provider with the sender it named. A state's
+ * `updatedBy` names the sender by id (`whatsapp:{id}`); the API's `updatedBySender`, passed instead when
+ * it has one, also has the number the sender displays as, which the history's entries name it by.
+ */
 export function actorName(actor: AuditActor | string | null): string {
   if (actor === null) return 'nobody yet';
   if (typeof actor === 'string') {
-    const sender = /^whatsapp:(.+)$/.exec(actor)?.[1];
-    if (sender) return `WhatsApp (sender ${sender})`;
+    const phoneNumberId = /^whatsapp:(.+)$/.exec(actor)?.[1];
+    if (phoneNumberId) return `WhatsApp (sender ${senderName({ phoneNumberId })})`;
     return actor.startsWith('recipient:') ? 'the recipient, by keyword' : actor;
   }
   if (actor.type === 'user') return actor.username;
-  return `WhatsApp (sender ${actor.displayPhoneNumber ?? actor.phoneNumberId})`;
+  return `WhatsApp (sender ${senderName(actor)})`;
+}
+
+/**
+ * A provider's sender: the number it displays as, readable (`+55 11 96218 5237`, however Meta wrote it),
+ * or, when that is unknown, its id.
+ */
+function senderName(sender: { phoneNumberId: string; displayPhoneNumber?: string | undefined }): string {
+  if (!sender.displayPhoneNumber) return sender.phoneNumberId;
+  const phone = phoneFromInput(sender.displayPhoneNumber);
+  return phone ? readablePhone(phone) : sender.displayPhoneNumber;
 }
 
 const ACTIONS: Record<string, string> = {
