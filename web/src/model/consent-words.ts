@@ -84,6 +84,7 @@ const ACTIONS: Record<string, string> = {
   wa_opted_in: 'Marketing resumed by the recipient',
   wa_stop_keyword: 'Block by the recipient (opt-out keyword)',
   wa_start_keyword: 'Unblock by the recipient (opt-in keyword)',
+  wa_number_changed: 'The recipient changed number',
 };
 
 export function actionName(action: string): string {
