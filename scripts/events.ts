@@ -2,7 +2,9 @@
  * `npm run events`: prints the local stack's change events as they come, one JSON line each (the
  * EventBridge event's `source`, `detail-type`, `time` and `detail`), and takes them off the queue.
  *
- *   npm run events [-- --url http://127.0.0.1:3000] [--once]
+ *   npm run events [-- --api http://127.0.0.1:3000] [--once]
+ *
+ * The stack's URL may also come from `API_URL`, as for the other tools (`--url` is the older name).
  *
  * `--once` stops when the queue has nothing more for a few seconds. Only the local stack has such a
  * queue; in AWS, consumers read the rule's queue (the stack's `ChangeEventsQueueUrl` output).
@@ -11,13 +13,14 @@ import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_RESOURCES_PATH, type LocalResources } from '../infra/local/local-site.js';
 
-const { values } = parseArgs({
-  options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, once: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+const { values: options } = parseArgs({
+  options: { api: { type: 'string' }, url: { type: 'string' }, once: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
 });
-if (values.help) {
-  console.log('usage: npm run events [-- --url http://127.0.0.1:3000] [--once]');
+if (options.help) {
+  console.log('usage: npm run events [-- --api http://127.0.0.1:3000] [--once]   (or API_URL)');
   process.exit(0);
 }
+const values = { ...options, url: options.api ?? options.url ?? process.env['API_URL'] ?? 'http://127.0.0.1:3000' };
 
 const response = await fetch(new URL(LOCAL_RESOURCES_PATH, values.url)).catch((error: unknown) => {
   console.error(`The local stack at ${values.url} does not answer (${(error as Error).message}); start it with npm start.`);

@@ -254,11 +254,13 @@ describe('webhook and processor, on the emulators', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it("answers Meta's change-of-number system message with a numeric timestamp with 200, writing nothing yet", async () => {
+  it("answers Meta's change-of-number system message with a numeric timestamp with 200, queueing the change for the old number", async () => {
     const body = readFileSync(new URL('../fixtures/meta-webhook-shapes/system-user-changed-number-numeric-timestamp.json', import.meta.url), 'utf8');
     const before = await snapshot();
 
-    expect(await post(body)).toMatchObject({ status: 200, body: { messages: 0, enqueued: 0, unreadable: 0 } });
+    expect(await post(body)).toMatchObject({ status: 200, body: { messages: 0, enqueued: 1, unreadable: 0 } });
+    const [queued] = await takeMessages(resources.sqs, resources.consentQueueUrl, 1);
+    expect(JSON.parse(queued!.body)).toMatchObject({ action: 'wa_number_changed', movedTo: { recipientId: expect.any(String) } });
     expect(await snapshot()).toEqual(before);
   });
 
