@@ -3,28 +3,31 @@ import { apiClient, ApiError } from './blocklist/api-client.js';
 import { exportBlocklist } from './blocklist/export.js';
 import { importFile } from './blocklist/import.js';
 import { ImportFileError } from './blocklist/split.js';
+import { serviceToken, serviceUrl } from './service-options.js';
 
 /**
- * `npm run blocklist -- import FILE.csv [--url URL] [--token T]`
- * `npm run blocklist -- export --out FILE.csv [--source manual|automatic|recipient] [--reason-code C] [--changed-after ISO] [--url URL] [--token T]`
+ * `npm run blocklist -- import FILE.csv [--api URL] [--token T]`
+ * `npm run blocklist -- export --out FILE.csv [--source manual|automatic|recipient] [--reason-code C] [--changed-after ISO] [--api URL] [--token T]`
  *
  * Imports a CSV file of blocks and unblocks (`phone,action,reason`, any size: it is sent in uploads of at
  * most 10,000 rows and 1 MiB), or exports the blocklist to a CSV file that imports again. The token is an
- * access token of the service (`--token`, or `BLOCKLIST_TOKEN`); importing needs the permission "Edit
+ * access token of the service (`--token`, or `API_TOKEN`; `BLOCKLIST_TOKEN` is its older name), the service's
+ * URL `--api` (or `API_URL`; the local stack by default); importing needs the permission "Edit
  * WhatsApp blocklist". Exit codes: 0 done, 1 done but some rows were invalid or failed, 2 wrong usage,
  * 3 the file or the service refused.
  */
 const USAGE = [
   'Usage:',
-  '  blocklist import FILE.csv [--url URL] [--token TOKEN]',
-  '  blocklist export --out FILE.csv [--source manual|automatic|recipient] [--reason-code CODE] [--changed-after ISO-8601] [--url URL] [--token TOKEN]',
-  'The token may be given in BLOCKLIST_TOKEN instead; the URL defaults to http://127.0.0.1:3000.',
+  '  blocklist import FILE.csv [--api URL] [--token TOKEN]',
+  '  blocklist export --out FILE.csv [--source manual|automatic|recipient] [--reason-code CODE] [--changed-after ISO-8601] [--api URL] [--token TOKEN]',
+  'The token may be given in API_TOKEN (or BLOCKLIST_TOKEN) instead, the URL in API_URL; it defaults to the local stack, http://127.0.0.1:3000.',
 ].join('\n');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    url: { type: 'string', default: 'http://127.0.0.1:3000' },
+    api: { type: 'string' },
+    url: { type: 'string' },
     token: { type: 'string' },
     out: { type: 'string' },
     source: { type: 'string' },
@@ -35,7 +38,7 @@ const { values, positionals } = parseArgs({
 });
 
 const [command, file, ...extra] = positionals;
-const token = values.token ?? process.env['BLOCKLIST_TOKEN'];
+const token = serviceToken(values, 'BLOCKLIST_TOKEN');
 const source = values.source;
 const validSource = source === undefined || source === 'manual' || source === 'automatic' || source === 'recipient';
 const usable =
@@ -44,11 +47,11 @@ const usable =
   extra.length === 0 &&
   ((command === 'import' && file && !values.out) || (command === 'export' && !file && values.out && validSource));
 if (!usable) {
-  console.error(values.help ? USAGE : `${token ? '' : 'No token: pass --token or set BLOCKLIST_TOKEN.\n'}${USAGE}`);
+  console.error(values.help ? USAGE : `${token ? '' : 'No token: pass --token or set API_TOKEN.\n'}${USAGE}`);
   process.exit(values.help ? 0 : 2);
 }
 
-const api = apiClient({ url: values.url, token: token! });
+const api = apiClient({ url: serviceUrl(values), token: token! });
 try {
   if (command === 'import') {
     const result = await importFile({ file: file!, api });

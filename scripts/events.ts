@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_RESOURCES_PATH, type LocalResources } from '../infra/local/local-site.js';
+import { serviceUrl } from './service-options.js';
 
 const { values: options } = parseArgs({
   options: { api: { type: 'string' }, url: { type: 'string' }, once: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
@@ -20,7 +21,7 @@ if (options.help) {
   console.log('usage: npm run events [-- --api http://127.0.0.1:3000] [--once]   (or API_URL)');
   process.exit(0);
 }
-const values = { ...options, url: options.api ?? options.url ?? process.env['API_URL'] ?? 'http://127.0.0.1:3000' };
+const values = { ...options, url: serviceUrl(options) };
 
 const response = await fetch(new URL(LOCAL_RESOURCES_PATH, values.url)).catch((error: unknown) => {
   console.error(`The local stack at ${values.url} does not answer (${(error as Error).message}); start it with npm start.`);
