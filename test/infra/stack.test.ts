@@ -286,6 +286,17 @@ function functionNamed(name: FunctionName): IFunction {
  * it (`null`: none). An action granted by two statements on one table is an error: their conditions
  * would add up.
  */
+/**
+ * The esbuild metafile of a function's bundle, written beside it in the synthesized assembly: every
+ * module that went into the bundle, by path.
+ */
+function bundleMetafile(fn: IFunction): { inputs: Record<string, unknown> } {
+  const code = resource(logicalId(fn)).Properties?.['Code'] as { S3Key?: unknown } | undefined;
+  const hash = /^([0-9a-f]{64})\.zip$/.exec(String(code?.S3Key))?.[1];
+  if (!hash) throw new Error(`${logicalId(fn)} has no bundled asset`);
+  return JSON.parse(readFileSync(join(app.outdir, `asset.${hash}`, 'index.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+}
+
 function dynamoGrantsOf(name: FunctionName): Record<string, Condition | null> {
   const tables = { consent: logicalId(stack.data.consentTable), audit: logicalId(stack.data.auditTable) };
   const grants: Record<string, Condition | null> = {};
@@ -537,6 +548,38 @@ describe('observability', () => {
     for (const [, fn] of deployed) expect(fn.Properties?.['TracingConfig']).toEqual({ Mode: 'Active' });
   });
 
+  it('bundles neither the X-Ray SDK nor Powertools Tracer into any function: Lambda records the traces itself', () => {
+    const tracingLibraries = /node_modules\/(aws-xray-sdk[a-z-]*|@aws-lambda-powertools\/tracer)\//;
+    const found = Object.keys(functions).map((name) => {
+      const inputs = Object.keys(bundleMetafile(functionNamed(name as FunctionName)).inputs);
+      return { name, inputs: inputs.length > 0, tracing: [...new Set(inputs.flatMap((input) => tracingLibraries.exec(input)?.[1] ?? []))] };
+    });
+
+    expect(found).toEqual(Object.keys(functions).map((name) => ({ name, inputs: true, tracing: [] })));
+  });
+
+  it('adds no layer unless asked, and the ADOT layer for Node.js to every function with `-c tracing=otel`', () => {
+    type Fn = { Properties: { Layers?: unknown[]; Environment?: { Variables: Record<string, unknown> } } };
+    const ours = (candidate: WhatsAppConsentStack) =>
+      Object.values(Template.fromStack(candidate).findResources('AWS::Lambda::Function'))
+        .map((fn) => (fn as Fn).Properties)
+        .filter((properties) => properties.Environment?.Variables['POWERTOOLS_SERVICE_NAME'] !== undefined);
+
+    expect(ours(stack).map((fn) => fn.Layers ?? [])).toEqual(Object.keys(functions).map(() => []));
+    for (const value of [undefined, 'xray']) {
+      const plain = ours(unbundledStack(`Tracing${value ?? 'Default'}Stack`, value === undefined ? {} : { tracing: value }));
+      expect(plain.map((fn) => [fn.Layers, fn.Environment?.Variables['AWS_LAMBDA_EXEC_WRAPPER']])).toEqual(plain.map(() => [undefined, undefined]));
+    }
+
+    const otel = ours(unbundledStack('OtelStack', { tracing: 'otel' }));
+    expect(otel).toHaveLength(Object.keys(functions).length);
+    for (const fn of otel) {
+      expect(fn.Environment?.Variables['AWS_LAMBDA_EXEC_WRAPPER']).toBe('/opt/otel-handler');
+      expect((fn.Layers ?? []).map(render)).toEqual([expect.stringMatching(/^arn:aws:lambda:<AWS::Region>:\d+:layer:aws-otel-nodejs-arm64-ver-1-30-\d+:\d+$/)]);
+    }
+    expect(() => unbundledStack('UnknownTracingStack', { tracing: 'datadog' })).toThrow(/tracing/);
+  });
+
   it('alarms on the processor\'s failed events and its function errors together', () => {
     const alarm = resource(logicalId(stack.monitoring.processorErrorsAlarm)).Properties;
 
@@ -581,6 +624,19 @@ describe('observability', () => {
     for (const alarm of [stack.monitoring.processorErrorsAlarm, stack.monitoring.queuedEventAgeAlarm, stack.monitoring.webhookErrorsAlarm, stack.guardAlarm]) {
       expect(body).toContain(logicalId(alarm));
     }
+  });
+
+  it("shows every function's cold starts on the dashboard, from the init duration Lambda reports", () => {
+    const [[, dashboard] = ['', {}]] = ofType('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties?.['DashboardBody']);
+    const logGroupIds = ofType('AWS::Lambda::Function')
+      .filter(([id]) => !deploymentHandlers().has(id))
+      .flatMap(([, fn]) => [...referencedIds((fn.Properties?.['LoggingConfig'] as { LogGroup?: unknown } | undefined)?.LogGroup)]);
+
+    expect(body).toContain('ispresent(@initDuration)');
+    expect(body).toContain('@type = ');
+    expect(logGroupIds).toHaveLength(Object.keys(functions).length);
+    for (const id of logGroupIds) expect(body).toContain(`{\"Ref\":\"${id}\"}`);
   });
 });
 
