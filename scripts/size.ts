@@ -51,7 +51,6 @@ const environment: Record<string, string> = {
   [ENV.whatsappSecretId]: 'size-webhook-secret',
   [ENV.changeEventsBusName]: 'size-change-events',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 interface Built {

@@ -46,7 +46,7 @@ export const BUNDLING = {
   // tracing SDK is bundled) and for anyone asking why a bundle is the size it is. It ships in the zip
   // (about 40 kB compressed, a twentieth of the source map) and is never loaded.
   metafile: true,
-  target: 'node22',
+  target: 'node24',
   mainFields: ['module', 'main'],
   // The SDK in the Lambda runtime is whatever version AWS ships that month; bundling the one in
   // package-lock.json runs in AWS exactly what the tests ran (e.g. `useQueueUrlAsEndpoint` of SQSClient).
@@ -105,7 +105,7 @@ export function ownLogging(scope: Construct, id: string, retention = RetentionDa
 }
 
 /**
- * A Lambda function of this service with every default in one place: Node.js 22 on arm64, bundled by
+ * A Lambda function of this service with every default in one place: Node.js 24 on arm64, bundled by
  * the local esbuild as minified ESM with source maps, Powertools settings, active X-Ray tracing (and, when
  * asked, the ADOT layer), its own
  * log group with a retention (a log group that Lambda creates on first use keeps logs forever), and its
@@ -120,7 +120,7 @@ export class ConsentFunction extends NodejsFunction {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -147,10 +147,11 @@ export class ConsentFunction extends NodejsFunction {
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: "xray:PutTraceSegments and xray:PutTelemetryRecords, which active tracing adds, take no resource but '*'",
     });
+    // Node.js 24 is the latest runtime today; this keeps a later one from failing the synth unseen.
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
       reason:
-        'Pinned to Node.js 22, the runtime the service is specified and tested for; a newer runtime is a ' +
+        'Pinned to Node.js 24, the runtime the tests run on (npm ci installs it; .nvmrc names it); a newer runtime is a ' +
         'deliberate upgrade with its own test run, not something a deploy should pick up unseen',
     });
   }

@@ -46,6 +46,7 @@ import { GROUPS } from '../../infra/constructs/consent-auth.js';
 import { ConsoleHosting } from '../../infra/constructs/console-hosting.js';
 import { auditTable, consentQueue, consentTable, functions, PROCESSOR_TIMEOUT_SECONDS, routes } from '../../infra/resources.js';
 import { WhatsAppConsentStack, type WhatsAppConsentStackProps } from '../../infra/stack.js';
+import { BUNDLING, PROJECT_ROOT } from '../../infra/constructs/consent-function.js';
 import { callerWith, OTHER_PHONE, PHONE, sampleAutomaticEvent, sampleEvent } from '../unit/support/samples.js';
 import { consoleBuild, CONSOLE_SCRIPT, type ConsoleBuild } from './console-build.js';
 
@@ -314,15 +315,26 @@ function dynamoGrantsOf(name: FunctionName): Record<string, Condition | null> {
 }
 
 describe('functions', () => {
-  it('deploys one function per entry of `functions`, each on Node.js 22 and arm64, besides the two deployment handlers', () => {
+  it('deploys one function per entry of `functions`, each on Node.js 24 and arm64, besides the two deployment handlers', () => {
     const handlers = deploymentHandlers();
     const deployed = ofType('AWS::Lambda::Function').filter(([id]) => !handlers.has(id));
 
     expect(handlers.size).toBe(2);
     expect(deployed).toHaveLength(Object.keys(functions).length);
     for (const [, fn] of deployed) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     }
+  });
+
+  it('runs the tests, bundles the functions and names in .nvmrc the Node.js major that Lambda runs them on', () => {
+    const [[, fn] = ['', {}]] = ofType('AWS::Lambda::Function').filter(([id]) => !deploymentHandlers().has(id));
+    const lambdaMajor = /^nodejs(\d+)\.x$/.exec(String(fn.Properties?.['Runtime']))?.[1];
+
+    expect({
+      jestWorker: process.versions.node.split('.')[0],
+      esbuildTarget: BUNDLING.target,
+      nvmrc: readFileSync(join(PROJECT_ROOT, '.nvmrc'), 'utf8').trim(),
+    }).toEqual({ jestWorker: lambdaMajor, esbuildTarget: `node${lambdaMajor}`, nvmrc: lambdaMajor });
   });
 
   it('gives each function exactly the settings its handler reads, named as shared/config.ts names them', () => {
@@ -1443,7 +1455,7 @@ describe('HTTP API', () => {
   it('takes other stage and route limits from its props, and refuses a limit for a route it does not serve', () => {
     const stageOf = (props: Partial<ConsentApiProps>) => {
       const scope = new Stack(new App(), 'ApiStack');
-      const fn = new LambdaFunction(scope, 'Fn', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('//') });
+      const fn = new LambdaFunction(scope, 'Fn', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('//') });
       const apiFunctions: Record<string, IFunction> = Object.fromEntries(routes.map((route) => [route.function, fn]));
       const userPool = new UserPool(scope, 'Pool');
       const api = new ConsentApi(scope, 'Api', {
