@@ -53,8 +53,7 @@ import { percentile, round2 } from '../scripts/statistics.js';
  * warm-up of both, so machine noise hits both alike.
  *
  * The floor runs in a Node.js process of its own, which never loads the function's modules: whatever
- * those modules cost every call in their process (Powertools Tracer's X-Ray SDK, for one, installs an
- * async hook on import that every promise pays for) is the handler's cost, not the floor's. fauxqs runs
+ * those modules cost every call in their process is the handler's cost, not the floor's. fauxqs runs
  * in a process of its own too, as SQS is a service of its own, so that its work shares neither side's
  * event loop (DynamoDB Local is a Java process). Only one side runs at a time.
  *
@@ -122,9 +121,6 @@ export async function run(): Promise<void> {
     process.env['AWS_ENDPOINT_URL_SQS'] = sqsEmulator.endpoint;
     process.env[ENV.consentTableName] = tableName;
     process.env[ENV.consentQueueUrl] = queueUrl;
-    // As in Lambda, where the tracer is on: the X-Ray SDK that Powertools Tracer imports stays in its
-    // automatic mode, whose async hook tracks every promise of the process (the local stack turns it off).
-    delete process.env['AWS_XRAY_MANUAL_MODE'];
     const { handler } = (await import('../functions/consent-requests/handler.js')) as unknown as { handler: Handler };
 
     const viaHandler = handlerCaller(handler);

@@ -244,13 +244,10 @@ interface HandlerWorker {
 /**
  * The handler's passes run in a process of their own, with the environment the processor reads when it
  * starts, as in Lambda: what its modules do to a process stays there, and the floor's process stays as
- * plain as a client of DynamoDB can be. The X-Ray SDK that Powertools Tracer imports is left in its
- * automatic mode, as in Lambda, where the tracer is on: its async hook tracks every promise of the
- * process, a cost the processor pays in AWS (the local stack sets `AWS_XRAY_MANUAL_MODE`, which has none).
+ * plain as a client of DynamoDB can be.
  */
 async function startHandlerWorker(settings: Record<string, string>): Promise<HandlerWorker> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...settings, [WORKER]: '1' };
-  delete env['AWS_XRAY_MANUAL_MODE'];
   const child = fork(fileURLToPath(import.meta.url), [], {
     env,
     execArgv: process.execArgv,

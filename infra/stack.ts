@@ -11,7 +11,7 @@ import { auditTable, consentQueue, consentTable, PENDING_INDEX, LIST_INDEX, rout
 import { ConsentApi } from './constructs/consent-api.js';
 import { ConsentAuth } from './constructs/consent-auth.js';
 import { ConsentData } from './constructs/consent-data.js';
-import { LOG_LEVELS, PROJECT_ROOT, type LogLevel } from './constructs/consent-function.js';
+import { LOG_LEVELS, PROJECT_ROOT, TRACING_MODES, type LogLevel, type TracingMode } from './constructs/consent-function.js';
 import { ConsentFunctions } from './constructs/consent-functions.js';
 import { ChangeEvents } from './constructs/change-events.js';
 import { alarmOnAnyMessage } from './constructs/alarms.js';
@@ -25,6 +25,8 @@ import { HttpApiCors } from './constructs/http-api-cors.js';
 export const CONTEXT = {
   /** Powertools log level of every function; default `INFO`. */
   logLevel: 'logLevel',
+  /** `xray` (Lambda's active tracing, the default) or `otel` (the same, plus the ADOT layer on every function). */
+  tracing: 'tracing',
   /** Prefix of the hosted Cognito domain; default derived from the stack name and account. */
   cognitoDomainPrefix: 'cognitoDomainPrefix',
   /**
@@ -127,6 +129,7 @@ export class WhatsAppConsentStack extends Stack {
       autoBlockGuardLimit: this.guardSetting('autoBlockGuardLimit'),
       autoBlockGuardWindowSeconds: this.guardSetting('autoBlockGuardWindowSeconds'),
       logLevel: this.logLevel(),
+      tracing: this.tracing(),
     });
     alarmOnAnyMessage(
       this,
@@ -219,6 +222,13 @@ export class WhatsAppConsentStack extends Stack {
     const level = LOG_LEVELS.find((candidate) => candidate === String(value).toUpperCase());
     if (!level) throw new Error(`Context ${CONTEXT.logLevel} must be one of ${LOG_LEVELS.join(', ')}; got ${String(value)}`);
     return level;
+  }
+
+  private tracing(): TracingMode {
+    const value: unknown = this.node.tryGetContext(CONTEXT.tracing) ?? 'xray';
+    const mode = TRACING_MODES.find((candidate) => candidate === value);
+    if (!mode) throw new Error(`Context ${CONTEXT.tracing} must be one of ${TRACING_MODES.join(', ')}; got ${String(value)}`);
+    return mode;
   }
 
   /**

@@ -17,11 +17,10 @@ import { median, round1, round2 } from './statistics.js';
  * creates one of each, as the function does. A function's import time over its floor's is what our
  * code and its libraries add to a cold start; the target is 1.3 at most.
  *
- * A function with the Powertools middlewares (`observed()`) gets a second floor, the instrumented one:
- * the first plus those middlewares around an empty handler, its clients captured by the tracer as the
- * function's are. The service asks for that instrumentation on every such function, so a function's
- * import time over this floor's (`ratioToInstrumented`) is what its own code and its other libraries
- * (zod, libphonenumber-js, the document client) add, the part a change to the service can shrink.
+ * A function with the Powertools middlewares (`observed()`: Logger and Metrics) gets a second floor, the
+ * instrumented one: the first plus those middlewares around an empty handler. A function's import time
+ * over this floor's (`ratioToInstrumented`) is what its own code and its other libraries (zod,
+ * libphonenumber-js, the document client) add.
  *
  * Bundles and floors are imported in turn, round after round, so that whatever else the machine is
  * doing weighs on all alike; each figure is the median of its rounds. The CPU time the imports took is
@@ -52,7 +51,6 @@ const environment: Record<string, string> = {
   [ENV.whatsappSecretId]: 'size-webhook-secret',
   [ENV.changeEventsBusName]: 'size-change-events',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 interface Built {
@@ -90,7 +88,7 @@ try {
     const clients = sdkClientsIn(metafile);
     const floor = await bundle(floorInput(`${name}-floor`, floorSource(clients)), join(outdir, `${name}-floor`));
     const instrumented = Object.keys(metafile.inputs).some((input) => input.endsWith(INSTRUMENTATION))
-      ? await bundle(floorInput(`${name}-instrumented`, instrumentedFloorSource(clients)), join(outdir, `${name}-instrumented`))
+      ? await bundle(floorInput(`${name}-instrumented`, floorSource(clients, true)), join(outdir, `${name}-instrumented`))
       : undefined;
     measured.push({
       function: name,
@@ -192,28 +190,21 @@ function floorInput(name: string, contents: string): Pick<BuildOptions, 'stdin'>
   return { stdin: { contents, resolveDir: PROJECT_ROOT, sourcefile: `${name}.ts`, loader: 'ts' } };
 }
 
-/** A handler that does nothing, beside one client of each package, created when the module loads. */
-function floorSource(clients: readonly string[]): string {
+/**
+ * A handler that does nothing, beside one client of each package, created when the module loads; for the
+ * instrumented floor, the handler runs inside the functions' middlewares.
+ */
+function floorSource(clients: readonly string[], instrumented = false): string {
   const imports = clients.map((client) => `import { ${SDK_CLIENTS[client]} } from '${client}';`);
   const created = clients.map((client) => `new ${SDK_CLIENTS[client]}({})`);
+  const handler = 'async () => ({ statusCode: 200 })';
   return [
     ...imports,
+    ...(instrumented
+      ? ["import middy from '@middy/core';", `import { observed } from ${JSON.stringify(join(PROJECT_ROOT, 'shared', 'observability.ts'))};`]
+      : []),
     `export const clients = [${created.join(', ')}];`,
-    'export const handler = async () => ({ statusCode: 200 });',
-    '',
-  ].join('\n');
-}
-
-/** The floor's clients, captured by the tracer, and its handler inside the functions' middlewares. */
-function instrumentedFloorSource(clients: readonly string[]): string {
-  const imports = clients.map((client) => `import { ${SDK_CLIENTS[client]} } from '${client}';`);
-  const created = clients.map((client) => `tracer.captureAWSv3Client(new ${SDK_CLIENTS[client]}({}))`);
-  return [
-    "import middy from '@middy/core';",
-    `import { observed, tracer } from ${JSON.stringify(join(PROJECT_ROOT, 'shared', 'observability.ts'))};`,
-    ...imports,
-    `export const clients = [${created.join(', ')}];`,
-    'export const handler = middy().use(observed()).handler(async () => ({ statusCode: 200 }));',
+    `export const handler = ${instrumented ? `middy().use(observed()).handler(${handler})` : handler};`,
     '',
   ].join('\n');
 }

@@ -2,8 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.js';
 
@@ -22,23 +20,15 @@ export const metrics = new Metrics({
 });
 
 /**
- * X-Ray traces of each invocation and of every AWS call made through a captured client. Powertools
- * turns itself off outside Lambda (the local stack, tests), where there is no daemon to send to.
+ * The middlewares every handler starts with: the Lambda context in every log line, and the
+ * invocation's metrics flushed at its end (with a `ColdStart` metric).
  *
- * Every outbound call the functions make goes through a captured SDK client, so patching `http`,
- * `https` and `fetch` as well would only nest a second subsegment, the same request seen from below,
- * under each AWS call, and pay for it on every request.
- */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
-
-/**
- * The middlewares every handler starts with: the Lambda context in every log line, a traced
- * invocation, and the invocation's metrics flushed at its end (with a `ColdStart` metric).
+ * Traces need no code here: with active tracing, Lambda itself sends each invocation's segment to
+ * X-Ray, with its `Init` subsegment on a cold start and the link to the SQS message that triggered it.
+ * A tracing SDK in the bundle (Powertools Tracer wraps the X-Ray SDK, which reaches end of support in
+ * February 2027) would cost every cold start and, through its hook on every promise, every request;
+ * OpenTelemetry, when wanted, comes as a Lambda layer (`-c tracing=otel`), not in the bundle.
  */
 export function observed<E, R>(): MiddlewareObj<E, R, Error>[] {
-  return [
-    injectLambdaContext(logger),
-    captureLambdaHandler(tracer, { captureResponse: false }),
-    logMetrics(metrics, { captureColdStartMetric: true }),
-  ] as MiddlewareObj<E, R, Error>[];
+  return [injectLambdaContext(logger), logMetrics(metrics, { captureColdStartMetric: true })] as MiddlewareObj<E, R, Error>[];
 }

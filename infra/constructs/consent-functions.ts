@@ -11,7 +11,7 @@ import { ENV, type SettingName } from '../../shared/config.js';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { functions, PROCESSOR_MAX_CONCURRENCY, PROCESSOR_TIMEOUT_SECONDS, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
-import { ConsentFunction, type LogLevel } from './consent-function.js';
+import { ConsentFunction, type LogLevel, type TracingMode } from './consent-function.js';
 import { keys } from '../../shared/adapters/keys.js';
 
 type FunctionName = keyof typeof functions;
@@ -165,6 +165,11 @@ export interface ConsentFunctionsProps {
    * @default 'INFO'
    */
   readonly logLevel?: LogLevel;
+  /**
+   * How every function is traced.
+   * @default 'xray'
+   */
+  readonly tracing?: TracingMode;
 }
 
 /**
@@ -216,6 +221,7 @@ export class ConsentFunctions extends Construct {
         entry: functions[name].entry,
         environment: environmentOf(name),
         logLevel: props.logLevel,
+        tracing: props.tracing,
         ...options,
       });
 

@@ -1,7 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { AlarmStatusWidget, Dashboard, GraphWidget, Metric, Stats, type Alarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  LogQueryVisualizationType,
+  LogQueryWidget,
+  Metric,
+  Stats,
+  type Alarm,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -16,8 +26,8 @@ export interface ServiceMonitoringProps {
   readonly deadLetterQueue: IQueue;
   readonly processor: IFunction;
   readonly webhook: IFunction;
-  /** Every function of the service, by name, for the errors, throttles and durations graphs. */
-  readonly functions: Readonly<Record<string, IFunction>>;
+  /** Every function of the service, by name, for the errors, throttles, durations and cold starts. */
+  readonly functions: Readonly<Record<string, LambdaFunction>>;
   /** The HTTP API's stage. */
   readonly apiStage: IHttpStage;
   /**
@@ -142,6 +152,23 @@ export class ServiceMonitoring extends Construct {
         [props.apiStage.metricCount(), props.apiStage.metricClientError({ label: '4xx' }), props.apiStage.metricServerError({ label: '5xx' })],
         [props.apiStage.metricLatency({ statistic: Stats.p(99), label: 'Latency p99 (ms)' })],
       ),
+    );
+    // Cold starts as Lambda reports them (the init duration of each REPORT line that has one), the same
+    // span as the `Init` subsegment of the function's X-Ray traces: what a request waits for when no
+    // warm instance is free, and what the bundles are kept small for (`npm run size`).
+    this.dashboard.addWidgets(
+      new LogQueryWidget({
+        title: 'Cold starts by function: count and init duration (ms)',
+        logGroupNames: functions.map(([, fn]) => fn.logGroup.logGroupName),
+        queryLines: [
+          'filter @type = "REPORT" and ispresent(@initDuration)',
+          'stats count(*) as coldStarts, pct(@initDuration, 50) as initP50, pct(@initDuration, 99) as initP99, max(@initDuration) as initMax by @log',
+          'sort initP99 desc',
+        ],
+        view: LogQueryVisualizationType.TABLE,
+        width: 24,
+        height: 6,
+      }),
     );
   }
 }

@@ -64,14 +64,17 @@ const stack = await startLocalStack({
   process.exit(1);
 });
 
-console.log(`WhatsApp consent service listening on ${stack.url}`);
+console.log(`WhatsApp consent service listening on ${stack.url} (Node.js ${process.version})`);
 console.log(`  Console ${stack.url}/console/ (local sign-in: any user name, tick the groups you need)`);
 console.log(`  DynamoDB ${stack.dynamoDbEndpoint}, SQS ${stack.sqsEndpoint}`);
 console.log(`  queue ${stack.resources.consentQueueUrl}, dead letters ${stack.resources.deadLetterQueueUrl}`);
 console.log('  Make a token: npm run --silent token -- --user alice --group whatsapp-blocklist-editors');
 if (env.LOCAL_FAULT_RATE > 0) console.log(`  Faults: ${env.LOCAL_FAULT_RATE * 100}% of the functions' AWS calls fail (counts at ${stack.url}/local/faults)`);
 if (env.LOCAL_STACK_READY_FILE) {
-  await writeFile(env.LOCAL_STACK_READY_FILE, JSON.stringify({ url: stack.url, dynamoDbEndpoint: stack.dynamoDbEndpoint, sqsEndpoint: stack.sqsEndpoint, ...stack.resources }));
+  await writeFile(
+    env.LOCAL_STACK_READY_FILE,
+    JSON.stringify({ url: stack.url, dynamoDbEndpoint: stack.dynamoDbEndpoint, sqsEndpoint: stack.sqsEndpoint, nodeVersion: process.version, ...stack.resources }),
+  );
 }
 
 let stopping = false;

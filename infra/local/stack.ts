@@ -110,9 +110,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.autoBlockCodes === undefined) delete process.env[ENV.autoBlockCodes];
     else process.env[ENV.autoBlockCodes] = options.autoBlockCodes;
 
-    // Powertools Tracer is off outside Lambda, but the X-Ray SDK it imports would still track every
-    // promise of the process with an async hook (about 8% of a busy local stack's CPU); manual mode has none.
-    process.env['AWS_XRAY_MANUAL_MODE'] ??= 'true';
     const httpHandlers = await loadHttpHandlers();
     const faults = options.faultRate > 0 ? await injectFaultsIntoFunctions(options.faultRate) : undefined;
     const processor = await loadHandler<SqsHandler>(functions.processor.entry);

@@ -1,12 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CHANGE_EVENT_DETAIL_TYPE, CHANGE_EVENT_SOURCE, type ChangeSink, type ConsentChange } from '../domain/change-events.js';
-import { tracer } from '../observability.js';
 import { BOUNDED_CALLS } from './bounded-calls.js';
 
 /** PutEvents takes ten entries at a time. */
 const ENTRIES_PER_CALL = 10;
 
-const eventBridge = tracer.captureAWSv3Client(new EventBridgeClient(BOUNDED_CALLS));
+const eventBridge = new EventBridgeClient(BOUNDED_CALLS);
 
 /**
  * Publishes changes on the EventBridge bus, ten at a time and in order. An entry the bus refuses fails

@@ -1,7 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import { tracer } from '../observability.js';
 import { BOUNDED_CALLS } from './bounded-calls.js';
 
 /** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
@@ -27,8 +26,8 @@ export function webhookSecretsFrom(config: {
   if (whatsappSecretId) {
     // A client of our own rather than Powertools' default one: bounded like every other call, so that
     // a Secrets Manager that hangs fails the callback (Meta delivers it again) instead of holding the
-    // function until its timeout, and traced, as the functions trace no other outbound request.
-    const provider = new SecretsProvider({ awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient(BOUNDED_CALLS)) });
+    // function until its timeout.
+    const provider = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(BOUNDED_CALLS) });
     return async () => webhookSecretsSchema.parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: CACHE_SECONDS }));
   }
   if (whatsappAppSecret && whatsappVerifyToken) {

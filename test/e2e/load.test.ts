@@ -22,7 +22,7 @@ function load(args: string[], timeoutMs = 120_000): Promise<Finished> {
       process.execPath,
       ['--import', 'tsx', 'scripts/load.ts', ...args],
       // The suite's stack signs with the local app secret, whatever this shell says.
-      { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, WHATSAPP_APP_SECRET: LOCAL_WHATSAPP_APP_SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+      { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, WHATSAPP_APP_SECRET: LOCAL_WHATSAPP_APP_SECRET } },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });

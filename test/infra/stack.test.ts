@@ -47,6 +47,7 @@ import { GROUPS } from '../../infra/constructs/consent-auth.js';
 import { ConsoleHosting } from '../../infra/constructs/console-hosting.js';
 import { auditTable, consentQueue, consentTable, functions, PROCESSOR_TIMEOUT_SECONDS, routes } from '../../infra/resources.js';
 import { WhatsAppConsentStack, type WhatsAppConsentStackProps } from '../../infra/stack.js';
+import { BUNDLING, PROJECT_ROOT } from '../../infra/constructs/consent-function.js';
 import { callerWith, OTHER_PHONE, PHONE, sampleAutomaticEvent, sampleEvent, sampleState } from '../unit/support/samples.js';
 import { consoleBuild, CONSOLE_SCRIPT, type ConsoleBuild } from './console-build.js';
 
@@ -289,6 +290,17 @@ function functionNamed(name: FunctionName): IFunction {
  * it (`null`: none). An action granted by two statements on one table is an error: their conditions
  * would add up.
  */
+/**
+ * The esbuild metafile of a function's bundle, written beside it in the synthesized assembly: every
+ * module that went into the bundle, by path.
+ */
+function bundleMetafile(fn: IFunction): { inputs: Record<string, unknown> } {
+  const code = resource(logicalId(fn)).Properties?.['Code'] as { S3Key?: unknown } | undefined;
+  const hash = /^([0-9a-f]{64})\.zip$/.exec(String(code?.S3Key))?.[1];
+  if (!hash) throw new Error(`${logicalId(fn)} has no bundled asset`);
+  return JSON.parse(readFileSync(join(app.outdir, `asset.${hash}`, 'index.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+}
+
 function dynamoGrantsOf(name: FunctionName): Record<string, Condition | null> {
   const tables = { consent: logicalId(stack.data.consentTable), audit: logicalId(stack.data.auditTable) };
   const grants: Record<string, Condition | null> = {};
@@ -306,15 +318,26 @@ function dynamoGrantsOf(name: FunctionName): Record<string, Condition | null> {
 }
 
 describe('functions', () => {
-  it('deploys one function per entry of `functions`, each on Node.js 22 and arm64, besides the two deployment handlers', () => {
+  it('deploys one function per entry of `functions`, each on Node.js 24 and arm64, besides the two deployment handlers', () => {
     const handlers = deploymentHandlers();
     const deployed = ofType('AWS::Lambda::Function').filter(([id]) => !handlers.has(id));
 
     expect(handlers.size).toBe(2);
     expect(deployed).toHaveLength(Object.keys(functions).length);
     for (const [, fn] of deployed) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     }
+  });
+
+  it('runs the tests, bundles the functions and names in .nvmrc the Node.js major that Lambda runs them on', () => {
+    const [[, fn] = ['', {}]] = ofType('AWS::Lambda::Function').filter(([id]) => !deploymentHandlers().has(id));
+    const lambdaMajor = /^nodejs(\d+)\.x$/.exec(String(fn.Properties?.['Runtime']))?.[1];
+
+    expect({
+      jestWorker: process.versions.node.split('.')[0],
+      esbuildTarget: BUNDLING.target,
+      nvmrc: readFileSync(join(PROJECT_ROOT, '.nvmrc'), 'utf8').trim(),
+    }).toEqual({ jestWorker: lambdaMajor, esbuildTarget: `node${lambdaMajor}`, nvmrc: lambdaMajor });
   });
 
   it('gives each function exactly the settings its handler reads, named as shared/config.ts names them', () => {
@@ -540,6 +563,38 @@ describe('observability', () => {
     for (const [, fn] of deployed) expect(fn.Properties?.['TracingConfig']).toEqual({ Mode: 'Active' });
   });
 
+  it('bundles neither the X-Ray SDK nor Powertools Tracer into any function: Lambda records the traces itself', () => {
+    const tracingLibraries = /node_modules\/(aws-xray-sdk[a-z-]*|@aws-lambda-powertools\/tracer)\//;
+    const found = Object.keys(functions).map((name) => {
+      const inputs = Object.keys(bundleMetafile(functionNamed(name as FunctionName)).inputs);
+      return { name, inputs: inputs.length > 0, tracing: [...new Set(inputs.flatMap((input) => tracingLibraries.exec(input)?.[1] ?? []))] };
+    });
+
+    expect(found).toEqual(Object.keys(functions).map((name) => ({ name, inputs: true, tracing: [] })));
+  });
+
+  it('adds no layer unless asked, and the ADOT layer for Node.js to every function with `-c tracing=otel`', () => {
+    type Fn = { Properties: { Layers?: unknown[]; Environment?: { Variables: Record<string, unknown> } } };
+    const ours = (candidate: WhatsAppConsentStack) =>
+      Object.values(Template.fromStack(candidate).findResources('AWS::Lambda::Function'))
+        .map((fn) => (fn as Fn).Properties)
+        .filter((properties) => properties.Environment?.Variables['POWERTOOLS_SERVICE_NAME'] !== undefined);
+
+    expect(ours(stack).map((fn) => fn.Layers ?? [])).toEqual(Object.keys(functions).map(() => []));
+    for (const value of [undefined, 'xray']) {
+      const plain = ours(unbundledStack(`Tracing${value ?? 'Default'}Stack`, value === undefined ? {} : { tracing: value }));
+      expect(plain.map((fn) => [fn.Layers, fn.Environment?.Variables['AWS_LAMBDA_EXEC_WRAPPER']])).toEqual(plain.map(() => [undefined, undefined]));
+    }
+
+    const otel = ours(unbundledStack('OtelStack', { tracing: 'otel' }));
+    expect(otel).toHaveLength(Object.keys(functions).length);
+    for (const fn of otel) {
+      expect(fn.Environment?.Variables['AWS_LAMBDA_EXEC_WRAPPER']).toBe('/opt/otel-handler');
+      expect((fn.Layers ?? []).map(render)).toEqual([expect.stringMatching(/^arn:aws:lambda:<AWS::Region>:\d+:layer:aws-otel-nodejs-arm64-ver-1-30-\d+:\d+$/)]);
+    }
+    expect(() => unbundledStack('UnknownTracingStack', { tracing: 'datadog' })).toThrow(/tracing/);
+  });
+
   it('alarms on the processor\'s failed events and its function errors together', () => {
     const alarm = resource(logicalId(stack.monitoring.processorErrorsAlarm)).Properties;
 
@@ -584,6 +639,19 @@ describe('observability', () => {
     for (const alarm of [stack.monitoring.processorErrorsAlarm, stack.monitoring.queuedEventAgeAlarm, stack.monitoring.webhookErrorsAlarm, stack.guardAlarm]) {
       expect(body).toContain(logicalId(alarm));
     }
+  });
+
+  it("shows every function's cold starts on the dashboard, from the init duration Lambda reports", () => {
+    const [[, dashboard] = ['', {}]] = ofType('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties?.['DashboardBody']);
+    const logGroupIds = ofType('AWS::Lambda::Function')
+      .filter(([id]) => !deploymentHandlers().has(id))
+      .flatMap(([, fn]) => [...referencedIds((fn.Properties?.['LoggingConfig'] as { LogGroup?: unknown } | undefined)?.LogGroup)]);
+
+    expect(body).toContain('ispresent(@initDuration)');
+    expect(body).toContain('@type = ');
+    expect(logGroupIds).toHaveLength(Object.keys(functions).length);
+    for (const id of logGroupIds) expect(body).toContain(`{\"Ref\":\"${id}\"}`);
   });
 });
 
@@ -1443,7 +1511,7 @@ describe('HTTP API', () => {
   it('takes other stage and route limits from its props, and refuses a limit for a route it does not serve', () => {
     const stageOf = (props: Partial<ConsentApiProps>) => {
       const scope = new Stack(new App(), 'ApiStack');
-      const fn = new LambdaFunction(scope, 'Fn', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('//') });
+      const fn = new LambdaFunction(scope, 'Fn', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('//') });
       const apiFunctions: Record<string, IFunction> = Object.fromEntries(routes.map((route) => [route.function, fn]));
       const userPool = new UserPool(scope, 'Pool');
       const api = new ConsentApi(scope, 'Api', {

@@ -10,6 +10,8 @@ export const stack = JSON.parse(process.env['E2E_STACK'] ?? '{}') as {
   consentQueueUrl: string;
   deadLetterQueueUrl: string;
   auditTableName: string;
+  /** `process.version` of the stack's own process. */
+  nodeVersion: string;
 };
 
 export const tokenFor = (request: TokenRequest) => issueToken(defaultKeyFile(PROJECT_ROOT), request);

@@ -36,7 +36,6 @@ export async function startLocalStackProcess(settings: Record<string, string>): 
       WHATSAPP_VERIFY_TOKEN: LOCAL_WHATSAPP_VERIFY_TOKEN,
       PORT: '0',
       LOCAL_STACK_READY_FILE: readyFile,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // The suite's own stack built the console; a test's stack serves that build rather than rebuild it.
       ...(process.env[CONSOLE_BUILT] ? { LOCAL_CONSOLE_DIR: process.env[CONSOLE_BUILT] } : {}),
       ...settings,
