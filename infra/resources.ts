@@ -23,7 +23,7 @@ export const PENDING_INDEX = 'byPending';
 /** The consent table's sparse index of lists: blocked numbers, held blocks, unresolved signals (`shared/adapters/keys.ts`). */
 export { LIST_INDEX };
 
-/** Consent state, requests, profiles and idempotency keys (single-table design; README, "Data"). */
+/** Consent state, requests, profiles and idempotency keys (single-table design; docs/design.md, "Data"). */
 export const consentTable: TableDefinition = {
   id: 'ConsentTable',
   partitionKey: { name: 'pk', type: 'S' },
@@ -130,7 +130,7 @@ export type RouteDefinition =
 
 const WEBHOOK_IS_OPEN = "Meta calls it without a token; the function authenticates every callback by its X-Hub-Signature-256 HMAC";
 
-/** The HTTP API's routes (README, "The API"; `openapi.json`). */
+/** The HTTP API's routes (docs/api.md; `openapi.json`). */
 export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', authorization: 'none', openBecause: 'A liveness probe: it answers {"status":"ok"} and reads nothing' },
   { method: 'GET', path: '/openapi.json', function: 'openapi', authorization: 'none', openBecause: "The API's contract is public; it reads nothing" },

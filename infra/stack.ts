@@ -94,7 +94,7 @@ export class WhatsAppConsentStack extends Stack {
     this.data = new ConsentData(this, 'Data', { consentTable, auditTable, consentQueue, alarmEmail: this.alarmEmail() });
 
     // Deployed with a generated verify token and an empty app secret: the handshake works at once, and
-    // callbacks are refused until an operator stores Meta's app secret (README, "Deploying").
+    // callbacks are refused until an operator stores Meta's app secret (docs/integrations.md, "Setting it up").
     this.webhookSecret = new Secret(this, 'WhatsAppWebhookSecret', {
       description: 'WhatsApp webhook: Meta app secret (appSecret) and subscription verify token (verifyToken)',
       generateSecretString: {

@@ -44,7 +44,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
 const CHECK_MEMORY_MB = 1769;
 
 /**
- * The partitions of the consent table (README, "Data"), as `dynamodb:LeadingKeys` patterns. A number's
+ * The partitions of the consent table (docs/design.md, "Data"), as `dynamodb:LeadingKeys` patterns. A number's
  * partition holds its consent state, its holders, its sequence counter and its requests alike, and IAM
  * sees only the partition key: it cannot keep a role that writes requests or holders away from the
  * state item beside them. The attribute lists below keep such a role from writing a state's own

@@ -5,7 +5,7 @@ import { buildConsole } from './local-site.js';
 import { defaultLocalStackOptions, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, PROJECT_ROOT, startLocalStack } from './stack.js';
 
 /**
- * `npm start`: the whole service on this machine. Settings come from the environment (README,
+ * `npm start`: the whole service on this machine. Settings come from the environment (docs/operations.md,
  * "Configuration"); Ctrl-C stops everything it started.
  */
 const flag = z

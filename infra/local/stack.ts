@@ -53,7 +53,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** The local defaults the README names; never used outside the local stack. */
+/** The local defaults docs/operations.md names; never used outside the local stack. */
 export const LOCAL_WHATSAPP_APP_SECRET = 'local-app-secret';
 export const LOCAL_WHATSAPP_VERIFY_TOKEN = 'local-verify-token';
 

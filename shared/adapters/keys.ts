@@ -34,7 +34,7 @@ export const LIST_INDEX = 'byList';
  */
 export const BLOCKED_SHARDS = 4;
 
-/** Keys of the single-table consent design (see README, "Data"). */
+/** Keys of the single-table consent design (see docs/design.md, "Data"). */
 export const keys = {
   state: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: STATE }),
   sequence: (phone: E164) => ({ pk: `PHONE#${phone}`, sk: 'SEQ' }),

@@ -20,7 +20,7 @@ export interface SweepResult {
 }
 
 /**
- * Makes every accepted request end (README, "Every accepted request ends"). Run every minute:
+ * Makes every accepted request end (docs/design.md, "Every accepted request ends"). Run every minute:
  *
  * 1. A request whose event is in the dead-letter queue becomes `failed` (if still `pending`): a crash or
  *    time-out of the processor on the last delivery left it pending. A later redrive that succeeds

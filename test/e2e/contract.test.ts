@@ -6,7 +6,7 @@ import { createProfile, http, stack, tokenFor } from '../support/http-client.js'
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
 
-/** Black-box checks of the HTTPS contract (README, "The API") over HTTP against the running local stack. */
+/** Black-box checks of the HTTPS contract (docs/api.md) over HTTP against the running local stack. */
 
 const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
 const adminToken = await tokenFor({ user: 'adam', groups: ['profile-admins'] });

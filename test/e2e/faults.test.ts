@@ -20,7 +20,7 @@ const CONCURRENCY = 6;
 /**
  * Generous on purpose: under these faults the processor works through about two events a second here
  * (every delivery twice, and one call in fifteen waits seconds), and CI's machine may be busier still.
- * The deadline bounds the test, not the service's promise, which the README states.
+ * The deadline bounds the test, not the service's promise, which docs/design.md states.
  */
 const QUIESCE_DEADLINE_MS = 240_000;
 

@@ -27,9 +27,12 @@ const EXPECTED: Record<string, RegExp[]> = {
     /"requestId":"[0-9A-Z]{26}","status":"(pending|applied)","action":"block","phone":"\+420777123456","profileId":"crm-1001"/,
     /\{"profileId":"crm-1001","numbers":\[\{"phone":"\+420777123456","blocked":(true|false)/,
     /\{"items":\[\{"eventId":/,
-    /"statuses":1,"preferences":0,"messages":0,"enqueued":1/,
-    /\}1158201444\{/,
     /"sendable":\[[^\]]*"\+420777000111"[^\]]*\],"invalid":\["not a number"\]/,
+  ],
+  "# With npm start running: Meta's subscription handshake; the challenge comes back as plain text.": [/^1158201444$/],
+  '# With npm start running: WhatsApp reports that a message to +41 79 123 45 67 failed: 131026, not on WhatsApp.': [
+    /"statuses":1,"preferences":0,"messages":0,"enqueued":1/,
+    /\{"items":\[/,
   ],
   '# With npm start running: the recipient of +420 608 123 456 stops marketing messages.': [
     /"preferences":1,"messages":0,"enqueued":1/,

@@ -1832,11 +1832,11 @@ describe('console', () => {
     expect(resource(logicalId(stack.api.httpApi)).Properties?.['CorsConfiguration']).toBeUndefined();
   });
 
-  it("is the configuration the README's CORS paragraph describes: methods, request headers and exposed headers", () => {
+  it('is the configuration the CORS paragraph of docs/operations.md describes: methods, request headers and exposed headers', () => {
     const [[, cors] = ['', undefined]] = ofType('Custom::HttpApiCors');
     const configured = (JSON.parse(render(cors?.Properties?.['Create'])) as Json)['parameters']['CorsConfiguration'];
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const paragraph = readme.split('\n\n').find((text) => text.startsWith('**CORS, the content security policy')) ?? '';
+    const operations = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const paragraph = operations.split('\n\n').find((text) => text.startsWith('**CORS, the content security policy')) ?? '';
     /** The words between a clause's opening and the next semicolon, each backticked name in it, or each capitalised one. */
     const clause = (opening: string) => new RegExp(`${opening}([^;]*);`).exec(paragraph.replace(/\s+/g, ' '))?.[1] ?? '';
     const backticked = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map(([, name]) => name!.toLowerCase());

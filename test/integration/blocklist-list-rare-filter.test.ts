@@ -17,7 +17,7 @@ const resources = await provisionIsolatedResources();
 const { handler: blocklist } = await import('../../functions/blocklist/handler.js');
 
 const NUMBERS = 10_000;
-/** What one call may read of numbers the filters leave out (the README's "Blocklist" section). */
+/** What one call may read of numbers the filters leave out (docs/integrations.md, "The list"). */
 const MOST_DROPPED_PER_CALL = 1_000;
 /** What one call may read in all: those, and the matching numbers it reads ahead of the page. */
 const MOST_READ_PER_CALL = 2_000;

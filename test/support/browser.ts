@@ -68,7 +68,7 @@ export async function signIn(page: Page, user: string, groups: string[] = []): P
 
 /**
  * Saves a screenshot for people to look at: into `.local/screenshots/` (git-ignored), or into the folder
- * `CONSOLE_SCREENSHOTS` names (`npm run screenshots` refreshes the README's pictures this way).
+ * `CONSOLE_SCREENSHOTS` names (`npm run screenshots` refreshes the pictures of docs/operators.md this way).
  */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const directory = process.env['CONSOLE_SCREENSHOTS'] ?? join(PROJECT_ROOT, '.local', 'screenshots');

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /**
- * What a failed delivery's error code says, and so what the service does about it (the code table of the README, "Provider delivery failures"):
+ * What a failed delivery's error code says, and so what the service does about it (the code table of docs/integrations.md, "Provider delivery failures"):
  *
  * - `recipient-unreachable`: the number is invalid or not on WhatsApp: block it automatically (`wa_blocked`).
  * - `recipient-opted-out`: the recipient stopped marketing messages: record it in the number's history.
@@ -10,7 +10,7 @@ import * as z from 'zod';
  */
 export type FailureClass = 'recipient-unreachable' | 'recipient-opted-out' | 'sender-account' | 'temporary';
 
-/** The default code table, the one place it is written down (the README repeats it). */
+/** The default code table, the one place it is written down (docs/integrations.md repeats it). */
 export const DEFAULT_FAILURE_CODES = {
   'recipient-unreachable': [
     131026, // Message undeliverable: not on WhatsApp, or an invalid number

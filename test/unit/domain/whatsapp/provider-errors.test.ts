@@ -12,7 +12,7 @@ const META_ERRORS = JSON.parse(
   readFileSync(new URL('../../../fixtures/meta-error-objects.json', import.meta.url), 'utf8'),
 ) as { code: number; title: string }[];
 
-/** The product's classification of failure codes, as the README's code table has it. */
+/** The product's classification of failure codes, as the code table of docs/integrations.md has it. */
 const SPEC_TABLE: [number, FailureClass][] = [
   [131026, 'recipient-unreachable'],
   [1013, 'recipient-unreachable'],
