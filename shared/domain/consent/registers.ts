@@ -8,7 +8,7 @@ export type ConsentSource = 'manual' | 'automatic' | 'recipient';
 /** How a marketing opt-out reached us: Meta's `user_preferences` webhook, or a `131050` failure. */
 export type MarketingOptOutSource = 'user_preferences' | 'delivery_failure';
 
-/** What a register shows people: why, in whose words, and on which profile's page. */
+/** What a register shows people: why, and who changed it. */
 interface Shown {
   reason: string;
   /** Who the state names as its last changer: an editor's username, `whatsapp:<sender>`, `recipient:<id>`. */
@@ -76,7 +76,6 @@ export interface Registers {
   moved?: MovedWord | undefined;
 }
 
-export type RegisterName = keyof Registers;
 
 /** One signal, as the register it goes to. */
 export type Said =
