@@ -7,7 +7,8 @@ export type PhoneParseResult =
   | { ok: true; phone: E164 }
   | { ok: false; reason: string };
 
-const MAX_INPUT_LENGTH = 64;
+/** The longest input {@link normalisePhone} reads, in UTF-16 code units, before it trims and parses. */
+export const PHONE_INPUT_MAX_LENGTH = 64;
 
 /**
  * Parses a number written in any international form into E.164.
@@ -18,8 +19,8 @@ const MAX_INPUT_LENGTH = 64;
  * that cannot exist would never match a real recipient.
  */
 export function normalisePhone(input: string): PhoneParseResult {
-  if (input.length === 0 || input.length > MAX_INPUT_LENGTH) {
-    return { ok: false, reason: 'must be an international phone number of at most 64 characters' };
+  if (input.length === 0 || input.length > PHONE_INPUT_MAX_LENGTH) {
+    return { ok: false, reason: `must be an international phone number of at most ${PHONE_INPUT_MAX_LENGTH} characters` };
   }
   // `extract: false`: the whole input must be the number; `call me at +420…` or `+420…abc` is not one.
   const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()), { extract: false });

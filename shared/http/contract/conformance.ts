@@ -19,6 +19,8 @@ export interface Answer {
 export interface Conformance {
   /** Why the JSON body does not fit the route's request body; empty when it does. */
   requestBody(method: string, path: string, body: unknown): string[];
+  /** Why the value does not fit the route's parameter of that name, in the path, the query or a header; empty when it does. */
+  parameter(method: string, path: string, location: 'path' | 'query' | 'header', name: string, value: unknown): string[];
   /** Why the answer is not one the route documents (status, media type, body); empty when it is. */
   answer(method: string, path: string, answer: Answer): string[];
 }
@@ -51,6 +53,12 @@ export function conformanceTo(document: Json): Conformance {
       const schema = operation(method, path)['requestBody']?.['content']?.['application/json']?.['schema'];
       if (!schema) return [`${method} ${path} takes no JSON body`];
       return validate(schema, body);
+    },
+    parameter(method, path, location, name, value) {
+      const parameters: Json[] = operation(method, path)['parameters'] ?? [];
+      const found = parameters.find((parameter) => parameter['in'] === location && parameter['name'] === name);
+      if (!found) return [`${method} ${path} takes no ${location} parameter ${name}`];
+      return validate(found['schema'], value);
     },
     answer(method, path, { status, contentType, body }) {
       const response = operation(method, path)['responses']?.[String(status)];

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { can, type Permission } from '../../domain/permissions.js';
 import { GatewayMessage, Problem, responseComponents } from './responses.js';
-import type { ApiRoute, HttpMethod, ProblemStatus, SuccessResponse } from './routes.js';
+import type { ApiRoute, HttpMethod, ProblemStatus, SignatureScheme, SuccessResponse } from './routes.js';
 import { TAGS } from './routes.js';
 
 /**
@@ -19,6 +19,47 @@ type Json = Record<string, unknown>;
 const TARGET = 'draft-2020-12';
 const COMPONENT_PREFIX = '#/components/schemas/';
 const SECURITY_SCHEME = 'bearerJwt';
+
+/** Where the API answers: the local stack (`npm start`, port 3000 unless `PORT` says otherwise) and a deployed stage. */
+const SERVERS: Json[] = [
+  {
+    url: 'http://127.0.0.1:3000',
+    description: 'The local stack (`npm start`), on loopback and without TLS, for development and tests.',
+    'x-internal': true,
+  },
+  {
+    url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
+    description: "A deployed stack's HTTP API (production, or a staging stack): its `ApiUrl` output.",
+    variables: {
+      apiId: { default: 'a1b2c3d4e5', description: "The HTTP API's id, as the stack's `ApiUrl` output names it (the default is a placeholder)." },
+      region: { default: 'eu-central-1', description: 'The AWS region the stack is deployed to (the default is an example).' },
+    },
+    'x-internal': false,
+  },
+];
+
+const BEARER_JWT: Json = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description:
+    "An access token of the service's Cognito user pool. People hold permissions through groups, machine clients (client credentials) through scopes. In AWS, API Gateway's JWT authorizer checks each token before any function runs, with these checks of RFC8725 (JSON Web Token Best Current Practices): the signature, with the pool's published key that `kid` names and an RSA algorithm only (never `none`, never a shared secret), the issuer (the pool), the audience (one of the service's app clients) and the lifetime (`exp`, `nbf`).",
+};
+
+/** The signatures functions check themselves, as API keys in a header: a request without one is refused with 401. */
+const SIGNATURE_SCHEMES: Record<SignatureScheme, Json & { name: string }> = {
+  metaSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Hub-Signature-256',
+    description:
+      "Not a key but Meta's signature of the request: `sha256=` and the hex HMAC-SHA256 of the body's bytes as sent, keyed with the Meta app's secret. The function computes it over the body as it arrived, before anything is parsed, and compares in constant time; a missing or wrong signature is `401`.",
+  },
+};
+
+/** JSON Schema's `int32` range: an integer bounded within it says so; any other is an `int64` (JavaScript's safe integers fit). */
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+
 /** The order of operations within a path, as the OpenAPI specification lists them. */
 const METHOD_ORDER: HttpMethod[] = ['GET', 'PUT', 'POST'];
 
@@ -53,20 +94,13 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], options: { ver
       title: DOCUMENT_TITLE,
       version: options.version,
       description:
-        'Operators block and unblock WhatsApp numbers on customer profiles; campaigns check numbers before they send; Meta reports failures and opt-outs. Errors are `application/problem+json` (RFC 9457).',
+        "Operators block and unblock WhatsApp numbers on customer profiles; campaigns check numbers before they send; Meta reports failures and opt-outs. Errors are `application/problem+json` (RFC 9457), but for the few that API Gateway answers itself in AWS (`{\"message\": …}`). In AWS, browsers may call the API from the operator console's origin alone (CORS, set on the API as a whole).",
     },
+    servers: SERVERS,
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths: pathsOf(routes, requestComponents),
     components: {
-      securitySchemes: {
-        [SECURITY_SCHEME]: {
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description:
-            "An access token of the service's Cognito user pool. People hold permissions through groups, machine clients (client credentials) through scopes.",
-        },
-      },
+      securitySchemes: { [SECURITY_SCHEME]: BEARER_JWT, ...SIGNATURE_SCHEMES },
       schemas: sortedByKey(schemas),
     },
   };
@@ -85,7 +119,7 @@ function requestComponentsOf(routes: readonly ApiRoute[]) {
 }
 
 function componentSchemas(registry: z.core.$ZodRegistry<{ id: string }>, io: 'input' | 'output'): Record<string, Json> {
-  const { schemas } = z.toJSONSchema(registry, { target: TARGET, io, uri: (id) => `${COMPONENT_PREFIX}${id}` });
+  const { schemas } = z.toJSONSchema(registry, { target: TARGET, io, override: withIntegerFormat, uri: (id) => `${COMPONENT_PREFIX}${id}` });
   if ('__shared' in schemas) throw new Error('A schema is shared between components without a name of its own');
   // Each is a component of this document, not a document of its own.
   return Object.fromEntries(Object.entries(schemas).map(([name, { $schema: _, $id: __, ...schema }]) => [name, schema as Json]));
@@ -93,8 +127,15 @@ function componentSchemas(registry: z.core.$ZodRegistry<{ id: string }>, io: 'in
 
 /** The JSON Schema of one value with no component of its own (a parameter, a text body). */
 function inlineSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _, ...json } = z.toJSONSchema(schema, { target: TARGET, io });
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { target: TARGET, io, override: withIntegerFormat });
   return json as Json;
+}
+
+/** An integer's `format`, which zod does not write: `int32` when its bounds fit, `int64` otherwise. */
+function withIntegerFormat({ jsonSchema }: { jsonSchema: z.core.JSONSchema.BaseSchema }): void {
+  if (jsonSchema.type !== 'integer' || jsonSchema.format !== undefined) return;
+  const { minimum = -Infinity, maximum = Infinity } = jsonSchema;
+  jsonSchema.format = minimum >= INT32.min && maximum <= INT32.max ? 'int32' : 'int64';
 }
 
 function pathsOf(routes: readonly ApiRoute[], requestComponents: z.core.$ZodRegistry<{ id: string }>): Json {
@@ -117,7 +158,7 @@ function operationOf(route: ApiRoute, requestComponents: z.core.$ZodRegistry<{ i
     tags: [route.tag],
     summary: route.summary,
     description: [route.description, `**Who may call it:** ${callerWords(route)}`].filter(Boolean).join('\n\n'),
-    security: 'permission' in route.caller ? [{ [SECURITY_SCHEME]: everyCallerHolds(route.caller.permission) ? [] : [route.caller.permission] }] : [],
+    security: securityOf(route),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body
       ? {
@@ -125,13 +166,20 @@ function operationOf(route: ApiRoute, requestComponents: z.core.$ZodRegistry<{ i
             required: true,
             description: [`${route.body.mediaType ? 'CSV' : 'JSON'}, sent with \`Content-Type: ${route.body.mediaType ?? 'application/json'}\`, at most ${bytesInWords(route.body.maxBytes)}.`, route.body.description].filter(Boolean).join(' '),
             content: route.body.mediaType
-              ? { [route.body.mediaType]: { schema: inlineSchema(route.body.schema, 'input') } }
+              ? // A text of at most maxBytes bytes has at most as many characters.
+                { [route.body.mediaType]: { schema: { ...inlineSchema(route.body.schema, 'input'), maxLength: route.body.maxBytes } } }
               : { 'application/json': { schema: componentRef(requestComponents, route.body.schema) } },
           },
         }
       : {}),
     responses: responsesOf(route),
   };
+}
+
+/** Roles in a bearer requirement are permissions, which OpenAPI 3.1 allows for any kind of scheme. */
+function securityOf({ caller }: ApiRoute): Json[] {
+  if ('permission' in caller) return [{ [SECURITY_SCHEME]: everyCallerHolds(caller.permission) ? [] : [caller.permission] }];
+  return caller.signature ? [{ [caller.signature]: [] }] : [];
 }
 
 function callerWords(route: ApiRoute): string {
@@ -159,8 +207,27 @@ function responsesOf(route: ApiRoute): Json {
   const responses: Record<string, Json> = {};
   for (const [status, response] of Object.entries(route.responses)) responses[status] = successOf(response);
   for (const [status, description] of problemsOf(route)) responses[String(status)] = problemOf(status, description, route);
-  return sortedByKey(responses);
+  return sortedByKey({ ...responses, ...EVERY_ROUTE_ANSWERS });
 }
+
+/** What API Gateway itself answers, before or instead of the function, with the example of its body. */
+function gatewayMessage(message: string): Json {
+  return { schema: componentRef(responseComponents, GatewayMessage), example: { message } };
+}
+
+/** The answers any route may give, whatever it does. */
+const EVERY_ROUTE_ANSWERS: Record<'429' | '500', Json> = {
+  429: {
+    description:
+      "Too many requests: in AWS, API Gateway's throttle for the stage or for this route (a steady rate a second, and a burst) is reached, and the request is refused before any function runs, without a `Retry-After`. Retry after a pause that grows with each refusal. The local stack does not throttle.",
+    content: { 'application/json': gatewayMessage('Too Many Requests') },
+  },
+  500: {
+    description:
+      "An unexpected failure. The service answers with a problem document (`/problems/internal-error`) that names no detail; in AWS, when a function fails before it answers (a crash, a timeout), API Gateway answers with its own body.",
+    content: { 'application/problem+json': { schema: componentRef(responseComponents, Problem) }, 'application/json': gatewayMessage('Internal Server Error') },
+  },
+};
 
 function successOf(response: SuccessResponse): Json {
   const content = response.json
@@ -191,6 +258,8 @@ function problemsOf(route: ApiRoute): Map<ProblemStatus, string> {
   if ('permission' in route.caller) {
     problems.set(401, 'No valid bearer token.');
     if (!everyCallerHolds(route.caller.permission)) problems.set(403, `The token is valid, but only ${PERMISSION_WORDS[route.caller.permission]} may.`);
+  } else if (route.caller.signature) {
+    problems.set(401, `The \`${SIGNATURE_SCHEMES[route.caller.signature].name}\` header is missing or does not sign this request.`);
   }
   if (route.body) problems.set(413, `The body is over ${bytesInWords(route.body.maxBytes)}.`);
   if (route.body && !route.body.refusesNothing) {

@@ -1,11 +1,14 @@
 import * as z from 'zod';
-import { normalisePhone, type E164 } from '../../domain/phone.js';
+import { normalisePhone, PHONE_INPUT_MAX_LENGTH, type E164 } from '../../domain/phone.js';
 import { profileIdSchema } from '../../domain/profile-id.js';
 
 /**
  * The schemas of the API's path, query and header parameters: the handlers validate with them, and the
  * OpenAPI document (`./document.ts`) is generated from them. Descriptions are zod metadata, which changes
- * nothing about what a schema accepts.
+ * nothing about what a schema accepts. So are the `minLength` and `maxLength` of a string whose pattern
+ * or parser already bounds it: they state that bound in the document, where JSON Schema cannot read it
+ * off the pattern, without a second error for the same value (the unit tests check each against the
+ * schema).
  */
 
 /**
@@ -25,12 +28,16 @@ export const phoneInput = z
   .meta({
     description:
       'A phone number in any international form (`+420 777 123 456`, `00420777123456`, `+420777123456`), valid for its country, without an extension; in paths the `+` may be `%2B` or left out.',
+    minLength: 1,
+    maxLength: PHONE_INPUT_MAX_LENGTH,
   });
 
 /** Identifiers chosen by clients (profile ids): printable, URL-safe, bounded. */
 export const clientIdentifier = profileIdSchema.meta({
   description: "A profile's id: 1 to 128 letters, digits or `. _ ~ : @ -`, other than `.` and `..`.",
   examples: ['crm-1001'],
+  minLength: 1,
+  maxLength: 128,
 });
 
 export const pageQuery = z.strictObject({
@@ -52,13 +59,18 @@ export const phonePath = z.object({ phone: phoneInput });
 /** `/profiles/{profileId}/whatsapp/{phone}/…` */
 export const numberPath = z.object({ profileId: clientIdentifier, phone: phoneInput });
 
+/** A ULID is 26 characters of Crockford's base 32. */
+const ULID_LENGTH = { minLength: 26, maxLength: 26 };
+
 /** `/requests/{requestId}`: the ULID that the `202` of a block or unblock named. */
 export const requestPath = z.object({
   requestId: z
     .string()
     .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a request id')
-    .meta({ description: 'The `requestId` of a block or unblock request (a ULID).' }),
+    .meta({ description: 'The `requestId` of a block or unblock request (a ULID).', ...ULID_LENGTH }),
 });
+
+const IDEMPOTENCY_KEY_LENGTH = { minLength: 1, maxLength: 255 };
 
 /** The `Idempotency-Key` header of a block or unblock request. */
 export const idempotencyKey = z
@@ -68,6 +80,7 @@ export const idempotencyKey = z
   .meta({
     description:
       'Remembered per caller for 24 hours: the same key with the same request answers with the first request and creates nothing; with a different request it is `422`.',
+    ...IDEMPOTENCY_KEY_LENGTH,
   });
 
 /** The `Idempotency-Key` header of a blocklist import. */
@@ -78,6 +91,7 @@ export const importIdempotencyKey = z
   .meta({
     description:
       'Remembered per caller for 24 hours: the same key with the same file answers with the first import (finishing it if it was interrupted) and creates nothing new; with another file it is `422`.',
+    ...IDEMPOTENCY_KEY_LENGTH,
   });
 
 /** `GET /blocklist/imports/{importId}`. */
@@ -85,7 +99,7 @@ export const importPath = z.object({
   importId: z
     .string()
     .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an import id')
-    .meta({ description: 'The `importId` of an import (a ULID).' }),
+    .meta({ description: 'The `importId` of an import (a ULID).', ...ULID_LENGTH }),
 });
 
 /** Meta's subscription handshake (`GET /webhooks/whatsapp`). */
@@ -95,15 +109,21 @@ export const handshakeQuery = z.object({
   'hub.challenge': z
     .string()
     .regex(/^[\x21-\x7e]{1,256}$/, 'must be 1 to 256 printable ASCII characters')
-    .meta({ description: 'Echoed back as the body of the `200`.' }),
+    .meta({ description: 'Echoed back as the body of the `200`.', minLength: 1, maxLength: 256 }),
 });
 
 /** `GET /blocklist`'s query: filters, and pages of up to a thousand numbers (an export reads many). */
 export const blocklistQuery = z.strictObject({
   source: z.enum(['manual', 'automatic', 'recipient']).optional(),
-  reasonCode: z.string().regex(/^\d{1,9}$/, 'must be a provider error code (digits)').optional(),
+  reasonCode: z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a provider error code (digits)')
+    .optional()
+    .meta({ minLength: 1, maxLength: 9 }),
+  // Up to nanoseconds, with an offset: 35 characters.
   changedAfter: z.iso
     .datetime({ offset: true })
+    .max(35)
     .transform((value) => new Date(value).toISOString())
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -14,6 +14,9 @@ import * as body from './responses.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST';
 
+/** The security schemes of signatures that functions check themselves (`./document.ts` describes each). */
+export type SignatureScheme = 'metaSignature';
+
 /** The problem+json statuses a route may answer with, besides the ones its entry implies. */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 503;
 
@@ -38,9 +41,10 @@ export interface ApiRoute {
   description?: string;
   /**
    * `permission`: a bearer token that holds it (a valid token and no permission 403 unless every
-   * caller holds it). `anyone`: no token; the words say who calls it and how the function knows them.
+   * caller holds it). `anyone`: no token; the words say who calls it and how the function knows them,
+   * and `signature` names the security scheme of a signature the function checks (Meta's).
    */
-  caller: { permission: Permission } | { anyone: string };
+  caller: { permission: Permission } | { anyone: string; signature?: SignatureScheme };
   /** Object schemas whose properties are the route's parameters, by where they are sent. */
   parameters?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
   /**
@@ -322,15 +326,7 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'Delivery statuses, inbound messages and preferences from Meta',
     description:
       'The signature is checked on the body bytes as they arrived, before anything is parsed; only a missing or wrong signature is refused. Failures, keywords and marketing preferences are queued; the rest is acknowledged. Anything but a `200` makes Meta retry.',
-    caller: { anyone: meta('the `X-Hub-Signature-256` HMAC of the body') },
-    parameters: {
-      header: z.object({
-        'X-Hub-Signature-256': z
-          .string()
-          .regex(/^sha256=[0-9a-fA-F]{64}$/)
-          .meta({ description: "`sha256=` and the hex HMAC-SHA256 of the body's bytes, keyed with the app secret." }),
-      }),
-    },
+    caller: { anyone: meta('the `X-Hub-Signature-256` HMAC of the body'), signature: 'metaSignature' },
     body: {
       name: 'WhatsappCallback',
       schema: whatsappCallbackBody,
