@@ -1488,7 +1488,7 @@ describe('Cognito', () => {
     for (const groupName of Object.values(GROUPS)) {
       template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: groupName });
     }
-    expect(Object.values(GROUPS).sort()).toEqual(['profile-admins', 'whatsapp-blocklist-editors']);
+    expect(Object.values(GROUPS).sort()).toEqual(['privacy-officers', 'profile-admins', 'whatsapp-blocklist-editors']);
   });
 
   it('has the resource-server scopes that the API checks', () => {
@@ -1500,6 +1500,10 @@ describe('Cognito', () => {
       Identifier: 'profiles',
       Scopes: [Match.objectLike({ ScopeName: 'write' })],
     });
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'privacy',
+      Scopes: [Match.objectLike({ ScopeName: 'manage' })],
+    });
   });
 
   it('gives the machine client a secret, the client-credentials flow and every custom scope', () => {
@@ -1507,7 +1511,7 @@ describe('Cognito', () => {
     const scopes = JSON.stringify(client?.['AllowedOAuthScopes']);
 
     expect(client).toMatchObject({ GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'] });
-    for (const scope of ['/edit', '/check', '/write']) expect(scopes).toContain(scope);
+    for (const scope of ['/edit', '/check', '/write', '/manage']) expect(scopes).toContain(scope);
   });
 
   it('lets users sign in with a code but never grants them a permission scope in place of a group', () => {

@@ -28,6 +28,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   'profiles:write': 'a bearer token of group `profile-admins` or with scope `profiles/write`',
   'whatsapp-blocklist:edit': 'a bearer token with the permission "Edit WhatsApp blocklist": group `whatsapp-blocklist-editors` or scope `whatsapp-blocklist/edit`',
   'whatsapp-blocklist:check': 'any valid bearer token (machine clients: scope `whatsapp-blocklist/check`)',
+  'privacy:manage': 'a bearer token with the permission "Manage personal data": group `privacy-officers` or scope `privacy/manage`',
 };
 
 /** A caller who holds no group and no scope: a permission it holds, every caller holds. */
