@@ -115,7 +115,7 @@ type EventFunctionName = 'processor' | 'blocklistCheckInvoke' | 'requestSweeper'
 export type ApiFunctionName = Exclude<keyof typeof functions, EventFunctionName>;
 
 interface RouteBase {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   function: ApiFunctionName;
 }
@@ -135,6 +135,7 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', authorization: 'none', openBecause: 'A liveness probe: it answers {"status":"ok"} and reads nothing' },
   { method: 'GET', path: '/openapi.json', function: 'openapi', authorization: 'none', openBecause: "The API's contract is public; it reads nothing" },
   { method: 'PUT', path: '/profiles/{profileId}', function: 'profiles', authorization: 'jwt' },
+  { method: 'DELETE', path: '/profiles/{profileId}', function: 'profiles', authorization: 'jwt' },
   { method: 'GET', path: '/profiles/{profileId}/whatsapp', function: 'profiles', authorization: 'jwt' },
   { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/block', function: 'consentRequests', authorization: 'jwt' },
   { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/unblock', function: 'consentRequests', authorization: 'jwt' },

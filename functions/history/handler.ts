@@ -30,13 +30,19 @@ function page({ items, nextCursor }: Page<AuditEntry>) {
   };
 }
 
-/** `GET /profiles/{profileId}/whatsapp/history`: changes made on the profile's page, newest first. */
+/**
+ * `GET /profiles/{profileId}/whatsapp/history`: changes made on the profile's page, newest first. A
+ * deleted profile keeps its history; an id that no profile has and no entry names is a 404.
+ */
 export const profileHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
   const { profileId } = pathParameters(event, profilePath);
   const query = queryParameters(event, pageQuery);
-  if (!(await profiles.get(profileId))) throw new NotFoundError(`Profile ${profileId} does not exist.`);
-  return json(200, page(await audit.byProfile(profileId, query)));
+  const found = await audit.byProfile(profileId, query);
+  if (found.items.length === 0 && query.cursor === undefined && !(await profiles.get(profileId))) {
+    throw new NotFoundError(`Profile ${profileId} does not exist, and has no history.`);
+  }
+  return json(200, page(found));
 };
 
 /** `GET /numbers/{phone}/history`: everything that happened to one number, across profiles and the provider. */

@@ -250,11 +250,11 @@ export class ConsentFunctions extends Construct {
     const consent = props.consentTable;
     const { phone, profile, requestPointer, idempotency, user, guard } = CONSENT_PARTITIONS;
     // Profiles: read a profile, the states and pending requests of its numbers; replace it with its
-    // holder items (put and delete), writing no attribute of a consent state.
+    // holder items (put and delete), writing no attribute of a consent state; delete it with them.
     allow(this.api.profiles, consent, ['GetItem'], { partitions: [profile] });
     allow(this.api.profiles, consent, ['BatchGetItem', 'Query'], { partitions: [phone] });
     allow(this.api.profiles, consent, ['PutItem'], { partitions: [profile, phone], attributes: PROFILE_ATTRIBUTES });
-    allow(this.api.profiles, consent, ['DeleteItem'], { partitions: [phone] });
+    allow(this.api.profiles, consent, ['DeleteItem'], { partitions: [profile, phone] });
     // A state names the provider's sender by id; the entry of its change says how the sender displays.
     allow(this.api.profiles, props.auditTable, ['Query'], { partitions: [phone] });
     // Consent requests: check the profile, take a sequence, record the request, its pointer and its

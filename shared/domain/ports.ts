@@ -23,6 +23,11 @@ export interface ProfileStore {
    * profile's numbers are still those of `previous` (or it still does not exist); `conflict` otherwise.
    */
   replace(profile: Profile, previous: Profile | undefined): Promise<'replaced' | 'conflict'>;
+  /**
+   * Deletes the profile and its index items, atomically, provided its numbers are still those of
+   * `previous`; `conflict` otherwise (and when it is gone already).
+   */
+  remove(previous: Profile): Promise<'removed' | 'conflict'>;
   /** Whether any profile holds the number. */
   isHeld(phone: E164): Promise<boolean>;
 }

@@ -107,6 +107,10 @@ describe('answers that the document describes', () => {
     await conforming('GET /numbers/{phone}/history', 200, { params: { phone: optedOut }, token: readerToken });
     const profileHistory = await conforming('GET /profiles/{profileId}/whatsapp/history', 200, { params: { profileId }, token: readerToken });
     expect(profileHistory.body.items).toHaveLength(3);
+
+    // A deleted profile keeps its history.
+    await conforming('DELETE /profiles/{profileId}', 204, { params: { profileId }, token: adminToken });
+    await conforming('GET /profiles/{profileId}/whatsapp/history', 200, { params: { profileId }, token: readerToken });
   });
 
   it('POST /blocklist/check, with every kind of answer', async () => {
@@ -248,6 +252,7 @@ describe('errors that the document describes', () => {
 
     await conforming('POST /profiles/{profileId}/whatsapp/{phone}/block', 403, { params: { profileId, phone }, token: readerToken, body: { reason: 'x' } });
     await conforming('PUT /profiles/{profileId}', 403, { params: { profileId }, token: editorToken, body: { whatsappNumbers: [phone] } });
+    await conforming('DELETE /profiles/{profileId}', 403, { params: { profileId }, token: editorToken });
     await conforming('POST /blocklist/held/discard', 403, { token: readerToken, body: { phones: [phone], reason: 'x' } });
     await conforming('GET /webhooks/whatsapp', 403, { query: '?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1' });
   });
@@ -257,6 +262,7 @@ describe('errors that the document describes', () => {
 
     await conforming('GET /profiles/{profileId}/whatsapp', 404, { params: { profileId: 'nobody-here' }, token: readerToken });
     await conforming('GET /profiles/{profileId}/whatsapp/history', 404, { params: { profileId: 'nobody-here' }, token: readerToken });
+    await conforming('DELETE /profiles/{profileId}', 404, { params: { profileId: 'nobody-here' }, token: adminToken });
     await conforming('POST /profiles/{profileId}/whatsapp/{phone}/block', 404, { params: { profileId, phone: uniquePhone() }, token: editorToken, body: { reason: 'x' } });
     await conforming('GET /requests/{requestId}', 404, { params: { requestId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }, token: readerToken });
   });

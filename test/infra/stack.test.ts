@@ -41,7 +41,7 @@ import { DynamoImportStore } from '../../shared/adapters/import-store.js';
 import { acceptBlocklistImport } from '../../shared/domain/imports/accept-import.js';
 import { importProgress } from '../../shared/domain/imports/import-progress.js';
 import type { EventPublisher } from '../../shared/domain/ports.js';
-import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
+import { deleteProfile, replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { ConsentApi, ROUTE_THROTTLES, type ConsentApiProps } from '../../infra/constructs/consent-api.js';
 import { GROUPS } from '../../infra/constructs/consent-auth.js';
 import { ConsoleHosting } from '../../infra/constructs/console-hosting.js';
@@ -696,7 +696,7 @@ describe('permissions', () => {
         'consent:BatchGetItem': on('PHONE#*'),
         'consent:Query': on('PHONE#*'),
         'consent:PutItem': writing(profileAttributes, 'PROFILE#*', 'PHONE#*'),
-        'consent:DeleteItem': on('PHONE#*'),
+        'consent:DeleteItem': on('PROFILE#*', 'PHONE#*'),
         'audit:Query': on('PHONE#*'),
       },
       consentRequests: {
@@ -949,6 +949,7 @@ describe('DynamoDB access, as the code makes it', () => {
       documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [state] } });
       await viewProfileConsent(PROFILE_ID, { profiles, states, requests, changes });
       await viewNumberConsent(PHONE, { states, requests, changes });
+      await deleteProfile(PROFILE_ID, { profiles });
     },
     consentRequests: async () => {
       const deps = (fails: boolean) => ({
@@ -1139,7 +1140,7 @@ describe('DynamoDB access, as the code makes it', () => {
     // Each function's scenario covers the partitions its grants name (and so would notice one too few).
     expect(kinds).toEqual({
       profiles: [
-        'BatchGetItem consent PHONE#', 'DeleteItem consent PHONE#', 'GetItem consent PROFILE#', 'PutItem consent PHONE#',
+        'BatchGetItem consent PHONE#', 'DeleteItem consent PHONE#', 'DeleteItem consent PROFILE#', 'GetItem consent PROFILE#', 'PutItem consent PHONE#',
         'PutItem consent PROFILE#', 'Query audit PHONE#', 'Query consent PHONE#',
       ],
       consentRequests: [
@@ -1372,6 +1373,7 @@ describe('HTTP API', () => {
     expect(deployed.sort()).toEqual(
       [
         'PUT /profiles/{profileId}',
+        'DELETE /profiles/{profileId}',
         'GET /profiles/{profileId}/whatsapp',
         'POST /profiles/{profileId}/whatsapp/{phone}/block',
         'POST /profiles/{profileId}/whatsapp/{phone}/unblock',

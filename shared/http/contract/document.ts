@@ -20,7 +20,7 @@ const TARGET = 'draft-2020-12';
 const COMPONENT_PREFIX = '#/components/schemas/';
 const SECURITY_SCHEME = 'bearerJwt';
 /** The order of operations within a path, as the OpenAPI specification lists them. */
-const METHOD_ORDER: HttpMethod[] = ['GET', 'PUT', 'POST'];
+const METHOD_ORDER: HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE'];
 
 /** Who holds each permission, as the operation's description says it. */
 const PERMISSION_WORDS: Record<Permission, string> = {

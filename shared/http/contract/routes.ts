@@ -12,7 +12,7 @@ import * as body from './responses.js';
  * names exactly the routes the stack deploys (`infra/resources.ts`).
  */
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST';
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 /** The problem+json statuses a route may answer with, besides the ones its entry implies. */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 413 | 415 | 422 | 503;
@@ -56,7 +56,7 @@ export interface ApiRoute {
     /** Whatever the body holds, and whatever its Content-Type says, it is read and never refused (no `400`, no `415`). */
     refusesNothing?: true;
   };
-  responses: Partial<Record<200 | 202 | 304, SuccessResponse>>;
+  responses: Partial<Record<200 | 202 | 204 | 304, SuccessResponse>>;
   /**
    * What the entry does not imply already, in words for this route. Implied: `400` (a route with
    * parameters or a body), `401` (a bearer token), `403` (a permission not every caller holds), `413`
@@ -127,6 +127,19 @@ export const apiRoutes: ApiRoute[] = [
     problems: { 503: 'The profile kept changing while it was replaced; retry.' },
   },
   {
+    method: 'DELETE',
+    path: '/profiles/{profileId}',
+    operationId: 'deleteProfile',
+    tag: 'Profiles',
+    summary: 'Delete a profile and its list of numbers',
+    description:
+      "The numbers' consent stays (it belongs to the numbers), requests already accepted still end, and the profile's history stays readable by its id. To merge two profiles, put the union of their numbers on the one kept, then delete the other.",
+    caller: { permission: 'profiles:write' },
+    parameters: { path: profilePath },
+    responses: { 204: { description: 'Deleted.' } },
+    problems: { 404: 'The profile does not exist.', 503: 'The profile kept changing while it was deleted; retry.' },
+  },
+  {
     method: 'GET',
     path: '/profiles/{profileId}/whatsapp',
     operationId: 'getProfileConsent',
@@ -175,8 +188,9 @@ export const apiRoutes: ApiRoute[] = [
     summary: "Changes made on a profile's page",
     caller: { permission: 'consent:read' },
     parameters: { path: profilePath, query: pageQuery },
+    description: 'A deleted profile keeps its history, readable by its id.',
     ...historyPage,
-    problems: { 404: 'The profile does not exist.' },
+    problems: { 404: 'No profile has this id, and none ever had a history.' },
   },
   {
     method: 'GET',
