@@ -8,26 +8,15 @@ import { authorise } from '../../shared/http/authorise.js';
 import { pathParameters, queryParameters } from '../../shared/http/request.js';
 import { pageQuery, phonePath, profilePath } from '../../shared/http/contract/parameters.js';
 import { json } from '../../shared/http/responses.js';
+import { historyEntryView } from '../../shared/http/views.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
 const config = readConfig(['consentTableName', 'auditTableName']);
 const audit = new DynamoAuditReader(config.auditTableName);
 const profiles = new DynamoProfileStore(config.consentTableName);
 
-/** Every key of an entry is present in responses: what an entry lacks (no profile, no code) is `null`. */
 function page({ items, nextCursor }: Page<AuditEntry>) {
-  return {
-    items: items.map((entry) => ({
-      ...entry,
-      requestId: entry.requestId ?? null,
-      profileId: entry.profileId ?? null,
-      reasonCode: entry.reasonCode ?? null,
-      providerMessageId: entry.providerMessageId ?? null,
-      recipientId: entry.recipientId ?? null,
-      importId: entry.importId ?? null,
-    })),
-    nextCursor,
-  };
+  return { items: items.map(historyEntryView), nextCursor };
 }
 
 /**

@@ -35,6 +35,7 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   processor: ['consentTableName', 'auditTableName', 'consentQueueUrl', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
   changePublisher: ['changeEventsBusName'],
+  personalData: ['consentTableName', 'auditTableName'],
 };
 
 /**
@@ -231,6 +232,7 @@ export class ConsentFunctions extends Construct {
       // An import of 10,000 rows writes them in transactions and enqueues them within one call.
       blocklistImports: create('blocklistImports', { timeout: Duration.seconds(29), memorySize: CHECK_MEMORY_MB }),
       blocklistReview: create('blocklistReview'),
+      personalData: create('personalData'),
     };
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
@@ -306,6 +308,12 @@ export class ConsentFunctions extends Construct {
     allow(this.api.blocklistReview, consent, ['DeleteItem'], { partitions: [phone] });
     allow(this.api.blocklistReview, props.auditTable, ['PutItem'], { partitions: [phone] });
     props.queue.grantSendMessages(this.api.blocklistReview);
+    // Personal data (export): read a number's partition in both tables, the pairings of the user ids
+    // seen with it and the signals kept under them, and the pages of the imports its requests came
+    // from. It reads, and writes nothing.
+    allow(this.api.personalData, consent, ['Query'], { partitions: [phone, user, blocklistImport] });
+    allow(this.api.personalData, consent, ['BatchGetItem'], { partitions: [user] });
+    allow(this.api.personalData, props.auditTable, ['Query'], { partitions: [phone] });
     // History: query the audit and its by-profile index (whose partitions are profile ids, which no
     // prefix describes); look the profile up in the consent table.
     allow(this.api.history, props.auditTable, ['Query'], { indexNames: props.auditIndexNames });

@@ -5,6 +5,8 @@ import { ServiceUnavailableError } from '../domain/errors.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { cancellationCodes } from './errors.js';
 import type { TransactItem } from './keys.js';
+import { itemsUnder } from './paged-query.js';
+import type { E164 } from '../domain/phone.js';
 import { IdempotencyKeys } from './request-store.js';
 
 /**
@@ -21,6 +23,7 @@ export const importKeys = {
   page: (importId: string, list: PageList, page: number) => ({ pk: `IMPORT#${importId}`, sk: `${list}#${String(page).padStart(4, '0')}` }),
 };
 type PageList = 'ACCEPTED' | 'INVALID';
+const ACCEPTED: PageList = 'ACCEPTED';
 
 /**
  * Blocklist imports in the consent table (`IMPORT#<importId>`): a head item (who, when, how many rows,
@@ -90,6 +93,12 @@ export class DynamoImportStore implements ImportStore {
       invalid: rowsOf('INVALID') as InvalidRow[],
       bodyHash: head['bodyHash'],
     };
+  }
+
+  /** The lines of an import's accepted rows that name the number (strongly consistent). */
+  async linesOf(importId: string, phone: E164): Promise<number[]> {
+    const pages = await itemsUnder(this.tableName, importKeys.partition(importId), `${ACCEPTED}#`);
+    return pages.flatMap((page) => (page['entries'] as PlannedRow[]).filter((row) => row.phone === phone).map((row) => row.line));
   }
 
   async findIdempotencyRecord(callerSub: string, key: string): Promise<ImportKeyRecord | undefined> {

@@ -21,6 +21,7 @@ const adminToken = await tokenFor({ user: 'adam', groups: ['profile-admins'] });
 const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
 const readerToken = await tokenFor({ user: 'rita' });
 const campaignToken = await tokenFor({ user: 'campaigns', scopes: ['whatsapp-blocklist/check'] });
+const privacyToken = await tokenFor({ user: 'petra', groups: ['privacy-officers'] });
 
 interface Call {
   /** The path's parameters, percent-encoded into the route's template. */
@@ -107,6 +108,11 @@ describe('answers that the document describes', () => {
     await conforming('GET /numbers/{phone}/history', 200, { params: { phone: optedOut }, token: readerToken });
     const profileHistory = await conforming('GET /profiles/{profileId}/whatsapp/history', 200, { params: { profileId }, token: readerToken });
     expect(profileHistory.body.items).toHaveLength(3);
+
+    // Everything stored about the number, and about one never seen.
+    const exported = await conforming('GET /numbers/{phone}/personal-data', 200, { params: { phone: blocked }, token: privacyToken });
+    expect(exported.body).toMatchObject({ profiles: [profileId], history: [{}, {}, {}] });
+    await conforming('GET /numbers/{phone}/personal-data', 200, { params: { phone: uniquePhone() }, token: privacyToken });
 
     // A deleted profile keeps its history.
     await conforming('DELETE /profiles/{profileId}', 204, { params: { profileId }, token: adminToken });
@@ -253,6 +259,7 @@ describe('errors that the document describes', () => {
     await conforming('POST /profiles/{profileId}/whatsapp/{phone}/block', 403, { params: { profileId, phone }, token: readerToken, body: { reason: 'x' } });
     await conforming('PUT /profiles/{profileId}', 403, { params: { profileId }, token: editorToken, body: { whatsappNumbers: [phone] } });
     await conforming('DELETE /profiles/{profileId}', 403, { params: { profileId }, token: editorToken });
+    await conforming('GET /numbers/{phone}/personal-data', 403, { params: { phone }, token: editorToken });
     await conforming('POST /blocklist/held/discard', 403, { token: readerToken, body: { phones: [phone], reason: 'x' } });
     await conforming('GET /webhooks/whatsapp', 403, { query: '?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1' });
   });

@@ -14,6 +14,7 @@ import {
   UpdateCommand,
   type BatchGetCommandInput,
   type GetCommandInput,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { App, Lazy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -41,6 +42,7 @@ import { DynamoImportStore } from '../../shared/adapters/import-store.js';
 import { acceptBlocklistImport } from '../../shared/domain/imports/accept-import.js';
 import { importProgress } from '../../shared/domain/imports/import-progress.js';
 import type { EventPublisher } from '../../shared/domain/ports.js';
+import { exportPersonalData } from '../../shared/domain/personal-data/number-records.js';
 import { deleteProfile, replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { ConsentApi, ROUTE_THROTTLES, type ConsentApiProps } from '../../infra/constructs/consent-api.js';
 import { GROUPS } from '../../infra/constructs/consent-auth.js';
@@ -55,6 +57,7 @@ process.env.AWS_REGION ??= 'us-east-1';
 const { DynamoAuditReader } = await import('../../shared/adapters/audit-reader.js');
 const { DynamoConsentStateStore } = await import('../../shared/adapters/consent-state-store.js');
 const { DynamoEventLedger } = await import('../../shared/adapters/event-ledger.js');
+const { DynamoNumberRecords } = await import('../../shared/adapters/personal-data/number-records-store.js');
 const { DynamoProfileStore } = await import('../../shared/adapters/profile-store.js');
 const { DynamoRequestStore } = await import('../../shared/adapters/request-store.js');
 const { newId, systemClock } = await import('../../shared/adapters/runtime.js');
@@ -334,6 +337,7 @@ describe('functions', () => {
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl, ENV.maxReceiveCount],
       requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
       changePublisher: [ENV.changeEventsBusName],
+      personalData: [ENV.consentTableName, ENV.auditTableName],
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -745,6 +749,11 @@ describe('permissions', () => {
       },
       // Reads the audit table's stream (granted on the stream), and no table.
       changePublisher: { 'audit:DescribeStream': null, 'audit:GetRecords': null, 'audit:GetShardIterator': null },
+      personalData: {
+        'consent:Query': on('PHONE#*', 'BSUID#*', 'IMPORT#*'),
+        'consent:BatchGetItem': on('BSUID#*'),
+        'audit:Query': on('PHONE#*'),
+      },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -934,6 +943,12 @@ describe('DynamoDB access, as the code makes it', () => {
     publishAll: async () => undefined,
   });
 
+  /** Items of a number's partition that lead a reader of its personal data elsewhere. */
+  const personalDataItems = {
+    pairing: { pk: `PHONE#${PHONE}`, sk: 'BSUID#US.1', userId: 'US.1', phone: PHONE, seenAt: '2025-01-01T00:00:00.000Z' },
+    request: { ...sampleEvent(), pk: `PHONE#${PHONE}`, sk: `REQ#${sampleEvent().requestId}`, status: 'applied', importId: 'import-1' },
+  };
+
   /** What each function's handler does with DynamoDB, through the same use cases and adapters. */
   const scenarios: Record<FunctionName, () => Promise<unknown>> = {
     profiles: async () => {
@@ -1054,6 +1069,16 @@ describe('DynamoDB access, as the code makes it', () => {
       await new DynamoRequestStore(TABLES.consent).markFailed(PHONE, sampleEvent().requestId);
     },
     changePublisher: async () => undefined,
+    personalData: async () => {
+      // The number's partition holds a user id seen with it, still paired with it, and a request of an import.
+      documentClient.on(QueryCommand).callsFake((input: QueryCommandInput) =>
+        input.TableName === TABLES.consent && input.ExpressionAttributeValues?.[':pk'] === `PHONE#${PHONE}`
+          ? { Items: [personalDataItems.pairing, personalDataItems.request] }
+          : { Items: [] },
+      );
+      documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [{ pk: 'BSUID#US.1', sk: 'NUMBER', userId: 'US.1', phone: PHONE }] } });
+      await exportPersonalData(PHONE, { reader: new DynamoNumberRecords(TABLES.consent, TABLES.audit), clock: systemClock });
+    },
     requestSweeper: async () => {
       const requests = new DynamoRequestStore(TABLES.consent);
       // The dead-letter queue holds one request's event; the reader reads until the queue answers with none.
@@ -1169,6 +1194,7 @@ describe('DynamoDB access, as the code makes it', () => {
       ],
       requestSweeper: ['Query consent/byPending PENDING#', 'UpdateItem consent PHONE#'],
       changePublisher: [],
+      personalData: ['BatchGetItem consent BSUID#', 'Query audit PHONE#', 'Query consent BSUID#', 'Query consent IMPORT#', 'Query consent PHONE#'],
     });
   });
 
@@ -1381,6 +1407,7 @@ describe('HTTP API', () => {
         'GET /profiles/{profileId}/whatsapp/history',
         'GET /numbers/{phone}',
         'GET /numbers/{phone}/history',
+        'GET /numbers/{phone}/personal-data',
         'POST /blocklist/check',
         'GET /blocklist',
         'GET /blocklist/held',

@@ -70,6 +70,7 @@ export const TAGS = {
   Requests: 'Block and unblock requests, applied by the processor.',
   History: 'The audit, per profile and per number, newest first.',
   Blocklist: 'The campaign check, and automatic blocks and signals awaiting an operator.',
+  PersonalData: "A person's data: what is stored about a number, and its erasure.",
   Webhook: "Meta's WhatsApp Cloud API callbacks.",
   Service: 'The service itself.',
 } as const;
@@ -211,6 +212,18 @@ export const apiRoutes: ApiRoute[] = [
     caller: { permission: 'consent:read' },
     parameters: { path: phonePath, query: pageQuery },
     ...historyPage,
+  },
+  {
+    method: 'GET',
+    path: '/numbers/{phone}/personal-data',
+    operationId: 'exportPersonalData',
+    tag: 'PersonalData',
+    summary: 'Everything stored about a number',
+    description:
+      'One JSON document: the state and marketing opt-out, the profiles that hold the number, every history entry, its requests, the user ids paired with it, and the held and unresolved signals that name it. A number never seen gives an empty document.',
+    caller: { permission: 'privacy:manage' },
+    parameters: { path: phonePath },
+    responses: { 200: json(body.PersonalData, 'Everything stored about the number.') },
   },
   {
     method: 'POST',
