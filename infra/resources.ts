@@ -100,6 +100,8 @@ export const functions = {
   blocklistReview: { entry: 'functions/blocklist-review/handler.ts' },
   /** A person's data: everything stored about a number, for privacy officers. */
   personalData: { entry: 'functions/personal-data/handler.ts' },
+  /** A person's data erased: the only function that may delete history entries. */
+  personalDataEraser: { entry: 'functions/personal-data-erasure/handler.ts' },
   /** The same check for campaign Lambdas that invoke it directly, without HTTP. */
   blocklistCheckInvoke: { entry: 'functions/blocklist-check/invoke.ts' },
   processor: { entry: 'functions/processor/handler.ts' },
@@ -146,6 +148,7 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/numbers/{phone}', function: 'profiles', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}/personal-data', function: 'personalData', authorization: 'jwt' },
+  { method: 'POST', path: '/numbers/{phone}/erase', function: 'personalDataEraser', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/check', function: 'blocklistCheck', authorization: 'jwt' },
   { method: 'GET', path: '/blocklist', function: 'blocklist', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/imports', function: 'blocklistImports', authorization: 'jwt' },

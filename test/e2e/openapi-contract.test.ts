@@ -113,6 +113,8 @@ describe('answers that the document describes', () => {
     const exported = await conforming('GET /numbers/{phone}/personal-data', 200, { params: { phone: blocked }, token: privacyToken });
     expect(exported.body).toMatchObject({ profiles: [profileId], history: [{}, {}, {}] });
     await conforming('GET /numbers/{phone}/personal-data', 200, { params: { phone: uniquePhone() }, token: privacyToken });
+    const erased = await conforming('POST /numbers/{phone}/erase', 200, { params: { phone: optedOut }, token: privacyToken, body: { reason: 'Asked to be forgotten' } });
+    expect(erased.body).toMatchObject({ suppressionKept: true, deleted: { historyEntries: 1, profiles: 1 } });
 
     // A deleted profile keeps its history.
     await conforming('DELETE /profiles/{profileId}', 204, { params: { profileId }, token: adminToken });
@@ -239,6 +241,7 @@ describe('errors that the document describes', () => {
     await conforming('POST /profiles/{profileId}/whatsapp/{phone}/block', 400, { ...block, body: { reason: 'x' }, headers: { 'idempotency-key': 'with spaces' } });
     await conforming('PUT /profiles/{profileId}', 400, { params: { profileId }, token: adminToken, body: { whatsappNumbers: [] } });
     await conforming('POST /blocklist/check', 400, { token: readerToken, body: { phones: [] } });
+    await conforming('POST /numbers/{phone}/erase', 400, { params: { phone }, token: privacyToken, body: { reason: ' ' } });
     await conforming('POST /blocklist/held/release', 400, { token: editorToken, body: { phones: ['+420777123456'] } });
     await conforming('GET /webhooks/whatsapp', 400, { query: '?hub.mode=subscribe' });
   });
@@ -260,6 +263,7 @@ describe('errors that the document describes', () => {
     await conforming('PUT /profiles/{profileId}', 403, { params: { profileId }, token: editorToken, body: { whatsappNumbers: [phone] } });
     await conforming('DELETE /profiles/{profileId}', 403, { params: { profileId }, token: editorToken });
     await conforming('GET /numbers/{phone}/personal-data', 403, { params: { phone }, token: editorToken });
+    await conforming('POST /numbers/{phone}/erase', 403, { params: { phone }, token: readerToken, body: { reason: 'x' } });
     await conforming('POST /blocklist/held/discard', 403, { token: readerToken, body: { phones: [phone], reason: 'x' } });
     await conforming('GET /webhooks/whatsapp', 403, { query: '?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1' });
   });

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { ENV } from '../../shared/config.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, editor, invoke, reader, type TestCaller } from '../support/api-events.js';
 import { uniquePhone } from '../support/consent-api.js';
-import { applyEvents, seedPerson } from '../support/personal-data.js';
+import { applyEvents, handlersOfPeople, seedPerson } from '../support/personal-data.js';
 import { sampleAutomaticEvent, e164 } from '../unit/support/samples.js';
 
 /*
@@ -12,12 +13,7 @@ import { sampleAutomaticEvent, e164 } from '../unit/support/samples.js';
 const resources = await provisionIsolatedResources({ visibilityTimeoutSeconds: 30 });
 // One automatic block per sender and window: the second of `HELD_SENDER` is held.
 process.env[ENV.autoBlockGuardLimit] = '1';
-const handlers = {
-  profiles: await import('../../functions/profiles/handler.js'),
-  requests: await import('../../functions/consent-requests/handler.js'),
-  imports: await import('../../functions/blocklist-imports/handler.js'),
-  processor: (await import('../../functions/processor/handler.js')).handler,
-};
+const handlers = await handlersOfPeople();
 const personalData = await import('../../functions/personal-data/handler.js');
 
 const privacyOfficer: TestCaller = { sub: 'sub-petra', username: 'petra', groups: ['privacy-officers'] };
@@ -28,7 +24,7 @@ describe('GET /numbers/{phone}/personal-data', () => {
   it('answers everything stored about the number, wherever it is stored', async () => {
     // prepare
     const phone = uniquePhone();
-    const person = await seedPerson(phone, { resources, handlers, heldSender: `held-${phone}` });
+    const person = await seedPerson(phone, { resources, handlers, heldSender: `held-${randomUUID()}` });
 
     // act
     const response = await exportOf(phone.replace('+', ''));

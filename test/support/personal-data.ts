@@ -21,6 +21,19 @@ export interface Handlers {
   processor: Processor;
 }
 
+/**
+ * The functions a person's data is made with, imported now: call it once the test's resources and
+ * settings are in the environment, which the functions read when they load.
+ */
+export async function handlersOfPeople(): Promise<Handlers> {
+  return {
+    profiles: await import('../../functions/profiles/handler.js'),
+    requests: await import('../../functions/consent-requests/handler.js'),
+    imports: await import('../../functions/blocklist-imports/handler.js'),
+    processor: (await import('../../functions/processor/handler.js')).handler as Processor,
+  };
+}
+
 /** What `seedPerson` made of a number's data, to look for in its export. */
 export interface SeededPerson {
   phone: string;

@@ -287,6 +287,17 @@ export const PersonalData = named(
     .meta({ description: 'Everything the service stores about the number; every key is present, and a number it never saw has an empty document.' }),
 );
 
+export const ErasureDone = named(
+  'ErasureDone',
+  z.strictObject({
+    phone: Phone,
+    deleted: z
+      .strictObject({ historyEntries: counted, profiles: counted, pairings: counted, requests: counted, held: counted, unresolved: counted, importRows: counted })
+      .meta({ description: 'How many items of each kind went (the profiles the number left, rows of blocklist imports).' }),
+    suppressionKept: z.boolean().meta({ description: 'Whether a suppression record stayed: the number was blocked or opted out of marketing.' }),
+  }),
+);
+
 export const OpenApiDocument = named(
   'OpenApiDocument',
   z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }).meta({ description: 'This document.' }),

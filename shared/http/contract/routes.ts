@@ -227,6 +227,20 @@ export const apiRoutes: ApiRoute[] = [
   },
   {
     method: 'POST',
+    path: '/numbers/{phone}/erase',
+    operationId: 'erasePersonalData',
+    tag: 'PersonalData',
+    summary: 'Erase everything stored about a number, but its objection',
+    description:
+      "Deletes the number's history entries, requests, pairings, held and unresolved signals and import rows, and takes it off every profile. When the number is blocked or opted out of marketing, a suppression record stays (the number, blocked or the opt-out, the source and the date; nothing else), so that campaigns keep skipping it. Requests accepted before the erasure and still queued are dropped. The erasure is logged under a keyed hash of the number. Repeating an erasure is harmless: one that failed half-way finishes.",
+    caller: { permission: 'privacy:manage' },
+    parameters: { path: phonePath },
+    body: { name: 'Erasure', schema: reasonBody, maxBytes: DEFAULT_MAX_BODY_BYTES, description: 'Why the data is erased (the data subject\'s request, say), for the erasure log.' },
+    responses: { 200: json(body.ErasureDone, 'Erased; a number never seen erases nothing.') },
+    problems: { 503: 'The number kept changing while it was erased; repeat the erasure.' },
+  },
+  {
+    method: 'POST',
     path: '/blocklist/check',
     operationId: 'checkNumbers',
     tag: 'Blocklist',
