@@ -4,28 +4,8 @@ import type { ConsentState } from '../consent-state.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { E164 } from '../phone.js';
 import type { Clock, ConsentStateStore } from '../ports.js';
-import { ERASURE_STEPS, type ErasureStep, type NumberRecords, type NumberRecordsReader } from './number-records.js';
+import { ERASURE_STEPS, type Deleted, type Erasure, type ErasureStep, type NumberRecords, type NumberRecordsReader } from './number-records.js';
 import { isSuppression, suppressionOf } from './suppression.js';
-
-/** How many items of each kind an erasure deleted. */
-export interface Deleted {
-  historyEntries: number;
-  profiles: number;
-  pairings: number;
-  requests: number;
-  held: number;
-  unresolved: number;
-  /** Rows of blocklist imports that named the number. */
-  importRows: number;
-}
-
-/** What an erasure answers, and what its log entry keeps besides who, when and why. */
-export interface Erasure {
-  phone: E164;
-  deleted: Deleted;
-  /** Whether a suppression record stayed (the number was blocked or opted out of marketing). */
-  suppressionKept: boolean;
-}
 
 /**
  * The erasure's steps but the state's: each deletes the items of its kinds (`item-kinds.ts` says which)

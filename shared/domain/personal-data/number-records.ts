@@ -101,3 +101,23 @@ export async function exportPersonalData(phone: E164, deps: { reader: NumberReco
     imports: records.imports,
   };
 }
+
+/** How many items of each kind an erasure deleted. */
+export interface Deleted {
+  historyEntries: number;
+  profiles: number;
+  pairings: number;
+  requests: number;
+  held: number;
+  unresolved: number;
+  /** Rows of blocklist imports that named the number. */
+  importRows: number;
+}
+
+/** What an erasure answers, and what its log entry keeps besides who, when and why. */
+export interface Erasure {
+  phone: E164;
+  deleted: Deleted;
+  /** Whether a suppression record stayed (the number was blocked or opted out of marketing). */
+  suppressionKept: boolean;
+}
