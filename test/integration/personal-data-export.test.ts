@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../shared/config.js';
+import { keys } from '../../shared/adapters/keys.js';
+import { backfillNumberPairings } from '../../shared/adapters/personal-data/pairing-backfill.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, editor, invoke, reader, type TestCaller } from '../support/api-events.js';
 import { uniquePhone } from '../support/consent-api.js';
@@ -77,6 +80,25 @@ describe('GET /numbers/{phone}/personal-data', () => {
 
     expect(data.history).toHaveLength(120);
     expect(data.marketingOptOut).toBeNull();
+  });
+
+  it('finds a pairing remembered before pairings had their reverse item, once the backfill has run', async () => {
+    // prepare: a pairing as the processor wrote it before, without its reverse on the number's partition
+    const phone = uniquePhone();
+    const userId = `US.legacy${randomUUID()}`;
+    await resources.dynamoDb.send(
+      new PutCommand({ TableName: resources.consentTableName, Item: { ...keys.userPairing(userId), userId, phone, recipientId: phone.slice(1), seenAt: '2025-06-01T00:00:00.000Z' } }),
+    );
+    expect((await exportOf(phone)).body.pairings).toEqual([]);
+
+    // act
+    const first = await backfillNumberPairings(resources.consentTableName);
+    const again = await backfillNumberPairings(resources.consentTableName);
+
+    // assess
+    expect((await exportOf(phone)).body.pairings).toEqual([{ userId, seenAt: '2025-06-01T00:00:00.000Z', current: true }]);
+    expect(first.written).toBeGreaterThanOrEqual(1);
+    expect(again).toEqual({ pairings: first.pairings, written: 0 });
   });
 
   it('answers an empty document for a number never seen', async () => {
