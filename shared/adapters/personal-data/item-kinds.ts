@@ -93,7 +93,7 @@ export const KEY_KINDS: Record<keyof typeof keys, ItemKind> = {
   erasure: { holds: 'no number', because: 'a keyed hash of the number, never the number' },
   pendingShard: { holds: 'not an item', because: "a partition of the pending requests' index" },
   pendingShards: { holds: 'not an item', because: "the partitions of the pending requests' index" },
-  heldPrefix: { holds: 'not an item', because: 'a prefix of held blocks’ sort keys' },
+  heldPrefix: { holds: 'not an item', because: "a prefix of held blocks' sort keys" },
   heldList: { holds: 'not an item', because: "a list's name in the list index" },
   userPartition: { holds: 'not an item', because: "a user id's partition" },
   unresolvedPrefix: { holds: 'not an item', because: "a prefix of unresolved signals' sort keys" },
