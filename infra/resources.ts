@@ -98,6 +98,10 @@ export const functions = {
   blocklistImports: { entry: 'functions/blocklist-imports/handler.ts' },
   /** Held automatic blocks (list, release, discard) and unresolved signals, for operators to review. */
   blocklistReview: { entry: 'functions/blocklist-review/handler.ts' },
+  /** A person's data: everything stored about a number, for privacy officers. */
+  personalData: { entry: 'functions/personal-data/handler.ts' },
+  /** A person's data erased: the only function that may delete history entries. */
+  personalDataEraser: { entry: 'functions/personal-data-erasure/handler.ts' },
   /** The same check for campaign Lambdas that invoke it directly, without HTTP. */
   blocklistCheckInvoke: { entry: 'functions/blocklist-check/invoke.ts' },
   processor: { entry: 'functions/processor/handler.ts' },
@@ -115,7 +119,7 @@ type EventFunctionName = 'processor' | 'blocklistCheckInvoke' | 'requestSweeper'
 export type ApiFunctionName = Exclude<keyof typeof functions, EventFunctionName>;
 
 interface RouteBase {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   function: ApiFunctionName;
 }
@@ -135,6 +139,7 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/health', function: 'health', authorization: 'none', openBecause: 'A liveness probe: it answers {"status":"ok"} and reads nothing' },
   { method: 'GET', path: '/openapi.json', function: 'openapi', authorization: 'none', openBecause: "The API's contract is public; it reads nothing" },
   { method: 'PUT', path: '/profiles/{profileId}', function: 'profiles', authorization: 'jwt' },
+  { method: 'DELETE', path: '/profiles/{profileId}', function: 'profiles', authorization: 'jwt' },
   { method: 'GET', path: '/profiles/{profileId}/whatsapp', function: 'profiles', authorization: 'jwt' },
   { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/block', function: 'consentRequests', authorization: 'jwt' },
   { method: 'POST', path: '/profiles/{profileId}/whatsapp/{phone}/unblock', function: 'consentRequests', authorization: 'jwt' },
@@ -142,6 +147,8 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/profiles/{profileId}/whatsapp/history', function: 'history', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}', function: 'profiles', authorization: 'jwt' },
   { method: 'GET', path: '/numbers/{phone}/history', function: 'history', authorization: 'jwt' },
+  { method: 'GET', path: '/numbers/{phone}/personal-data', function: 'personalData', authorization: 'jwt' },
+  { method: 'POST', path: '/numbers/{phone}/erase', function: 'personalDataEraser', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/check', function: 'blocklistCheck', authorization: 'jwt' },
   { method: 'GET', path: '/blocklist', function: 'blocklist', authorization: 'jwt' },
   { method: 'POST', path: '/blocklist/imports', function: 'blocklistImports', authorization: 'jwt' },

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -77,6 +77,8 @@ const CONSOLE_REQUESTS = {
 export class WhatsAppConsentStack extends Stack {
   public readonly data: ConsentData;
   public readonly webhookSecret: Secret;
+  /** The key of the erasure log's hashes of numbers; only the eraser function may read it. */
+  public readonly erasureLogSecret: Secret;
   public readonly functions: ConsentFunctions;
   public readonly auth: ConsentAuth;
   public readonly api: ConsentApi;
@@ -111,6 +113,18 @@ export class WhatsAppConsentStack extends Stack {
         'value with put-secret-value and the webhook reads it within five minutes',
     });
 
+    // The key of the erasure log's hashes of numbers. Kept when the stack goes, and never rotated: the
+    // log finds a number's erasures by its hash under this key (README, "A person's data").
+    this.erasureLogSecret = new Secret(this, 'ErasureLogKey', {
+      description: "Erasure log: the HMAC-SHA256 key of the hashes of erased numbers. Never change it: past entries are found by it",
+      generateSecretString: { excludePunctuation: true, passwordLength: 64 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.erasureLogSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason: "A rotated key would hash a number differently, and the erasure log could no longer find the number's past erasures",
+    });
+
     this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { alarmTopic: this.data.alarmTopic });
     this.functions = new ConsentFunctions(this, 'Functions', {
       changeEventsBus: this.changeEvents.bus,
@@ -123,6 +137,7 @@ export class WhatsAppConsentStack extends Stack {
       listIndexName: LIST_INDEX,
       maxReceiveCount: consentQueue.maxReceiveCount,
       webhookSecret: this.webhookSecret,
+      erasureLogSecret: this.erasureLogSecret,
       autoBlockCodes: this.autoBlockCodes(),
       optOutKeywords: this.keywords(CONTEXT.optOutKeywords),
       optInKeywords: this.keywords(CONTEXT.optInKeywords),
@@ -210,6 +225,7 @@ export class WhatsAppConsentStack extends Stack {
       },
       WebhookUrl: { value: `${this.api.url}webhooks/whatsapp`, description: 'Callback URL to give Meta' },
       WebhookSecretArn: { value: this.webhookSecret.secretArn, description: 'Secret holding the Meta app secret and verify token' },
+      ErasureLogKeyArn: { value: this.erasureLogSecret.secretArn, description: "Secret holding the key of the erasure log's hashes of numbers" },
       ConsoleUrl: { value: this.console.url, description: 'The operator console' },
       ConsoleBucketName: { value: this.console.bucket.bucketName, description: "Bucket of the console's build (under console/)" },
       ConsoleDistributionId: { value: this.console.distribution.distributionId, description: 'CloudFront distribution of the console' },

@@ -22,6 +22,10 @@ const settings = {
   whatsappAppSecret: { env: 'WHATSAPP_APP_SECRET', schema: z.string().min(1).optional() },
   /** Locally: the token Meta echoes in the subscription handshake. */
   whatsappVerifyToken: { env: 'WHATSAPP_VERIFY_TOKEN', schema: z.string().min(1).optional() },
+  /** In AWS: the Secrets Manager secret (name or ARN) holding the key of the erasure log's hashes of numbers. */
+  erasureLogSecretId: { env: 'ERASURE_LOG_SECRET_ID', schema: z.string().min(1).optional() },
+  /** Locally, where there is no Secrets Manager: that key itself. */
+  erasureLogKey: { env: 'ERASURE_LOG_KEY', schema: z.string().min(1).optional() },
   /** Error codes that block a number automatically, replacing the default table's (`provider-errors.ts`). */
   autoBlockCodes: { env: 'AUTO_BLOCK_CODES', schema: autoBlockCodesSchema },
   /** Words that, sent alone by a recipient, block their number (`keywords.ts`). */

@@ -1,5 +1,5 @@
 import { readConfig } from '../../shared/config.js';
-import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
+import { deleteProfile, replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { DynamoProfileStore } from '../../shared/adapters/profile-store.js';
 import { DynamoConsentStateStore } from '../../shared/adapters/consent-state-store.js';
 import { DynamoRequestStore } from '../../shared/adapters/request-store.js';
@@ -10,7 +10,7 @@ import { authorise } from '../../shared/http/authorise.js';
 import { jsonBody, pathParameters } from '../../shared/http/request.js';
 import { profileBody } from '../../shared/http/contract/bodies.js';
 import { phonePath, profilePath } from '../../shared/http/contract/parameters.js';
-import { json } from '../../shared/http/responses.js';
+import { json, noContent } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
 
 const config = readConfig(['consentTableName', 'auditTableName']);
@@ -26,6 +26,14 @@ export const putProfile: RouteHandler = async (event, { caller }) => {
   const { whatsappNumbers } = jsonBody(event, profileBody);
   const profile = await replaceProfile(caller, { profileId, whatsappNumbers }, { profiles, clock: systemClock });
   return json(200, profile);
+};
+
+/** `DELETE /profiles/{profileId}`: profile admins delete a profile and its list; its numbers keep their consent. */
+export const removeProfile: RouteHandler = async (event, { caller }) => {
+  authorise(caller, 'profiles:write');
+  const { profileId } = pathParameters(event, profilePath);
+  await deleteProfile(profileId, { profiles });
+  return noContent();
 };
 
 /** `GET /profiles/{profileId}/whatsapp`: the profile's numbers with their consent and pending requests. */
@@ -44,6 +52,7 @@ export const getNumberConsent: RouteHandler = async (event, { caller }) => {
 
 export const handler = httpApi({
   'PUT /profiles/{profileId}': putProfile,
+  'DELETE /profiles/{profileId}': removeProfile,
   'GET /profiles/{profileId}/whatsapp': getProfileConsent,
   'GET /numbers/{phone}': getNumberConsent,
 });

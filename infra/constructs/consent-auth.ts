@@ -21,6 +21,7 @@ export const RESOURCE_SERVERS = {
     scopes: { edit: 'Block and unblock numbers', check: 'Check numbers before a campaign' },
   },
   profiles: { identifier: 'profiles', scopes: { write: 'Replace the WhatsApp numbers of profiles' } },
+  privacy: { identifier: 'privacy', scopes: { manage: 'Export and erase the personal data held about a number' } },
 } as const;
 
 export interface ConsentAuthProps {
@@ -103,6 +104,10 @@ export class ConsentAuth extends Construct {
     this.userPool.addGroup('ProfileAdmins', {
       groupName: GROUPS.profileAdmins,
       description: 'Replace the WhatsApp numbers of profiles',
+    });
+    this.userPool.addGroup('PrivacyOfficers', {
+      groupName: GROUPS.privacyOfficers,
+      description: 'Manage personal data: export and erase what is held about a number',
     });
 
     const customScopes = Object.entries(RESOURCE_SERVERS).flatMap(([key, definition]) => {

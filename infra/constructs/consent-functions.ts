@@ -35,6 +35,8 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   processor: ['consentTableName', 'auditTableName', 'consentQueueUrl', 'maxReceiveCount', 'autoBlockGuardLimit', 'autoBlockGuardWindowSeconds'],
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
   changePublisher: ['changeEventsBusName'],
+  personalData: ['consentTableName', 'auditTableName'],
+  personalDataEraser: ['consentTableName', 'auditTableName', 'erasureLogSecretId'],
 };
 
 /**
@@ -65,6 +67,10 @@ export const CONSENT_PARTITIONS = {
   blocklistImport: 'IMPORT#*',
 } as const;
 
+/** The partitions of the audit table: a number's history, and the erasure log's entries of a number's hash. */
+export const AUDIT_PARTITIONS = { phone: 'PHONE#*', erasure: 'ERASURE#*' } as const;
+
+
 /**
  * Every attribute the profiles function's puts name: a profile (`whatsappNumbers`, `updatedAt`,
  * `updatedBy`) and its holder items (`phone`, `profileId`), with the table's keys, which
@@ -76,8 +82,9 @@ export const PROFILE_ATTRIBUTES = ['pk', 'sk', 'profileId', 'whatsappNumbers', '
 
 /**
  * Every attribute the consent-requests function's puts and updates name: a request (with the
- * `pendingShard` that lists it in the pending index), its pointer (`phone`), its idempotency key
- * (`requestId`, `bodyHash`, `expiresAt`) and the sequence counter (`value`), with the table's keys. Of a state's attributes, only those a request shares with it
+ * `pendingShard` that lists it in the pending index, and the `idempotencyKey` it was made with), its
+ * pointer (`phone`), its idempotency key (`requestId`, `bodyHash`, `expiresAt`) and the sequence counter
+ * (`value`), with the table's keys. Of a state's attributes, only those a request shares with it
  * (`phone`, `profileId`, `reason`). The infra tests check this list against every write the
  * function's code makes.
  */
@@ -95,6 +102,7 @@ export const REQUEST_ATTRIBUTES = [
   'appliedAt',
   'sequence',
   'pendingShard',
+  'idempotencyKey',
   'bodyHash',
   'expiresAt',
   'value',
@@ -143,6 +151,8 @@ export interface ConsentFunctionsProps {
   readonly changeEventsBus: IEventBus;
   /** Holds the webhook's `appSecret` and `verifyToken` as JSON; only the webhook function may read it. */
   readonly webhookSecret: ISecret;
+  /** Holds the erasure log's key (plain text); only the eraser function may read it. */
+  readonly erasureLogSecret: ISecret;
   /**
    * Error codes that block a number automatically (`AUTO_BLOCK_CODES`).
    * @default the code table of `shared/domain/whatsapp/provider-errors.ts`
@@ -202,6 +212,7 @@ export class ConsentFunctions extends Construct {
       deadLetterQueueUrl: props.deadLetterQueue.queueUrl,
       maxReceiveCount: String(props.maxReceiveCount),
       whatsappSecretId: props.webhookSecret.secretArn,
+      erasureLogSecretId: props.erasureLogSecret.secretArn,
       autoBlockCodes: props.autoBlockCodes,
       optOutKeywords: props.optOutKeywords,
       optInKeywords: props.optInKeywords,
@@ -237,6 +248,9 @@ export class ConsentFunctions extends Construct {
       // An import of 10,000 rows writes them in transactions and enqueues them within one call.
       blocklistImports: create('blocklistImports', { timeout: Duration.seconds(29), memorySize: CHECK_MEMORY_MB }),
       blocklistReview: create('blocklistReview'),
+      personalData: create('personalData'),
+      // An erasure deletes a number's items one by one; a long history takes a while.
+      personalDataEraser: create('personalDataEraser', { timeout: Duration.seconds(29) }),
     };
     this.blocklistCheckInvoke = create('blocklistCheckInvoke', { memorySize: CHECK_MEMORY_MB });
     this.processor = create('processor', { timeout: Duration.seconds(PROCESSOR_TIMEOUT_SECONDS) });
@@ -256,11 +270,11 @@ export class ConsentFunctions extends Construct {
     const consent = props.consentTable;
     const { phone, profile, requestPointer, idempotency, user, guard } = CONSENT_PARTITIONS;
     // Profiles: read a profile, the states and pending requests of its numbers; replace it with its
-    // holder items (put and delete), writing no attribute of a consent state.
+    // holder items (put and delete), writing no attribute of a consent state; delete it with them.
     allow(this.api.profiles, consent, ['GetItem'], { partitions: [profile] });
     allow(this.api.profiles, consent, ['BatchGetItem', 'Query'], { partitions: [phone] });
     allow(this.api.profiles, consent, ['PutItem'], { partitions: [profile, phone], attributes: PROFILE_ATTRIBUTES });
-    allow(this.api.profiles, consent, ['DeleteItem'], { partitions: [phone] });
+    allow(this.api.profiles, consent, ['DeleteItem'], { partitions: [profile, phone] });
     // A state names the provider's sender by id; the entry of its change says how the sender displays.
     allow(this.api.profiles, props.auditTable, ['Query'], { partitions: [phone] });
     // Consent requests: check the profile, take a sequence, record the request, its pointer and its
@@ -312,6 +326,28 @@ export class ConsentFunctions extends Construct {
     allow(this.api.blocklistReview, consent, ['DeleteItem'], { partitions: [phone] });
     allow(this.api.blocklistReview, props.auditTable, ['PutItem'], { partitions: [phone] });
     props.queue.grantSendMessages(this.api.blocklistReview);
+    // Personal data (export): read a number's partition in both tables, the pairings of the user ids
+    // seen with it and the signals kept under them, and the pages of the imports its requests came
+    // from. It reads, and writes nothing.
+    allow(this.api.personalData, consent, ['Query'], { partitions: [phone, user, blocklistImport] });
+    allow(this.api.personalData, consent, ['BatchGetItem'], { partitions: [user] });
+    allow(this.api.personalData, props.auditTable, ['Query'], { partitions: [phone] });
+    // Personal data (erasure): the one role that may delete history entries, and it runs only the
+    // erasure. It reads as the export does, and the state, requests and profiles again; it replaces
+    // the state with a suppression record (or deletes it), takes the number off profiles and off import
+    // pages (writing each again without it), and deletes the number's items: on its
+    // partition, the requests' pointers and idempotency keys, its user ids' pairings and the signals
+    // kept under them, and its history entries. On the audit table it may put nothing but the erasure
+    // log's entries, under a number's hash, and it alone reads the log's key.
+    const eraser = this.api.personalDataEraser;
+    allow(eraser, consent, ['Query'], { partitions: [phone, user, blocklistImport] });
+    allow(eraser, consent, ['BatchGetItem'], { partitions: [user] });
+    allow(eraser, consent, ['GetItem'], { partitions: [phone, profile, blocklistImport] });
+    allow(eraser, consent, ['PutItem'], { partitions: [phone, profile, blocklistImport] });
+    allow(eraser, consent, ['DeleteItem'], { partitions: [phone, requestPointer, idempotency, user] });
+    allow(eraser, props.auditTable, ['Query', 'DeleteItem'], { partitions: [AUDIT_PARTITIONS.phone] });
+    allow(eraser, props.auditTable, ['PutItem'], { partitions: [AUDIT_PARTITIONS.erasure] });
+    props.erasureLogSecret.grantRead(eraser);
     // History: query the audit and its by-profile index (whose partitions are profile ids, which no
     // prefix describes); look the profile up in the consent table.
     allow(this.api.history, props.auditTable, ['Query'], { indexNames: props.auditIndexNames });

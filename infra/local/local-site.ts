@@ -42,7 +42,7 @@ export async function buildConsole(projectRoot: string): Promise<string> {
  */
 const localConfig = {
   apiUrl: '',
-  auth: { kind: 'local', tokenUrl: LOCAL_TOKEN_PATH, groups: [GROUPS.blocklistEditors, GROUPS.profileAdmins] },
+  auth: { kind: 'local', tokenUrl: LOCAL_TOKEN_PATH, groups: Object.values(GROUPS) },
 };
 
 /**
@@ -60,7 +60,7 @@ const SECURITY_HEADERS = {
 
 const tokenRequest = z.strictObject({
   user: z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N}._@+-]+$/u, 'may hold letters, digits and . _ @ + - only'),
-  groups: z.array(z.enum([GROUPS.blocklistEditors, GROUPS.profileAdmins])).max(2).default([]),
+  groups: z.array(z.enum(Object.values(GROUPS))).max(Object.values(GROUPS).length).default([]),
 });
 
 const MAX_TOKEN_REQUEST_BYTES = 4096;

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { SWEEP_INTERVAL_SECONDS } from '../resources.js';
 import { buildConsole } from './local-site.js';
-import { defaultLocalStackOptions, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, PROJECT_ROOT, startLocalStack } from './stack.js';
+import { defaultLocalStackOptions, LOCAL_ERASURE_LOG_KEY, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, PROJECT_ROOT, startLocalStack } from './stack.js';
 
 /**
  * `npm start`: the whole service on this machine. Settings come from the environment (docs/operations.md,
@@ -26,6 +26,7 @@ const env = z
     LOCAL_STACK_READY_FILE: z.string().optional(),
     WHATSAPP_APP_SECRET: z.string().min(1).default(LOCAL_WHATSAPP_APP_SECRET),
     WHATSAPP_VERIFY_TOKEN: z.string().min(1).default(LOCAL_WHATSAPP_VERIFY_TOKEN),
+    ERASURE_LOG_KEY: z.string().min(32).default(LOCAL_ERASURE_LOG_KEY),
     AUTO_BLOCK_CODES: z.string().optional(),
     LOCAL_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(SWEEP_INTERVAL_SECONDS),
     LOCAL_FAULT_RATE: z.coerce.number().min(0).max(1).default(0),
@@ -55,6 +56,7 @@ const stack = await startLocalStack({
   duplicateDelivery: env.LOCAL_DUPLICATE_DELIVERY,
   whatsappAppSecret: env.WHATSAPP_APP_SECRET,
   whatsappVerifyToken: env.WHATSAPP_VERIFY_TOKEN,
+  erasureLogKey: env.ERASURE_LOG_KEY,
   autoBlockCodes: env.AUTO_BLOCK_CODES,
   consoleDirectory,
   sweepIntervalSeconds: env.LOCAL_SWEEP_INTERVAL_SECONDS,

@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   /** The webhook's Meta app secret and verify token; local stand-ins for the deployed secret. */
   whatsappAppSecret: string;
   whatsappVerifyToken: string;
+  /** The key of the erasure log's hashes of numbers; a local stand-in for the deployed secret. */
+  erasureLogKey: string;
   /** `AUTO_BLOCK_CODES`; undefined keeps the default code table. */
   autoBlockCodes: string | undefined;
   /** The built console (`buildConsole`), served at `/console/`; undefined serves none. */
@@ -56,6 +58,7 @@ export interface LocalStack {
 /** The local defaults docs/operations.md names; never used outside the local stack. */
 export const LOCAL_WHATSAPP_APP_SECRET = 'local-app-secret';
 export const LOCAL_WHATSAPP_VERIFY_TOKEN = 'local-verify-token';
+export const LOCAL_ERASURE_LOG_KEY = 'local-erasure-log-key-not-for-real-data';
 
 export const defaultLocalStackOptions = (): LocalStackOptions => ({
   port: 3000,
@@ -68,6 +71,7 @@ export const defaultLocalStackOptions = (): LocalStackOptions => ({
   keyFile: defaultKeyFile(PROJECT_ROOT),
   whatsappAppSecret: LOCAL_WHATSAPP_APP_SECRET,
   whatsappVerifyToken: LOCAL_WHATSAPP_VERIFY_TOKEN,
+  erasureLogKey: LOCAL_ERASURE_LOG_KEY,
   autoBlockCodes: undefined,
   consoleDirectory: undefined,
   sweepIntervalSeconds: SWEEP_INTERVAL_SECONDS,
@@ -107,6 +111,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env[ENV.changeEventsQueueUrl] = resources.changeEventsQueueUrl;
     process.env[ENV.whatsappAppSecret] = options.whatsappAppSecret;
     process.env[ENV.whatsappVerifyToken] = options.whatsappVerifyToken;
+    process.env[ENV.erasureLogKey] = options.erasureLogKey;
     if (options.autoBlockCodes === undefined) delete process.env[ENV.autoBlockCodes];
     else process.env[ENV.autoBlockCodes] = options.autoBlockCodes;
 

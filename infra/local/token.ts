@@ -7,8 +7,10 @@ const USAGE = `usage: npm run --silent token -- --user NAME [--group GROUP]… [
 Prints an access token that the local stack accepts.
 
   --user NAME           the user name (required); the token's sub is stable per name
-  --group GROUP         a Cognito group, e.g. whatsapp-blocklist-editors (repeatable)
-  --scope SCOPE         a scope, e.g. whatsapp-blocklist/check (repeatable)
+  --group GROUP         a Cognito group (repeatable): whatsapp-blocklist-editors, profile-admins
+                        or privacy-officers
+  --scope SCOPE         a scope (repeatable): whatsapp-blocklist/edit, whatsapp-blocklist/check,
+                        profiles/write or privacy/manage
   --expires-in SECONDS  lifetime in whole seconds (default 3600; negative makes an expired token)
   --help                print this and exit
 `;

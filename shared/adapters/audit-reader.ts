@@ -69,7 +69,8 @@ export class DynamoAuditReader implements AuditReader, ChangeActors {
   }
 }
 
-function entryFromItem(item: Record<string, any>): AuditEntry {
+/** An audit entry's item as the domain reads it. */
+export function entryFromItem(item: Record<string, any>): AuditEntry {
   return {
     eventId: item['eventId'],
     requestId: item['requestId'],

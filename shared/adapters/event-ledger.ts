@@ -22,7 +22,8 @@ const APPLIED_EVENT_TTL_SECONDS = 90 * 24 * 60 * 60;
 /**
  * Writes the processor's outcome for one event in a single transaction: a marker of the event's id
  * (only if it does not exist yet), the audit entry (likewise), the new state if any (only if its
- * `version` is still the one that was read) and, for a manual request, the request's status.
+ * `version` is still the one that was read) and, for a manual request, the request's status (only if
+ * the request still exists: `erased` otherwise).
  *
  * The marker is keyed by the event id under the number the event was queued under, which every
  * delivery shares: a provider failure whose WhatsApp id could be either of two numbers is applied once,
@@ -43,13 +44,14 @@ export class DynamoEventLedger implements EventLedger {
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
-  async record(input: RecordInput): Promise<'committed' | 'duplicate' | 'conflict'> {
+  async record(input: RecordInput): Promise<'committed' | 'duplicate' | 'conflict' | 'erased'> {
     const next = input.transition.next;
     const after = input.audit.outcome === 'applied' && next ? stateAfter(next) : undefined;
     const items: TransactItem[] = [this.markerPut(input.queuedPhone, input.event.eventId), this.auditPut(input.audit, after)];
     if (next) {
       items.push(this.statePut(next, input.expectedVersion));
     }
+    const requestAt = input.event.source === 'manual' ? items.length : undefined;
     if (input.event.source === 'manual') {
       items.push(this.requestUpdate(input.event.phone, input.event.requestId, input.requestStatus, input.audit.appliedAt));
     }
@@ -67,6 +69,7 @@ export class DynamoEventLedger implements EventLedger {
       const codes = cancellationCodes(error);
       if (!codes) throw error;
       if (codes[0] === 'ConditionalCheckFailed' || codes[1] === 'ConditionalCheckFailed') return 'duplicate';
+      if (requestAt !== undefined && codes[requestAt] === 'ConditionalCheckFailed') return 'erased';
       if (codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return 'conflict';
       throw error;
     }
@@ -117,11 +120,18 @@ export class DynamoEventLedger implements EventLedger {
     };
   }
 
+  /**
+   * A request is updated only while it exists: an erasure of the number's personal data deletes its
+   * requests first, and an event of one of them that is still on the queue must then leave nothing
+   * (no state, no history entry, no request brought back). Every manual event's request is written
+   * before the event is sent.
+   */
   private requestUpdate(phone: E164, requestId: string, status: RequestStatus, appliedAt: string): TransactItem {
     return {
       Update: {
         TableName: this.consentTableName,
         Key: keys.request(phone, requestId),
+        ConditionExpression: 'attribute_exists(pk)',
         UpdateExpression: 'SET #status = :status, appliedAt = :appliedAt REMOVE pendingShard',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':status': status, ':appliedAt': appliedAt },

@@ -57,7 +57,8 @@ export class DynamoHeldBlockStore implements HeldBlockStore {
   }
 }
 
-function heldFromItem(item: Record<string, any>): HeldBlock {
+/** A held block's item as the domain reads it. */
+export function heldFromItem(item: Record<string, any>): HeldBlock {
   return {
     phone: item['phone'],
     eventId: item['eventId'],

@@ -1,10 +1,12 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { InvalidRow } from '../domain/imports/import-rows.js';
 import type { BlocklistImport, CreateImportResult, ImportKeyRecord, ImportStore, PlannedRow } from '../domain/imports/ports.js';
 import { ServiceUnavailableError } from '../domain/errors.js';
 import { dynamoDb } from './dynamodb-client.js';
-import { cancellationCodes } from './errors.js';
+import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
 import type { TransactItem } from './keys.js';
+import { itemsUnder } from './paged-query.js';
+import type { E164 } from '../domain/phone.js';
 import { IdempotencyKeys } from './request-store.js';
 
 /**
@@ -14,6 +16,9 @@ import { IdempotencyKeys } from './request-store.js';
  */
 const ROWS_PER_PAGE = 1_000;
 
+/** Writes of one page that keep meeting a concurrent writer of it before giving up. */
+const PAGE_WRITE_ATTEMPTS = 5;
+
 /** An import's partition: its head item, and its pages of accepted and of invalid rows. */
 export const importKeys = {
   partition: (importId: string) => `IMPORT#${importId}`,
@@ -21,6 +26,7 @@ export const importKeys = {
   page: (importId: string, list: PageList, page: number) => ({ pk: `IMPORT#${importId}`, sk: `${list}#${String(page).padStart(4, '0')}` }),
 };
 type PageList = 'ACCEPTED' | 'INVALID';
+const ACCEPTED: PageList = 'ACCEPTED';
 
 /**
  * Blocklist imports in the consent table (`IMPORT#<importId>`): a head item (who, when, how many rows,
@@ -90,6 +96,51 @@ export class DynamoImportStore implements ImportStore {
       invalid: rowsOf('INVALID') as InvalidRow[],
       bodyHash: head['bodyHash'],
     };
+  }
+
+  /** The lines of an import's accepted rows that name the number (strongly consistent). */
+  async linesOf(importId: string, phone: E164): Promise<number[]> {
+    const pages = await itemsUnder(this.tableName, importKeys.partition(importId), `${ACCEPTED}#`);
+    return pages.flatMap((page) => (page['entries'] as PlannedRow[]).filter((row) => row.phone === phone).map((row) => row.line));
+  }
+
+  /**
+   * Takes the rows of a number out of an import's plan (an erasure of the number's personal data): each
+   * page that names it is written again without them, on condition that it is still as read (a
+   * concurrent erasure of another number in the same page is read again). Answers how many rows went.
+   * The import then has fewer accepted rows, and an upload resumed with its key no longer asks for them.
+   */
+  async removeRowsOf(importId: string, phone: E164): Promise<number> {
+    let removed = 0;
+    for (const page of await itemsUnder(this.tableName, importKeys.partition(importId), `${ACCEPTED}#`)) {
+      removed += await this.removeFromPage(page, phone);
+    }
+    return removed;
+  }
+
+  private async removeFromPage(read: Record<string, any>, phone: E164): Promise<number> {
+    let page = read;
+    for (let attempt = 1; ; attempt++) {
+      const entries = page['entries'] as PlannedRow[];
+      const kept = entries.filter((row) => row.phone !== phone);
+      if (kept.length === entries.length) return 0;
+      try {
+        await dynamoDb.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: page['pk'], sk: page['sk'], entries: kept },
+            ConditionExpression: 'entries = :read',
+            ExpressionAttributeValues: { ':read': entries },
+          }),
+        );
+        return entries.length - kept.length;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error) || attempt === PAGE_WRITE_ATTEMPTS) throw error;
+        const { Item } = await dynamoDb.send(new GetCommand({ TableName: this.tableName, Key: { pk: page['pk'], sk: page['sk'] }, ConsistentRead: true }));
+        if (!Item) return 0;
+        page = Item;
+      }
+    }
   }
 
   async findIdempotencyRecord(callerSub: string, key: string): Promise<ImportKeyRecord | undefined> {

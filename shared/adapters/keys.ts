@@ -67,6 +67,13 @@ export const keys = {
   heldList: 'HELD',
   /** The number a business-scoped user id stands for, as the latest signed callback showed them together. */
   userPairing: (userId: string) => ({ pk: `BSUID#${userId}`, sk: 'NUMBER' }),
+  /**
+   * A user id that a signed callback showed with the number, on the number's partition: the reverse of
+   * `userPairing`, written with it, so that a number's pairings are found from the number. It stays
+   * when the user id is paired with another number later (the pair was seen; `userPairing` says which
+   * pair is current).
+   */
+  numberPairing: (phone: E164, userId: string) => ({ pk: `PHONE#${phone}`, sk: `BSUID#${userId}` }),
   /** A signal that named its recipient by user id alone, kept under that id until the id's number is known. */
   unresolved: (userId: string, eventId: string) => ({ pk: `BSUID#${userId}`, sk: `UNRESOLVED#${eventId}` }),
   userPartition: (userId: string) => `BSUID#${userId}`,
@@ -76,6 +83,11 @@ export const keys = {
   /** The list index's partition of a blocked number's state: a shard chosen by a hash of the number. */
   blockedShard: (phone: E164) => `BLOCKED#${hashOf(phone) % BLOCKED_SHARDS}`,
   blockedShards: Array.from({ length: BLOCKED_SHARDS }, (_, shard) => `BLOCKED#${shard}`),
+  /**
+   * An erasure of a number's personal data, in the audit table: under a keyed hash of the number
+   * (HMAC-SHA256), never the number itself, by time.
+   */
+  erasure: (numberHash: string, erasedAt: string, erasureId: string) => ({ pk: `ERASURE#${numberHash}`, sk: `${erasedAt}#${erasureId}` }),
   phonePartition: (phone: E164) => `PHONE#${phone}`,
   phonePrefix: 'PHONE#',
   stateSortKey: STATE,

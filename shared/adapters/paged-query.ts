@@ -57,16 +57,25 @@ export async function queryPage(
  * Every item of one partition whose sort key starts with `prefix`, strongly consistent, page after page:
  * the few items of one kind beside a number's or a user id's others.
  */
-export async function itemsUnder(tableName: string, partition: string, prefix: string): Promise<Record<string, any>[]> {
+export function itemsUnder(tableName: string, partition: string, prefix: string): Promise<Record<string, any>[]> {
+  return itemsOf(tableName, partition, { prefix });
+}
+
+/**
+ * Every item of one partition (whose sort key starts with `prefix`, if given), strongly consistent,
+ * page after page, in sort key order or, `newestFirst`, the reverse.
+ */
+export async function itemsOf(tableName: string, partition: string, { prefix, newestFirst = false }: { prefix?: string; newestFirst?: boolean } = {}): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamoDb.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+        KeyConditionExpression: prefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ...(prefix === undefined ? {} : { ':prefix': prefix }) },
         ConsistentRead: true,
+        ScanIndexForward: !newestFirst,
         ExclusiveStartKey: startKey,
       }),
     );

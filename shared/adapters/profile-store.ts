@@ -52,9 +52,29 @@ export class DynamoProfileStore implements ProfileStore {
         .filter((phone) => !after.has(phone))
         .map((phone): TransactItem => ({ Delete: { TableName: this.tableName, Key: keys.holder(phone, profile.profileId) } })),
     ];
+    return (await this.write(items)) === 'written' ? 'replaced' : 'conflict';
+  }
+
+  /** One transaction of at most 21 items: the profile, on condition of its numbers, and its index items. */
+  async remove(previous: Profile): Promise<'removed' | 'conflict'> {
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.profile(previous.profileId),
+          ConditionExpression: 'whatsappNumbers = :previous',
+          ExpressionAttributeValues: { ':previous': previous.whatsappNumbers },
+        },
+      },
+      ...previous.whatsappNumbers.map((phone): TransactItem => ({ Delete: { TableName: this.tableName, Key: keys.holder(phone, previous.profileId) } })),
+    ];
+    return (await this.write(items)) === 'written' ? 'removed' : 'conflict';
+  }
+
+  private async write(items: TransactItem[]): Promise<'written' | 'conflict'> {
     try {
       await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
-      return 'replaced';
+      return 'written';
     } catch (error) {
       const codes = cancellationCodes(error);
       if (codes?.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) return 'conflict';

@@ -59,7 +59,8 @@ export class DynamoRequestStore implements RequestStore, RequestBatchStore {
     request: ConsentRequest,
     idempotency?: { callerSub: string; key: string; bodyHash: string },
   ): Promise<CreateRequestResult> {
-    const items: TransactItem[] = this.requestPuts(request);
+    // The request names its key, so that an erasure of its number finds the key (which holds a hash of the number).
+    const items: TransactItem[] = this.requestPuts(request, idempotency && { callerSub: idempotency.callerSub, key: idempotency.key });
     if (idempotency) items.push(this.idempotencyKeys.put(idempotency, { requestId: request.requestId }));
     try {
       // The token makes the SDK's own retry of a write whose answer was lost a no-op that succeeds.
@@ -82,15 +83,15 @@ export class DynamoRequestStore implements RequestStore, RequestBatchStore {
   }
 
   /** A new request and its pointer, each only if it does not exist yet. */
-  private requestPuts(request: ConsentRequest): TransactItem[] {
-    return [this.requestPut(request), { Put: { TableName: this.tableName, Item: this.pointerOf(request), ConditionExpression: 'attribute_not_exists(pk)' } }];
+  private requestPuts(request: ConsentRequest, idempotencyKey: { callerSub: string; key: string } | undefined): TransactItem[] {
+    return [this.requestPut(request, idempotencyKey), { Put: { TableName: this.tableName, Item: this.pointerOf(request), ConditionExpression: 'attribute_not_exists(pk)' } }];
   }
 
-  private requestPut(request: ConsentRequest): TransactItem {
+  private requestPut(request: ConsentRequest, idempotencyKey?: { callerSub: string; key: string }): TransactItem {
     return {
       Put: {
         TableName: this.tableName,
-        Item: { ...keys.request(request.phone, request.requestId), ...request, pendingShard: keys.pendingShard(request.requestId) },
+        Item: { ...keys.request(request.phone, request.requestId), ...request, pendingShard: keys.pendingShard(request.requestId), ...(idempotencyKey ? { idempotencyKey } : {}) },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };

@@ -1,9 +1,9 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest } from '../domain/records.js';
 import type { UnresolvedSignal, UserDirectory, UserPairing } from '../domain/whatsapp/user-pairing.js';
 import { batchGetAll } from './batch-get.js';
 import { dynamoDb } from './dynamodb-client.js';
-import { cancellationCodes, isConditionalCheckFailed } from './errors.js';
+import { cancellationCodes } from './errors.js';
 import { keys, LIST_INDEX } from './keys.js';
 import { listPage } from './list-index.js';
 import { itemsUnder } from './paged-query.js';
@@ -62,20 +62,31 @@ export class DynamoUserDirectory implements UserDirectory {
     }
   }
 
+  /**
+   * The pairing, and its reverse on the number's partition (which the export and erasure of the
+   * number's personal data find it by), in one transaction.
+   */
   async remember(pairing: UserPairing): Promise<boolean> {
     try {
       await dynamoDb.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.userPairing(pairing.userId),
-          UpdateExpression: 'SET userId = :userId, phone = :phone, recipientId = :recipientId, seenAt = :seenAt',
-          ConditionExpression: 'attribute_not_exists(seenAt) OR seenAt <= :seenAt',
-          ExpressionAttributeValues: { ':userId': pairing.userId, ':phone': pairing.phone, ':recipientId': pairing.recipientId, ':seenAt': pairing.seenAt },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.userPairing(pairing.userId),
+                UpdateExpression: 'SET userId = :userId, phone = :phone, recipientId = :recipientId, seenAt = :seenAt',
+                ConditionExpression: 'attribute_not_exists(seenAt) OR seenAt <= :seenAt',
+                ExpressionAttributeValues: { ':userId': pairing.userId, ':phone': pairing.phone, ':recipientId': pairing.recipientId, ':seenAt': pairing.seenAt },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: { ...keys.numberPairing(pairing.phone, pairing.userId), ...pairing } } },
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return false;
       throw error;
     }
   }
@@ -115,10 +126,12 @@ export class DynamoUserDirectory implements UserDirectory {
   }
 }
 
-function pairingFromItem(item: Record<string, any>): UserPairing {
+/** A pairing's item as the domain reads it. */
+export function pairingFromItem(item: Record<string, any>): UserPairing {
   return { userId: item['userId'], phone: item['phone'], recipientId: item['recipientId'], seenAt: item['seenAt'] };
 }
 
-function signalFromItem(item: Record<string, any>): UnresolvedSignal {
+/** An unresolved signal's item as the domain reads it. */
+export function signalFromItem(item: Record<string, any>): UnresolvedSignal {
   return { userId: item['userId'], receivedAt: item['receivedAt'], event: item['event'] };
 }

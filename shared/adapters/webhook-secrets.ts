@@ -1,16 +1,11 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import { BOUNDED_CALLS } from './bounded-calls.js';
+import { SECRET_CACHE_SECONDS, secretsProvider } from './secrets-provider.js';
 
 /** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
 const webhookSecretsSchema = z.object({ appSecret: z.string(), verifyToken: z.string().min(1) });
 
 /** Meta's app secret, which signs callbacks, and the token of the subscription handshake. */
 export type WebhookSecrets = z.infer<typeof webhookSecretsSchema>;
-
-/** Secrets are read again after this long, so that a rotated secret takes effect without a redeploy. */
-const CACHE_SECONDS = 300;
 
 /**
  * Where the webhook's secrets come from: in AWS, a Secrets Manager secret whose JSON value is
@@ -24,11 +19,9 @@ export function webhookSecretsFrom(config: {
 }): () => Promise<WebhookSecrets> {
   const { whatsappSecretId, whatsappAppSecret, whatsappVerifyToken } = config;
   if (whatsappSecretId) {
-    // A client of our own rather than Powertools' default one: bounded like every other call, so that
-    // a Secrets Manager that hangs fails the callback (Meta delivers it again) instead of holding the
-    // function until its timeout.
-    const provider = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(BOUNDED_CALLS) });
-    return async () => webhookSecretsSchema.parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: CACHE_SECONDS }));
+    // A Secrets Manager that hangs fails the callback, which Meta delivers again.
+    const provider = secretsProvider();
+    return async () => webhookSecretsSchema.parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: SECRET_CACHE_SECONDS }));
   }
   if (whatsappAppSecret && whatsappVerifyToken) {
     const secrets = { appSecret: whatsappAppSecret, verifyToken: whatsappVerifyToken };

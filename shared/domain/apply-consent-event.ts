@@ -17,8 +17,11 @@ export interface ApplyDependencies {
   held?: Pick<HeldBlockStore, 'get'>;
 }
 
-/** `not-held`: a released block found nothing held any more (applied before, or discarded meanwhile). */
-export type ApplyResult = { outcome: AuditOutcome } | { outcome: 'duplicate' | 'not-held' };
+/**
+ * `not-held`: a released block found nothing held any more (applied before, or discarded meanwhile).
+ * `erased`: the request of a manual event was deleted with the number's personal data: dropped.
+ */
+export type ApplyResult = { outcome: AuditOutcome } | { outcome: 'duplicate' | 'not-held' | 'erased' };
 
 /**
  * Writers to one number rarely meet (FIFO allows one in-flight group), but every automatic block of one
@@ -36,7 +39,8 @@ const RETRY_PAUSE_MS = 20;
  * 3. Write audit entry, state and request status in one transaction, guarded by the audit entry not
  *    existing yet and the state's `version` being the one that was read.
  * 4. An event applied before (known by its id, whichever number it resolved to then) is a duplicate
- *    delivery: nothing to do.
+ *    delivery: nothing to do. A manual event whose request is gone was erased with the number's
+ *    personal data: nothing is written either.
  *    A moved `version` means someone else wrote in between: read again and decide again.
  */
 export async function applyConsentEvent(received: ConsentEvent, deps: ApplyDependencies): Promise<ApplyResult> {
@@ -62,7 +66,7 @@ export async function applyConsentEvent(received: ConsentEvent, deps: ApplyDepen
       ...(guarded.held ? { hold: heldBlockOf(event as AutomaticConsentEvent, appliedAt) } : {}),
       ...(settles ? { settles } : {}),
     });
-    if (result === 'duplicate') return { outcome: 'duplicate' };
+    if (result === 'duplicate' || result === 'erased') return { outcome: result };
     if (result === 'committed') return { outcome };
   }
   throw new Error(`State of ${event.phone} kept changing while event ${event.eventId} was applied`);

@@ -23,6 +23,11 @@ export interface ProfileStore {
    * profile's numbers are still those of `previous` (or it still does not exist); `conflict` otherwise.
    */
   replace(profile: Profile, previous: Profile | undefined): Promise<'replaced' | 'conflict'>;
+  /**
+   * Deletes the profile and its index items, atomically, provided its numbers are still those of
+   * `previous`; `conflict` otherwise (and when it is gone already).
+   */
+  remove(previous: Profile): Promise<'removed' | 'conflict'>;
   /** Whether any profile holds the number. */
   isHeld(phone: E164): Promise<boolean>;
 }
@@ -101,6 +106,7 @@ export interface EventLedger {
   /**
    * `duplicate`: this event's audit entry exists, so it was applied before.
    * `conflict`: the state changed since it was read (its `version` moved); read again and retry.
+   * `erased`: the event's request is gone (the number's personal data was erased): nothing is written.
    */
   record(input: {
     event: ConsentEvent;
@@ -119,7 +125,7 @@ export interface EventLedger {
     hold?: HeldBlock;
     /** The held block that this released event settles: it leaves the list. */
     settles?: { phone: E164; eventId: string };
-  }): Promise<'committed' | 'duplicate' | 'conflict'>;
+  }): Promise<'committed' | 'duplicate' | 'conflict' | 'erased'>;
 }
 
 /** One automatic block taking its place in a sender's guard window, as the window's counts were read. */

@@ -6,7 +6,7 @@ import type { ConsentRequest, Profile } from './records.js';
 import type { ChangeActors, Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
 import { NotFoundError, ServiceUnavailableError } from './errors.js';
 
-/** Two admins replacing one profile at the same moment is rare; a few tries settle it. */
+/** Two admins changing one profile at the same moment is rare; a few tries settle it. */
 const MAX_REPLACE_ATTEMPTS = 5;
 
 /**
@@ -33,6 +33,24 @@ export async function replaceProfile(
     if ((await deps.profiles.replace(profile, previous)) === 'replaced') return profile;
   }
   throw new ServiceUnavailableError(`Profile ${input.profileId} kept changing while it was replaced; retry.`);
+}
+
+/**
+ * Deletes a profile and its list of numbers. The numbers' consent stays (it belongs to them), requests
+ * accepted on the profile's page still end (the processor needs no profile), and the audit keeps the
+ * profile's history under its id.
+ *
+ * 1. Read the profile (404 when unknown).
+ * 2. Delete it with its index items, on condition that nobody changed its numbers since step 1;
+ *    otherwise start again.
+ */
+export async function deleteProfile(profileId: string, deps: { profiles: ProfileStore }): Promise<void> {
+  for (let attempt = 1; attempt <= MAX_REPLACE_ATTEMPTS; attempt++) {
+    const previous = await deps.profiles.get(profileId);
+    if (!previous) throw new NotFoundError(`Profile ${profileId} does not exist.`);
+    if ((await deps.profiles.remove(previous)) === 'removed') return;
+  }
+  throw new ServiceUnavailableError(`Profile ${profileId} kept changing while it was deleted; retry.`);
 }
 
 export interface NumberView {

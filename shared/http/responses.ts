@@ -9,6 +9,11 @@ export function json(statusCode: number, body: unknown): HttpResult {
   };
 }
 
+/** An answer without a body (`204`). */
+export function noContent(): HttpResult {
+  return { statusCode: 204, headers: {}, body: '' };
+}
+
 /** Plain text, never sniffed as HTML by a browser (the webhook echoes a caller's challenge). */
 export function text(statusCode: number, body: string): HttpResult {
   return {

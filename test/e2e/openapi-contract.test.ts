@@ -21,6 +21,7 @@ const adminToken = await tokenFor({ user: 'adam', groups: ['profile-admins'] });
 const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
 const readerToken = await tokenFor({ user: 'rita' });
 const campaignToken = await tokenFor({ user: 'campaigns', scopes: ['whatsapp-blocklist/check'] });
+const privacyToken = await tokenFor({ user: 'petra', groups: ['privacy-officers'] });
 
 interface Call {
   /** The path's parameters, percent-encoded into the route's template. */
@@ -107,6 +108,17 @@ describe('answers that the document describes', () => {
     await conforming('GET /numbers/{phone}/history', 200, { params: { phone: optedOut }, token: readerToken });
     const profileHistory = await conforming('GET /profiles/{profileId}/whatsapp/history', 200, { params: { profileId }, token: readerToken });
     expect(profileHistory.body.items).toHaveLength(3);
+
+    // Everything stored about the number, and about one never seen.
+    const exported = await conforming('GET /numbers/{phone}/personal-data', 200, { params: { phone: blocked }, token: privacyToken });
+    expect(exported.body).toMatchObject({ profiles: [profileId], history: [{}, {}, {}] });
+    await conforming('GET /numbers/{phone}/personal-data', 200, { params: { phone: uniquePhone() }, token: privacyToken });
+    const erased = await conforming('POST /numbers/{phone}/erase', 200, { params: { phone: optedOut }, token: privacyToken, body: { reason: 'Asked to be forgotten' } });
+    expect(erased.body).toMatchObject({ suppressionKept: true, deleted: { historyEntries: 1, profiles: 1 } });
+
+    // A deleted profile keeps its history.
+    await conforming('DELETE /profiles/{profileId}', 204, { params: { profileId }, token: adminToken });
+    await conforming('GET /profiles/{profileId}/whatsapp/history', 200, { params: { profileId }, token: readerToken });
   });
 
   it('POST /blocklist/check, with every kind of answer', async () => {
@@ -229,6 +241,7 @@ describe('errors that the document describes', () => {
     await conforming('POST /profiles/{profileId}/whatsapp/{phone}/block', 400, { ...block, body: { reason: 'x' }, headers: { 'idempotency-key': 'with spaces' } });
     await conforming('PUT /profiles/{profileId}', 400, { params: { profileId }, token: adminToken, body: { whatsappNumbers: [] } });
     await conforming('POST /blocklist/check', 400, { token: readerToken, body: { phones: [] } });
+    await conforming('POST /numbers/{phone}/erase', 400, { params: { phone }, token: privacyToken, body: { reason: ' ' } });
     await conforming('POST /blocklist/held/release', 400, { token: editorToken, body: { phones: ['+420777123456'] } });
     await conforming('GET /webhooks/whatsapp', 400, { query: '?hub.mode=subscribe' });
   });
@@ -248,6 +261,9 @@ describe('errors that the document describes', () => {
 
     await conforming('POST /profiles/{profileId}/whatsapp/{phone}/block', 403, { params: { profileId, phone }, token: readerToken, body: { reason: 'x' } });
     await conforming('PUT /profiles/{profileId}', 403, { params: { profileId }, token: editorToken, body: { whatsappNumbers: [phone] } });
+    await conforming('DELETE /profiles/{profileId}', 403, { params: { profileId }, token: editorToken });
+    await conforming('GET /numbers/{phone}/personal-data', 403, { params: { phone }, token: editorToken });
+    await conforming('POST /numbers/{phone}/erase', 403, { params: { phone }, token: readerToken, body: { reason: 'x' } });
     await conforming('POST /blocklist/held/discard', 403, { token: readerToken, body: { phones: [phone], reason: 'x' } });
     await conforming('GET /webhooks/whatsapp', 403, { query: '?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1' });
   });
@@ -257,6 +273,7 @@ describe('errors that the document describes', () => {
 
     await conforming('GET /profiles/{profileId}/whatsapp', 404, { params: { profileId: 'nobody-here' }, token: readerToken });
     await conforming('GET /profiles/{profileId}/whatsapp/history', 404, { params: { profileId: 'nobody-here' }, token: readerToken });
+    await conforming('DELETE /profiles/{profileId}', 404, { params: { profileId: 'nobody-here' }, token: adminToken });
     await conforming('POST /profiles/{profileId}/whatsapp/{phone}/block', 404, { params: { profileId, phone: uniquePhone() }, token: editorToken, body: { reason: 'x' } });
     await conforming('GET /requests/{requestId}', 404, { params: { requestId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }, token: readerToken });
   });

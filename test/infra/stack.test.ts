@@ -2,18 +2,20 @@ import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { BatchGetItemCommand, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type BatchGetCommandInput,
   type GetCommandInput,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { App, Lazy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -41,7 +43,9 @@ import { DynamoImportStore } from '../../shared/adapters/import-store.js';
 import { acceptBlocklistImport } from '../../shared/domain/imports/accept-import.js';
 import { importProgress } from '../../shared/domain/imports/import-progress.js';
 import type { EventPublisher } from '../../shared/domain/ports.js';
-import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
+import { exportPersonalData } from '../../shared/domain/personal-data/number-records.js';
+import { erasePersonalData } from '../../shared/domain/personal-data/erase-personal-data.js';
+import { deleteProfile, replaceProfile, viewNumberConsent, viewProfileConsent } from '../../shared/domain/profiles.js';
 import { ConsentApi, ROUTE_THROTTLES, type ConsentApiProps } from '../../infra/constructs/consent-api.js';
 import { GROUPS } from '../../infra/constructs/consent-auth.js';
 import { ConsoleHosting } from '../../infra/constructs/console-hosting.js';
@@ -56,6 +60,9 @@ process.env.AWS_REGION ??= 'us-east-1';
 const { DynamoAuditReader } = await import('../../shared/adapters/audit-reader.js');
 const { DynamoConsentStateStore } = await import('../../shared/adapters/consent-state-store.js');
 const { DynamoEventLedger } = await import('../../shared/adapters/event-ledger.js');
+const { DynamoNumberRecords } = await import('../../shared/adapters/personal-data/number-records-store.js');
+const { DynamoNumberEraser } = await import('../../shared/adapters/personal-data/number-eraser.js');
+const { DynamoErasureLog } = await import('../../shared/adapters/personal-data/erasure-log.js');
 const { DynamoProfileStore } = await import('../../shared/adapters/profile-store.js');
 const { DynamoRequestStore } = await import('../../shared/adapters/request-store.js');
 const { newId, systemClock } = await import('../../shared/adapters/runtime.js');
@@ -357,6 +364,8 @@ describe('functions', () => {
       processor: [ENV.consentTableName, ENV.auditTableName, ENV.consentQueueUrl, ENV.maxReceiveCount],
       requestSweeper: [ENV.consentTableName, ENV.consentQueueUrl, ENV.deadLetterQueueUrl],
       changePublisher: [ENV.changeEventsBusName],
+      personalData: [ENV.consentTableName, ENV.auditTableName],
+      personalDataEraser: [ENV.consentTableName, ENV.auditTableName, ENV.erasureLogSecretId],
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -398,11 +407,13 @@ describe('functions', () => {
     expect(() => withContext('every failure')).toThrow(/autoBlockCodes/);
   });
 
-  it('gives the processor its shared timeout, the imports 29 seconds and the other API functions 10', () => {
+  it('gives the processor its shared timeout, the imports and the erasure 29 seconds and the other API functions 10', () => {
     expect(resource(logicalId(stack.functions.processor)).Properties?.['Timeout']).toBe(PROCESSOR_TIMEOUT_SECONDS);
     for (const [name, fn] of Object.entries(stack.functions.api)) {
-      // An import of 10,000 rows records and enqueues them within the call, up to API Gateway's 30 seconds.
-      expect({ name, timeout: resource(logicalId(fn)).Properties?.['Timeout'] }).toEqual({ name, timeout: name === 'blocklistImports' ? 29 : 10 });
+      // An import of 10,000 rows records and enqueues them within the call, and an erasure deletes a long
+      // history item by item, up to API Gateway's 30 seconds.
+      const long = ['blocklistImports', 'personalDataEraser'].includes(name);
+      expect({ name, timeout: resource(logicalId(fn)).Properties?.['Timeout'] }).toEqual({ name, timeout: long ? 29 : 10 });
     }
   });
 
@@ -708,30 +719,46 @@ describe('permissions', () => {
     'dynamodb:UpdateTable',
   ];
 
-  it('grants nobody a way to update or delete audit entries', () => {
+  it('grants no role but the eraser a way to update or delete audit entries, and the eraser nothing but DeleteItem of a number\'s entries', () => {
     const auditId = logicalId(stack.data.auditTable);
+    const eraserPolicy = policyOfRole(roleOf(logicalId(stack.functions.api.personalDataEraser)));
     const onAudit = allStatements().filter(({ statement }) => statement.Effect === 'Allow' && appliesTo(statement, auditId));
+    const writes = onAudit.flatMap(({ policy, statement }) =>
+      actionsOf(statement).flatMap((pattern) => auditWrites.filter((action) => covers(pattern, action)).map((action) => ({ policy, action, condition: statement.Condition }))),
+    );
 
-    // Guards the guard: the filter must find the statements that the processor and history need.
-    expect(onAudit.length).toBeGreaterThanOrEqual(2);
-    for (const { policy, statement } of onAudit) {
-      for (const pattern of actionsOf(statement)) {
-        const forbidden = auditWrites.filter((action) => covers(pattern, action));
-        expect({ policy, pattern, forbidden }).toEqual({ policy, pattern, forbidden: [] });
-      }
-    }
+    // Guards the guard: the filter must find the statements that the processor, history and eraser need.
+    expect(onAudit.length).toBeGreaterThanOrEqual(4);
+    expect(writes).toEqual([
+      { policy: eraserPolicy, action: 'dynamodb:DeleteItem', condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PHONE#*'] } } },
+    ]);
   });
 
-  it('lets only the processor, and the review for discards of held blocks, put audit entries', () => {
+  it('lets only the processor, and the review for discards of held blocks, put history entries; the eraser puts the erasure log\'s only', () => {
     const auditId = logicalId(stack.data.auditTable);
     const processorPolicy = policyOfRole(roleOf(logicalId(stack.functions.processor)));
     const reviewPolicy = policyOfRole(roleOf(logicalId(stack.functions.api.blocklistReview)));
+    const eraserPolicy = policyOfRole(roleOf(logicalId(stack.functions.api.personalDataEraser)));
     const putters = allStatements()
       .filter(({ statement }) => statement.Effect === 'Allow' && appliesTo(statement, auditId))
-      .filter(({ statement }) => actionsOf(statement).some((pattern) => covers(pattern, 'dynamodb:PutItem')))
+      .filter(({ statement }) => actionsOf(statement).some((pattern) => covers(pattern, 'dynamodb:PutItem')));
+    const onPartition = (partition: string) =>
+      new Set(putters.filter(({ statement }) => conditionHolds(statement.Condition ?? {}, { leadingKeys: [partition], attributes: [] })).map(({ policy }) => policy));
+
+    expect(new Set(putters.map(({ policy }) => policy))).toEqual(new Set([processorPolicy, reviewPolicy, eraserPolicy]));
+    expect(onPartition(`PHONE#${PHONE}`)).toEqual(new Set([processorPolicy, reviewPolicy]));
+    expect(onPartition('ERASURE#0a1b')).toEqual(new Set([eraserPolicy]));
+  });
+
+  it('lets only the eraser read the erasure log\'s key', () => {
+    const secretId = logicalId(stack.erasureLogSecret);
+    const readers = allStatements()
+      .filter(({ statement }) => statement.Effect === 'Allow' && referencedIds(statement.Resource).has(secretId))
+      .filter(({ statement }) => actionsOf(statement).some((pattern) => covers(pattern, 'secretsmanager:GetSecretValue')))
       .map(({ policy }) => policy);
 
-    expect(new Set(putters)).toEqual(new Set([processorPolicy, reviewPolicy]));
+    expect(new Set(readers)).toEqual(new Set([policyOfRole(roleOf(logicalId(stack.functions.api.personalDataEraser)))]));
+    expect(resource(secretId)).toMatchObject({ DeletionPolicy: 'Retain', Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } } });
   });
 
   it('lets the history function query the audit and its by-profile index', () => {
@@ -756,7 +783,7 @@ describe('permissions', () => {
     const profileAttributes = ['pk', 'sk', 'profileId', 'whatsappNumbers', 'updatedAt', 'updatedBy', 'phone'];
     const requestAttributes = [
       'pk', 'sk', 'requestId', 'status', 'action', 'phone', 'profileId', 'reason', 'requestedBy', 'requestedAt', 'appliedAt',
-      'sequence', 'pendingShard', 'bodyHash', 'expiresAt', 'value',
+      'sequence', 'pendingShard', 'idempotencyKey', 'bodyHash', 'expiresAt', 'value',
     ];
     const expected: Record<FunctionName, Record<string, Condition | null>> = {
       profiles: {
@@ -764,7 +791,7 @@ describe('permissions', () => {
         'consent:BatchGetItem': on('PHONE#*'),
         'consent:Query': on('PHONE#*'),
         'consent:PutItem': writing(profileAttributes, 'PROFILE#*', 'PHONE#*'),
-        'consent:DeleteItem': on('PHONE#*'),
+        'consent:DeleteItem': on('PROFILE#*', 'PHONE#*'),
         'audit:Query': on('PHONE#*'),
       },
       consentRequests: {
@@ -813,6 +840,21 @@ describe('permissions', () => {
       },
       // Reads the audit table's stream (granted on the stream), and no table.
       changePublisher: { 'audit:DescribeStream': null, 'audit:GetRecords': null, 'audit:GetShardIterator': null },
+      personalData: {
+        'consent:Query': on('PHONE#*', 'BSUID#*', 'IMPORT#*'),
+        'consent:BatchGetItem': on('BSUID#*'),
+        'audit:Query': on('PHONE#*'),
+      },
+      personalDataEraser: {
+        'consent:Query': on('PHONE#*', 'BSUID#*', 'IMPORT#*'),
+        'consent:BatchGetItem': on('BSUID#*'),
+        'consent:GetItem': on('PHONE#*', 'PROFILE#*', 'IMPORT#*'),
+        'consent:PutItem': on('PHONE#*', 'PROFILE#*', 'IMPORT#*'),
+        'consent:DeleteItem': on('PHONE#*', 'REQUEST#*', 'IDEMPOTENCY#*', 'BSUID#*'),
+        'audit:Query': on('PHONE#*'),
+        'audit:DeleteItem': on('PHONE#*'),
+        'audit:PutItem': on('ERASURE#*'),
+      },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(functions).sort());
 
@@ -1002,6 +1044,12 @@ describe('DynamoDB access, as the code makes it', () => {
     publishAll: async () => undefined,
   });
 
+  /** Items of a number's partition that lead a reader of its personal data elsewhere. */
+  const personalDataItems = {
+    pairing: { pk: `PHONE#${PHONE}`, sk: 'BSUID#US.1', userId: 'US.1', phone: PHONE, seenAt: '2025-01-01T00:00:00.000Z' },
+    request: { ...sampleEvent(), pk: `PHONE#${PHONE}`, sk: `REQ#${sampleEvent().requestId}`, status: 'applied', importId: 'import-1' },
+  };
+
   /** What each function's handler does with DynamoDB, through the same use cases and adapters. */
   const scenarios: Record<FunctionName, () => Promise<unknown>> = {
     profiles: async () => {
@@ -1017,6 +1065,7 @@ describe('DynamoDB access, as the code makes it', () => {
       documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [state] } });
       await viewProfileConsent(PROFILE_ID, { profiles, states, requests, changes });
       await viewNumberConsent(PHONE, { states, requests, changes });
+      await deleteProfile(PROFILE_ID, { profiles });
     },
     consentRequests: async () => {
       const deps = (fails: boolean) => ({
@@ -1121,6 +1170,61 @@ describe('DynamoDB access, as the code makes it', () => {
       await new DynamoRequestStore(TABLES.consent).markFailed(PHONE, sampleEvent().requestId);
     },
     changePublisher: async () => undefined,
+    personalData: async () => {
+      // The number's partition holds a user id seen with it, still paired with it, and a request of an import.
+      documentClient.on(QueryCommand).callsFake((input: QueryCommandInput) =>
+        input.TableName === TABLES.consent && input.ExpressionAttributeValues?.[':pk'] === `PHONE#${PHONE}`
+          ? { Items: [personalDataItems.pairing, personalDataItems.request] }
+          : { Items: [] },
+      );
+      documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [{ pk: 'BSUID#US.1', sk: 'NUMBER', userId: 'US.1', phone: PHONE }] } });
+      await exportPersonalData(PHONE, { reader: new DynamoNumberRecords(TABLES.consent, TABLES.audit), clock: systemClock });
+    },
+    personalDataEraser: async () => {
+      // One item of every kind on the number's partition, each leading elsewhere: an import's page with
+      // the number's row, a pairing that names it with a signal kept under it, a profile that holds it,
+      // a history entry, and a request made with an idempotency key.
+      const { state, request, pairing } = { ...personalDataItems, state: { ...sampleState(), pk: `PHONE#${PHONE}`, sk: 'STATE' } };
+      const onNumber = [
+        state, request, pairing,
+        { pk: `PHONE#${PHONE}`, sk: `HOLDER#${PROFILE_ID}`, profileId: PROFILE_ID, phone: PHONE },
+        { ...keysOfHeld(), phone: PHONE, eventId: 'wa-held' },
+        { pk: `PHONE#${PHONE}`, sk: 'EVENT#wa-1', eventId: 'wa-1' },
+        { pk: `PHONE#${PHONE}`, sk: 'SEQ', value: 3 },
+      ];
+      const page = { pk: 'IMPORT#import-1', sk: 'ACCEPTED#0000', entries: [{ line: 2, phone: PHONE, sequence: 1 }] };
+      documentClient.on(QueryCommand).callsFake((input: QueryCommandInput) => {
+        const pk = input.ExpressionAttributeValues?.[':pk'];
+        if (input.TableName === TABLES.audit) return { Items: pk === `PHONE#${PHONE}` ? [{ pk, sk: '2025-01-01T00:00:00.000Z#wa-1' }] : [] };
+        if (pk === `PHONE#${PHONE}`) return { Items: onNumber };
+        if (pk === 'IMPORT#import-1') return { Items: [page] };
+        if (pk === 'BSUID#US.1') return { Items: [{ pk, sk: 'UNRESOLVED#wa-2', userId: 'US.1', receivedAt: '2025-01-01T00:00:00.000Z', event: sampleAutomaticEvent({ eventId: 'wa-2' }) }] };
+        return { Items: [] };
+      });
+      documentClient.on(BatchGetCommand).resolves({ Responses: { [TABLES.consent]: [{ pk: 'BSUID#US.1', sk: 'NUMBER', userId: 'US.1', phone: PHONE }] } });
+      // An erasure of another number changes the import's page first: it is read again.
+      documentClient
+        .on(PutCommand, { Item: { pk: 'IMPORT#import-1' } })
+        .rejectsOnce(new ConditionalCheckFailedException({ message: 'changed', $metadata: {} }))
+        .resolves({});
+      // The state as the suppression record left it, once written: the erasure ends after one pass.
+      documentClient.on(GetCommand).callsFake((input: GetCommandInput) => {
+        const sk = String(input.Key?.['sk']);
+        if (sk === 'STATE') return { Item: { ...state, version: state.version + 1 } };
+        if (sk.startsWith('REQ#')) return { Item: { ...request, idempotencyKey: { callerSub: 'sub-erin', key: 'key-1' } } };
+        if (sk.startsWith('ACCEPTED#')) return { Item: page };
+        return { Item: storedItem(input) };
+      });
+      const records = new DynamoNumberRecords(TABLES.consent, TABLES.audit);
+      await erasePersonalData(callerWith({ groups: new Set(['privacy-officers']) }), { phone: PHONE, reason: 'Forget me' }, {
+        reader: records,
+        eraser: new DynamoNumberEraser(TABLES.consent, TABLES.audit, systemClock),
+        states: new DynamoConsentStateStore(TABLES.consent),
+        log: new DynamoErasureLog(TABLES.audit, async () => 'k'.repeat(32)),
+        clock: systemClock,
+        newId,
+      });
+    },
     requestSweeper: async () => {
       const requests = new DynamoRequestStore(TABLES.consent);
       // The dead-letter queue holds one request's event; the reader reads until the queue answers with none.
@@ -1207,7 +1311,7 @@ describe('DynamoDB access, as the code makes it', () => {
     // Each function's scenario covers the partitions its grants name (and so would notice one too few).
     expect(kinds).toEqual({
       profiles: [
-        'BatchGetItem consent PHONE#', 'DeleteItem consent PHONE#', 'GetItem consent PROFILE#', 'PutItem consent PHONE#',
+        'BatchGetItem consent PHONE#', 'DeleteItem consent PHONE#', 'DeleteItem consent PROFILE#', 'GetItem consent PROFILE#', 'PutItem consent PHONE#',
         'PutItem consent PROFILE#', 'Query audit PHONE#', 'Query consent PHONE#',
       ],
       consentRequests: [
@@ -1236,6 +1340,13 @@ describe('DynamoDB access, as the code makes it', () => {
       ],
       requestSweeper: ['Query consent/byPending PENDING#', 'UpdateItem consent PHONE#'],
       changePublisher: [],
+      personalData: ['BatchGetItem consent BSUID#', 'Query audit PHONE#', 'Query consent BSUID#', 'Query consent IMPORT#', 'Query consent PHONE#'],
+      personalDataEraser: [
+        'BatchGetItem consent BSUID#', 'DeleteItem audit PHONE#', 'DeleteItem consent BSUID#', 'DeleteItem consent IDEMPOTENCY#',
+        'DeleteItem consent PHONE#', 'DeleteItem consent REQUEST#', 'GetItem consent IMPORT#', 'GetItem consent PHONE#', 'GetItem consent PROFILE#',
+        'PutItem audit ERASURE#', 'PutItem consent IMPORT#', 'PutItem consent PHONE#', 'PutItem consent PROFILE#', 'Query audit PHONE#',
+        'Query consent BSUID#', 'Query consent IMPORT#', 'Query consent PHONE#',
+      ],
     });
   });
 
@@ -1251,7 +1362,7 @@ describe('DynamoDB access, as the code makes it', () => {
     expect([...granted].sort()).toEqual([...taken].sort());
   });
 
-  it('lets no role but the processor write an attribute that only a consent state has', async () => {
+  it('lets no role but the processor (and the eraser, for suppression records) write an attribute that only a consent state has', async () => {
     const processorWrites = (await accessesOf('processor')).filter((access) => access.table === 'consent' && access.action !== 'dynamodb:GetItem');
     const stateAttributes = new Set(processorWrites.filter((access) => access.attributes.includes('blocked')).flatMap((access) => access.attributes));
     const otherWrites = [...(await accessesOf('profiles')), ...(await accessesOf('consentRequests'))].filter((access) =>
@@ -1263,7 +1374,8 @@ describe('DynamoDB access, as the code makes it', () => {
     // Guards the guard: the processor's state put was found, and what makes a block is among its own.
     expect(stateOnly).toEqual(expect.arrayContaining(['blocked', 'source', 'version', 'registers']));
     for (const name of Object.keys(scenarios) as FunctionName[]) {
-      if (name === 'processor') continue;
+      // The eraser writes a suppression record in place of a state (README, "A person's data").
+      if (name === 'processor' || name === 'personalDataEraser') continue;
       for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem']) {
         const writesState = stateOnly.filter((attribute) =>
           allowed(name, { action, table: 'consent', leadingKeys: [`PHONE#${PHONE}`], attributes: ['pk', 'sk', attribute] }),
@@ -1345,6 +1457,7 @@ function accessesIn(command: unknown): { action: string; table: 'consent' | 'aud
   if (command instanceof GetCommand) return [item('GetItem', input)];
   if (command instanceof UpdateCommand) return [item('UpdateItem', input)];
   if (command instanceof DeleteCommand) return [item('DeleteItem', input)];
+  if (command instanceof PutCommand) return [item('PutItem', input)];
   if (command instanceof TransactWriteCommand) {
     return (input['TransactItems'] as Record<string, ItemRequest>[]).map((entry) => {
       const [[kind, request] = ['', {}]] = Object.entries(entry);
@@ -1440,6 +1553,7 @@ describe('HTTP API', () => {
     expect(deployed.sort()).toEqual(
       [
         'PUT /profiles/{profileId}',
+        'DELETE /profiles/{profileId}',
         'GET /profiles/{profileId}/whatsapp',
         'POST /profiles/{profileId}/whatsapp/{phone}/block',
         'POST /profiles/{profileId}/whatsapp/{phone}/unblock',
@@ -1447,6 +1561,8 @@ describe('HTTP API', () => {
         'GET /profiles/{profileId}/whatsapp/history',
         'GET /numbers/{phone}',
         'GET /numbers/{phone}/history',
+        'GET /numbers/{phone}/personal-data',
+        'POST /numbers/{phone}/erase',
         'POST /blocklist/check',
         'GET /blocklist',
         'GET /blocklist/held',
@@ -1556,7 +1672,7 @@ describe('Cognito', () => {
     for (const groupName of Object.values(GROUPS)) {
       template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: groupName });
     }
-    expect(Object.values(GROUPS).sort()).toEqual(['profile-admins', 'whatsapp-blocklist-editors']);
+    expect(Object.values(GROUPS).sort()).toEqual(['privacy-officers', 'profile-admins', 'whatsapp-blocklist-editors']);
   });
 
   it('has the resource-server scopes that the API checks', () => {
@@ -1568,6 +1684,10 @@ describe('Cognito', () => {
       Identifier: 'profiles',
       Scopes: [Match.objectLike({ ScopeName: 'write' })],
     });
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'privacy',
+      Scopes: [Match.objectLike({ ScopeName: 'manage' })],
+    });
   });
 
   it('gives the machine client a secret, the client-credentials flow and every custom scope', () => {
@@ -1575,7 +1695,7 @@ describe('Cognito', () => {
     const scopes = JSON.stringify(client?.['AllowedOAuthScopes']);
 
     expect(client).toMatchObject({ GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'] });
-    for (const scope of ['/edit', '/check', '/write']) expect(scopes).toContain(scope);
+    for (const scope of ['/edit', '/check', '/write', '/manage']) expect(scopes).toContain(scope);
   });
 
   it('lets users sign in with a code but never grants them a permission scope in place of a group', () => {
@@ -1898,6 +2018,7 @@ describe('outputs', () => {
         'ChangeEventsQueueUrl',
         'WebhookUrl',
         'WebhookSecretArn',
+        'ErasureLogKeyArn',
         'BlocklistCheckFunctionName',
         'AlarmTopicArn',
         'ConsoleUrl',

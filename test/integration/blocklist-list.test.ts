@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import type { QueuedEvent } from '../../shared/domain/consent-event.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
+import { recordRequestOf } from '../support/requests.js';
 import { apiEvent, invoke } from '../support/api-events.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { batch, sqsRecord } from '../support/sqs-records.js';
@@ -12,12 +13,13 @@ import { e164, sampleAutomaticEvent, sampleEvent } from '../unit/support/samples
  * merged newest change first, filtered, paged, and as CSV.
  */
 
-await provisionIsolatedResources();
+const resources = await provisionIsolatedResources();
 const { handler: processor } = await import('../../functions/processor/handler.js');
 const { handler: blocklist } = await import('../../functions/blocklist/handler.js');
 
 let events = 0;
 const apply = async (event: QueuedEvent) => {
+  await recordRequestOf(resources.dynamoDb, resources.consentTableName, event);
   const response = await processor(batch(sqsRecord(JSON.stringify(event))), lambdaContext('processor'));
   expect(response.batchItemFailures).toEqual([]);
 };

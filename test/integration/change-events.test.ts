@@ -3,6 +3,7 @@ import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { startStreamPoller, type StreamHandler, type StreamPoller } from '../../infra/local/stream-poller.js';
 import type { QueuedEvent } from '../../shared/domain/consent-event.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
+import { recordRequestOf } from '../support/requests.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
 import { batch, sqsRecord } from '../support/sqs-records.js';
@@ -49,6 +50,7 @@ const changesOf = async (phone: string) => (await changes()).filter((event) => e
 
 let sequence = 0;
 const apply = async (event: QueuedEvent) => {
+  await recordRequestOf(resources.dynamoDb, resources.consentTableName, event);
   const response = await processor(batch(sqsRecord(JSON.stringify(event))), lambdaContext('processor'));
   expect(response.batchItemFailures).toEqual([]);
 };

@@ -9,6 +9,7 @@ import { uniquePhone } from '../support/consent-api.js';
 import { fold } from '../support/consent/reference-fold.js';
 import { deliveries, eventOf } from '../support/consent/signal-events.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
+import { recordRequestOf } from '../support/requests.js';
 import { batch, sqsRecord } from '../support/sqs-records.js';
 import { e164 } from '../unit/support/samples.js';
 
@@ -56,6 +57,7 @@ describe('order independence through the processor on DynamoDB Local', () => {
         const phone = e164(uniquePhone());
         const events = signals.map((signal, index) => eventOf(signal, phone, `${phone}-${index}`));
         await Promise.all(events.map(holdFor));
+        await Promise.all(events.map((event) => recordRequestOf(resources.dynamoDb, resources.consentTableName, event)));
 
         // act
         for (const index of arrival) await deliver(events[index]!);

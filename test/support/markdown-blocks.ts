@@ -12,11 +12,12 @@ export interface ShellBlock {
   title: string;
 }
 
-/** The README and every page under `docs/`. */
+/** The README, then every page under `docs/`, in the order of their paths. */
 export function documentationPages(root: string): string[] {
   const pages: string[] = [join(root, 'README.md')];
   const walk = (directory: string) => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const entries = readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
       const path = join(directory, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith('.md')) pages.push(path);

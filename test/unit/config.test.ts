@@ -61,6 +61,8 @@ describe('readConfig', () => {
       whatsappSecretId: 'WHATSAPP_SECRET_ID',
       whatsappAppSecret: 'WHATSAPP_APP_SECRET',
       whatsappVerifyToken: 'WHATSAPP_VERIFY_TOKEN',
+      erasureLogSecretId: 'ERASURE_LOG_SECRET_ID',
+      erasureLogKey: 'ERASURE_LOG_KEY',
       autoBlockCodes: 'AUTO_BLOCK_CODES',
       changeEventsBusName: 'CHANGE_EVENTS_BUS_NAME',
       changeEventsQueueUrl: 'CHANGE_EVENTS_QUEUE_URL',

@@ -131,7 +131,7 @@ function liftedByEditors({ editors }: Registers, word: SignalTime): boolean {
  * it is STOP, or a STOP carried from their previous number that this number's own START has not
  * followed; either only while no editor unblocked the number after it.
  */
-function recipientStop(registers: Registers): KeywordWord | undefined {
+export function recipientStop(registers: Registers): KeywordWord | undefined {
   const { keyword, carriedKeyword } = registers;
   const own = keyword?.keyword === 'stop' ? keyword : undefined;
   const carried = carriedKeyword?.keyword === 'stop' && !(keyword && compareSignals(keyword, carriedKeyword) > 0) ? carriedKeyword : undefined;
@@ -140,7 +140,7 @@ function recipientStop(registers: Registers): KeywordWord | undefined {
 }
 
 /** Likewise the recipient's marketing stop that stands, from this number or carried to it. */
-function marketingStop({ marketing, carriedMarketing }: Registers): MarketingWord | undefined {
+export function marketingStop({ marketing, carriedMarketing }: Registers): MarketingWord | undefined {
   if (marketing?.preference === 'stop') return marketing;
   if (carriedMarketing?.preference !== 'stop') return undefined;
   return marketing !== undefined && compareSignals(marketing, carriedMarketing) > 0 ? undefined : carriedMarketing;

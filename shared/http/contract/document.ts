@@ -61,7 +61,7 @@ const SIGNATURE_SCHEMES: Record<SignatureScheme, Json & { name: string }> = {
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
 /** The order of operations within a path, as the OpenAPI specification lists them. */
-const METHOD_ORDER: HttpMethod[] = ['GET', 'PUT', 'POST'];
+const METHOD_ORDER: HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE'];
 
 /** Who holds each permission, as the operation's description says it. */
 const PERMISSION_WORDS: Record<Permission, string> = {
@@ -69,6 +69,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   'profiles:write': 'a bearer token of group `profile-admins` or with scope `profiles/write`',
   'whatsapp-blocklist:edit': 'a bearer token with the permission "Edit WhatsApp blocklist": group `whatsapp-blocklist-editors` or scope `whatsapp-blocklist/edit`',
   'whatsapp-blocklist:check': 'any valid bearer token (machine clients: scope `whatsapp-blocklist/check`)',
+  'privacy:manage': 'a bearer token with the permission "Manage personal data": group `privacy-officers` or scope `privacy/manage`',
 };
 
 /** A caller who holds no group and no scope: a permission it holds, every caller holds. */

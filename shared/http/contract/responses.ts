@@ -108,6 +108,23 @@ export const ConsentRequest = named(
   }),
 );
 
+export const StoredRequest = named(
+  'StoredRequest',
+  z.strictObject({
+    requestId: z.string(),
+    status: requestStatus,
+    action: ConsentAction,
+    phone: Phone,
+    profileId: z.string().nullable(),
+    importId: z.string().nullable(),
+    reason: z.string(),
+    requestedBy: UserActor,
+    requestedAt: Timestamp,
+    appliedAt: Timestamp.nullable(),
+    sequence: z.number().int().min(1),
+  }).meta({ description: 'A block or unblock request as stored.' }),
+);
+
 const nextCursor = z.string().nullable().meta({ description: 'Pass it back as `cursor` for the next page; `null` on the last page, even when it is full.' });
 
 export const HistoryEntry = named(
@@ -222,6 +239,63 @@ export const CallbackReceipt = named(
       description:
         'What the callback carried, what was queued, what was kept as unresolved, the pairings of user ids queued, and the items that could not be read (logged and counted, not refused).',
     }),
+);
+
+/** Stored items that the export shows as they are: events as queued, registers as the processor wrote them. */
+const asStored = (description: string) => z.record(z.string(), z.unknown()).meta({ description });
+
+export const PersonalData = named(
+  'PersonalData',
+  z
+    .strictObject({
+      phone: Phone,
+      exportedAt: Timestamp,
+      state: z
+        .strictObject({
+          phone: Phone,
+          blocked: z.boolean(),
+          source: ConsentSource.nullable(),
+          reason: z.string().nullable(),
+          reasonCode: z.string().nullable(),
+          profileId: z.string().nullable(),
+          updatedAt: Timestamp.nullable(),
+          updatedBy: z.string().nullable(),
+          marketingOptOut: z.strictObject({ since: Timestamp, source: z.enum(['user_preferences', 'delivery_failure']), sender: z.string() }).nullable(),
+          version: z.number().int().min(0),
+          registers: asStored('What each source last said about the number (editors, failure, keyword, marketing, carried words, moved), from which the state is computed.'),
+        })
+        .nullable()
+        .meta({ description: 'The consent state as stored; `null` for a number never changed.' }),
+      marketingOptOut: z.strictObject({ since: Timestamp, source: z.enum(['user_preferences', 'delivery_failure']) }).nullable(),
+      profiles: z.array(z.string()).meta({ description: 'The ids of the profiles that hold the number.' }),
+      history: z.array(HistoryEntry).meta({ description: "Every entry of the number's history, newest first." }),
+      pending: z.array(StoredRequest).meta({ description: 'The requests not applied yet.' }),
+      requests: z.array(StoredRequest).meta({ description: 'Every request kept, whatever its status (a failed one has no history entry).' }),
+      pairings: z
+        .array(z.strictObject({ userId: z.string(), seenAt: Timestamp, current: z.boolean().meta({ description: "Whether the user id's pairing still names this number." }) }))
+        .meta({ description: 'The WhatsApp user ids (BSUIDs) a signed callback showed with the number.' }),
+      held: z
+        .array(z.strictObject({ phone: Phone, eventId: z.string(), sender: z.string(), reasonCode: z.string().nullable(), failedAt: Timestamp, heldAt: Timestamp, event: asStored('The held event as queued.') }))
+        .meta({ description: 'Automatic blocks of the number that the guard held.' }),
+      unresolved: z
+        .array(z.strictObject({ userId: z.string(), receivedAt: Timestamp, event: asStored('The signal as received, without a number.') }))
+        .meta({ description: "Signals kept under a user id that is paired with the number now." }),
+      imports: z
+        .array(z.strictObject({ importId: z.string(), lines: z.array(z.number().int().min(2)) }))
+        .meta({ description: 'The blocklist imports with rows of the number, by their lines in the file.' }),
+    })
+    .meta({ description: 'Everything the service stores about the number; every key is present, and a number it never saw has an empty document.' }),
+);
+
+export const ErasureDone = named(
+  'ErasureDone',
+  z.strictObject({
+    phone: Phone,
+    deleted: z
+      .strictObject({ historyEntries: counted, profiles: counted, pairings: counted, requests: counted, held: counted, unresolved: counted, importRows: counted })
+      .meta({ description: 'How many items of each kind went (the profiles the number left, rows of blocklist imports).' }),
+    suppressionKept: z.boolean().meta({ description: 'Whether a suppression record stayed: the number was blocked or opted out of marketing.' }),
+  }),
 );
 
 export const OpenApiDocument = named(

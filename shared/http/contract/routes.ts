@@ -12,7 +12,7 @@ import * as body from './responses.js';
  * names exactly the routes the stack deploys (`infra/resources.ts`).
  */
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST';
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 /** The security schemes of signatures that functions check themselves (`./document.ts` describes each). */
 export type SignatureScheme = 'metaSignature';
@@ -60,7 +60,7 @@ export interface ApiRoute {
     /** Whatever the body holds, and whatever its Content-Type says, it is read and never refused (no `400`, no `415`). */
     refusesNothing?: true;
   };
-  responses: Partial<Record<200 | 202 | 304, SuccessResponse>>;
+  responses: Partial<Record<200 | 202 | 204 | 304, SuccessResponse>>;
   /**
    * What the entry does not imply already, in words for this route. Implied: `400` (a route with
    * parameters or a body), `401` (a bearer token), `403` (a permission not every caller holds), `413`
@@ -74,6 +74,7 @@ export const TAGS = {
   Requests: 'Block and unblock requests, applied by the processor.',
   History: 'The audit, per profile and per number, newest first.',
   Blocklist: 'The campaign check, and automatic blocks and signals awaiting an operator.',
+  PersonalData: "A person's data: what is stored about a number, and its erasure.",
   Webhook: "Meta's WhatsApp Cloud API callbacks.",
   Service: 'The service itself.',
 } as const;
@@ -131,6 +132,19 @@ export const apiRoutes: ApiRoute[] = [
     problems: { 503: 'The profile kept changing while it was replaced; retry.' },
   },
   {
+    method: 'DELETE',
+    path: '/profiles/{profileId}',
+    operationId: 'deleteProfile',
+    tag: 'Profiles',
+    summary: 'Delete a profile and its list of numbers',
+    description:
+      "The numbers' consent stays (it belongs to the numbers), requests already accepted still end, and the profile's history stays readable by its id. To merge two profiles, put the union of their numbers on the one kept, then delete the other.",
+    caller: { permission: 'profiles:write' },
+    parameters: { path: profilePath },
+    responses: { 204: { description: 'Deleted.' } },
+    problems: { 404: 'The profile does not exist.', 503: 'The profile kept changing while it was deleted; retry.' },
+  },
+  {
     method: 'GET',
     path: '/profiles/{profileId}/whatsapp',
     operationId: 'getProfileConsent',
@@ -179,8 +193,9 @@ export const apiRoutes: ApiRoute[] = [
     summary: "Changes made on a profile's page",
     caller: { permission: 'consent:read' },
     parameters: { path: profilePath, query: pageQuery },
+    description: 'A deleted profile keeps its history, readable by its id.',
     ...historyPage,
-    problems: { 404: 'The profile does not exist.' },
+    problems: { 404: 'No profile has this id, and none ever had a history.' },
   },
   {
     method: 'GET',
@@ -201,6 +216,32 @@ export const apiRoutes: ApiRoute[] = [
     caller: { permission: 'consent:read' },
     parameters: { path: phonePath, query: pageQuery },
     ...historyPage,
+  },
+  {
+    method: 'GET',
+    path: '/numbers/{phone}/personal-data',
+    operationId: 'exportPersonalData',
+    tag: 'PersonalData',
+    summary: 'Everything stored about a number',
+    description:
+      'One JSON document: the state and marketing opt-out, the profiles that hold the number, every history entry, its requests, the user ids paired with it, and the held and unresolved signals that name it. A number never seen gives an empty document.',
+    caller: { permission: 'privacy:manage' },
+    parameters: { path: phonePath },
+    responses: { 200: json(body.PersonalData, 'Everything stored about the number.') },
+  },
+  {
+    method: 'POST',
+    path: '/numbers/{phone}/erase',
+    operationId: 'erasePersonalData',
+    tag: 'PersonalData',
+    summary: 'Erase everything stored about a number, but its objection',
+    description:
+      "Deletes the number's history entries, requests, pairings, held and unresolved signals and import rows, and takes it off every profile. When the number is blocked or opted out of marketing, a suppression record stays (the number, blocked or the opt-out, the source and the date; nothing else), so that campaigns keep skipping it. Requests accepted before the erasure and still queued are dropped. The erasure is logged under a keyed hash of the number. Repeating an erasure is harmless: one that failed half-way finishes.",
+    caller: { permission: 'privacy:manage' },
+    parameters: { path: phonePath },
+    body: { name: 'Erasure', schema: reasonBody, maxBytes: DEFAULT_MAX_BODY_BYTES, description: 'Why the data is erased (the data subject\'s request, say), for the erasure log.' },
+    responses: { 200: json(body.ErasureDone, 'Erased; a number never seen erases nothing.') },
+    problems: { 503: 'The number kept changing while it was erased; repeat the erasure.' },
   },
   {
     method: 'POST',

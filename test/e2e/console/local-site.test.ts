@@ -24,7 +24,7 @@ describe('the console files', () => {
     const response = await http('GET', '/console/config.json');
     expect(response.body).toEqual({
       apiUrl: '',
-      auth: { kind: 'local', tokenUrl: '/local/token', groups: ['whatsapp-blocklist-editors', 'profile-admins'] },
+      auth: { kind: 'local', tokenUrl: '/local/token', groups: ['whatsapp-blocklist-editors', 'profile-admins', 'privacy-officers'] },
     });
   });
 
@@ -53,13 +53,13 @@ describe('the console files', () => {
 describe('POST /local/token', () => {
   it('signs a token the API accepts, with the groups ticked', async () => {
     // act
-    const issued = await http('POST', '/local/token', { body: { user: 'erin', groups: ['whatsapp-blocklist-editors'] } });
+    const issued = await http('POST', '/local/token', { body: { user: 'erin', groups: ['whatsapp-blocklist-editors', 'privacy-officers'] } });
 
     // assess
     expect(issued.status).toBe(200);
     expect(issued.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
     const claims = JSON.parse(Buffer.from(issued.body.access_token.split('.')[1], 'base64url').toString('utf8'));
-    expect(claims).toMatchObject({ username: 'erin', 'cognito:groups': ['whatsapp-blocklist-editors'] });
+    expect(claims).toMatchObject({ username: 'erin', 'cognito:groups': ['whatsapp-blocklist-editors', 'privacy-officers'] });
     const used = await http('GET', '/numbers/%2B420777123456', { token: issued.body.access_token });
     expect(used.status).toBe(200);
   });

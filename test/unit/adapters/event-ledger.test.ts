@@ -84,8 +84,29 @@ describe('DynamoEventLedger.record', () => {
     expect(items[2]?.Update?.ExpressionAttributeValues).toMatchObject({ ':status': 'superseded' });
   });
 
-  it.each<[string[], 'duplicate' | 'conflict']>([
+  it("updates a request only while it exists: the erasure of the number's personal data deleted it, and its event must not bring it back", async () => {
+    dynamoDb.on(TransactWriteCommand).resolves({});
+
+    await ledger.record(firstBlock());
+
+    const requestItem = dynamoDb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[3]?.Update;
+    expect(requestItem).toMatchObject({ ConditionExpression: 'attribute_exists(pk)' });
+  });
+
+  it('answers erased when only the request is gone, whatever item it comes after', async () => {
+    dynamoDb.on(TransactWriteCommand).rejects(cancelledWith('None', 'None', 'None', 'ConditionalCheckFailed'));
+    expect(await ledger.record(firstBlock())).toBe('erased');
+
+    dynamoDb.on(TransactWriteCommand).rejects(cancelledWith('None', 'None', 'ConditionalCheckFailed'));
+    expect(await ledger.record({ ...firstBlock(), transition: { outcome: 'superseded', next: undefined, newlyBlocked: false }, requestStatus: 'superseded' })).toBe('erased');
+  });
+
+  it.each<[string[], 'duplicate' | 'conflict' | 'erased']>([
     [['ConditionalCheckFailed', 'None', 'None', 'None'], 'duplicate'],
+    // Applied before, and its request erased since: a repeat all the same.
+    [['ConditionalCheckFailed', 'None', 'None', 'ConditionalCheckFailed'], 'duplicate'],
+    // The state moved and the request is gone: erased, since reading again would change nothing.
+    [['None', 'None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'], 'erased'],
     [['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'], 'duplicate'],
     [['None', 'ConditionalCheckFailed', 'None', 'None'], 'duplicate'],
     [['None', 'None', 'ConditionalCheckFailed', 'None'], 'conflict'],

@@ -34,6 +34,19 @@ const request: ConsentRequest = {
 
 
 
+describe('DynamoRequestStore.create', () => {
+  it("names the request's idempotency key on the request, so that an erasure of its number deletes the key with it", async () => {
+    dynamoDb.on(TransactWriteCommand).resolves({});
+
+    await store.create(request, idempotency);
+    await store.create({ ...request, requestId: '01JCCCCCCCCCCCCCCCCCCCCCCC' });
+
+    const [keyed, unkeyed] = dynamoDb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems?.[0]?.Put?.Item);
+    expect(keyed).toMatchObject({ sk: `REQ#${request.requestId}`, idempotencyKey: { callerSub: 'sub-erin', key: 'key-1' } });
+    expect(unkeyed).not.toHaveProperty('idempotencyKey');
+  });
+});
+
 describe('DynamoRequestStore.create with an idempotency key', () => {
   it.each(['TransactionConflict', 'ConditionalCheckFailed'])(
     'answers the request that holds the key when the key item is cancelled with %s, once it is visible',

@@ -9,6 +9,7 @@ describe('can', () => {
   it.each<[Permission, string]>([
     ['whatsapp-blocklist:edit', 'whatsapp-blocklist-editors'],
     ['profiles:write', 'profile-admins'],
+    ['privacy:manage', 'privacy-officers'],
   ])('grants %s to the group %s', (permission, group) => {
     expect(can(callerHolding({ groups: [group] }), permission)).toBe(true);
   });
@@ -17,6 +18,7 @@ describe('can', () => {
     ['whatsapp-blocklist:edit', 'whatsapp-blocklist/edit'],
     ['profiles:write', 'profiles/write'],
     ['whatsapp-blocklist:check', 'whatsapp-blocklist/check'],
+    ['privacy:manage', 'privacy/manage'],
   ])('grants %s to the scope %s', (permission, scope) => {
     expect(can(callerHolding({ scopes: [scope] }), permission)).toBe(true);
   });
@@ -35,6 +37,11 @@ describe('can', () => {
     ['profiles:write', {}],
     ['profiles:write', { groups: ['whatsapp-blocklist-editors'], scopes: ['whatsapp-blocklist/edit'] }],
     ['profiles:write', { scopes: ['profiles/read'] }],
+    // Editing the blocklist or managing profiles is no licence to read or erase a person's data.
+    ['privacy:manage', {}],
+    ['privacy:manage', { groups: ['whatsapp-blocklist-editors', 'profile-admins'], scopes: ['whatsapp-blocklist/edit', 'profiles/write'] }],
+    ['privacy:manage', { groups: ['privacy/manage'] }],
+    ['privacy:manage', { scopes: ['privacy-officers'] }],
   ])('refuses %s to a caller with %j', (permission, holding) => {
     expect(can(callerHolding(holding), permission)).toBe(false);
   });

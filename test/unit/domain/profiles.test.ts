@@ -1,7 +1,7 @@
-import { NotFoundError } from '../../../shared/domain/errors.js';
+import { NotFoundError, ServiceUnavailableError } from '../../../shared/domain/errors.js';
 import type { ChangeActors } from '../../../shared/domain/ports.js';
 import type { AuditActor } from '../../../shared/domain/records.js';
-import { replaceProfile, viewNumberConsent, viewProfileConsent } from '../../../shared/domain/profiles.js';
+import { deleteProfile, replaceProfile, viewNumberConsent, viewProfileConsent } from '../../../shared/domain/profiles.js';
 import { fixedClock, InMemoryConsentStateStore, InMemoryProfileStore, InMemoryRequestStore } from '../support/fakes.js';
 import { callerWith, e164, OTHER_PHONE, PHONE, SAMPLE_EDITORS_BLOCK, sampleState } from '../support/samples.js';
 
@@ -31,6 +31,41 @@ describe('replaceProfile', () => {
     await replaceProfile(callerWith(), { profileId: 'profile-1', whatsappNumbers: [OTHER_PHONE] }, { profiles, clock: fixedClock(NOW) });
 
     expect((await profiles.get('profile-1'))?.whatsappNumbers).toEqual([OTHER_PHONE]);
+  });
+});
+
+describe('deleteProfile', () => {
+  const profile = { profileId: 'profile-1', whatsappNumbers: [PHONE], updatedAt: NOW, updatedBy: 'adam' };
+
+  it('deletes the profile as it was read', async () => {
+    const profiles = new InMemoryProfileStore([profile]);
+
+    await deleteProfile('profile-1', { profiles });
+
+    expect(await profiles.get('profile-1')).toBeUndefined();
+  });
+
+  it('refuses an unknown profile with a 404', async () => {
+    await expect(deleteProfile('nobody', { profiles: new InMemoryProfileStore() })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('reads the profile again when another admin changed its numbers in between, and deletes it then', async () => {
+    const profiles = new InMemoryProfileStore([profile]);
+    profiles.beforeRemove = (attempt) => {
+      if (attempt === 1) profiles.profiles.set('profile-1', { ...profile, whatsappNumbers: [PHONE, OTHER_PHONE] });
+    };
+
+    await deleteProfile('profile-1', { profiles });
+
+    expect(profiles.removeAttempts).toBe(2);
+    expect(await profiles.get('profile-1')).toBeUndefined();
+  });
+
+  it('gives up with a 503 on a profile that keeps changing', async () => {
+    const profiles = new InMemoryProfileStore([profile]);
+    profiles.beforeRemove = (attempt) => profiles.profiles.set('profile-1', { ...profile, whatsappNumbers: attempt % 2 ? [OTHER_PHONE] : [PHONE] });
+
+    await expect(deleteProfile('profile-1', { profiles })).rejects.toThrow(ServiceUnavailableError);
   });
 });
 

@@ -30,4 +30,13 @@ describe('authorise', () => {
       message: 'This action needs the permission to manage profiles (group profile-admins or scope profiles/write).',
     });
   });
+
+  it('refuses an editor the export and erasure of personal data with a 403 that names the group and the scope', () => {
+    const editor = callerWith({ groups: new Set(['whatsapp-blocklist-editors']) });
+
+    expect(() => authorise(editor, 'privacy:manage')).toThrow(
+      'This action needs the permission "Manage personal data" (group privacy-officers or scope privacy/manage).',
+    );
+    expect(() => authorise(callerWith({ groups: new Set(['privacy-officers']) }), 'privacy:manage')).not.toThrow();
+  });
 });

@@ -53,6 +53,19 @@ export class InMemoryProfileStore implements ProfileStore {
     return 'replaced';
   }
 
+  /** `beforeRemove` runs before each attempt, to play a concurrent writer. */
+  beforeRemove: ((attempt: number) => void) | undefined;
+  removeAttempts = 0;
+
+  async remove(previous: Profile): Promise<'removed' | 'conflict'> {
+    this.removeAttempts += 1;
+    this.beforeRemove?.(this.removeAttempts);
+    const stored = this.profiles.get(previous.profileId);
+    if (!stored || JSON.stringify(stored.whatsappNumbers) !== JSON.stringify(previous.whatsappNumbers)) return 'conflict';
+    this.profiles.delete(previous.profileId);
+    return 'removed';
+  }
+
   async isHeld(phone: E164): Promise<boolean> {
     return [...this.profiles.values()].some((profile) => profile.whatsappNumbers.includes(phone));
   }

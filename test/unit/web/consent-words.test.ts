@@ -52,6 +52,10 @@ describe('actorName', () => {
     expect(actorName('erin')).toBe('erin');
     expect(actorName(null)).toBe('nobody yet');
   });
+
+  it('says that who changed a number was erased with its personal data (a suppression record names nobody)', () => {
+    expect(actorName('')).toBe('not kept: personal data erased');
+  });
 });
 
 describe('history columns', () => {

@@ -23,6 +23,16 @@ describe('errorMessage', () => {
     );
   });
 
+  it('names "Manage personal data" on a refused erasure, and says that erasing again is harmless after a network error or a busy service', () => {
+    expect(errorMessage(new ApiError('forbidden', 'no', 403, undefined), 'erasing')).toBe('You do not have the permission “Manage personal data”, which erasing needs.');
+    expect(errorMessage(ApiError.network(new TypeError('x')), 'erasing')).toBe(
+      'The service could not be reached. The erasure may have run in part, or not at all. Erase again: it finishes what is left, and repeats nothing.',
+    );
+    expect(errorMessage(new ApiError('unavailable', 'The number kept changing.', 503, undefined), 'erasing')).toBe(
+      'The erasure did not finish. Erase again: it finishes what is left, and repeats nothing. (The number kept changing.)',
+    );
+  });
+
   it('asks to sign in again on a refused token, and passes the API detail through otherwise', () => {
     expect(errorMessage(new ApiError('unauthorized', 'x', 401, undefined))).toMatch(/^Your session has ended\. Sign in again/);
     expect(errorMessage(new ApiError('not-found', 'Profile p does not exist.', 404, undefined))).toBe('Profile p does not exist.');

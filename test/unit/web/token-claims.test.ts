@@ -14,6 +14,7 @@ describe('userFromToken', () => {
     expect(userFromToken(token({ sub: 's', username: 'erin', 'cognito:groups': ['whatsapp-blocklist-editors'], exp }))).toEqual({
       name: 'erin',
       canEdit: true,
+      canManagePersonalData: false,
       expiresAt: exp * 1000,
     });
     expect(userFromToken(token({ sub: 's', username: 'erin', 'cognito:groups': '[profile-admins whatsapp-blocklist-editors]', exp }))?.canEdit).toBe(true);
@@ -23,6 +24,12 @@ describe('userFromToken', () => {
     expect(userFromToken(token({ sub: 'client', client_id: 'client', scope: 'whatsapp-blocklist/edit', exp }))).toMatchObject({ name: 'client', canEdit: true });
     expect(userFromToken(token({ sub: 's', username: 'rita', 'cognito:groups': ['profile-admins'], exp }))?.canEdit).toBe(false);
     expect(userFromToken(token({ sub: 's', username: 'rita', exp }))?.canEdit).toBe(false);
+  });
+
+  it('lets privacy officers, and machine clients with the privacy scope, manage personal data, and nobody else', () => {
+    expect(userFromToken(token({ sub: 's', username: 'petra', 'cognito:groups': ['privacy-officers'], exp }))).toMatchObject({ canEdit: false, canManagePersonalData: true });
+    expect(userFromToken(token({ sub: 'client', client_id: 'client', scope: 'privacy/manage', exp }))?.canManagePersonalData).toBe(true);
+    expect(userFromToken(token({ sub: 's', username: 'erin', 'cognito:groups': '[profile-admins whatsapp-blocklist-editors]', exp }))?.canManagePersonalData).toBe(false);
   });
 
   it('reads non-ASCII names', () => {

@@ -5,6 +5,7 @@ import type {
   BlockedNumber,
   ConsentAction,
   ConsentRequest,
+  Erasure,
   HeldBlock,
   HeldDiscarded,
   HeldReleased,
@@ -72,6 +73,16 @@ export class ConsentApi {
       { reason: input.reason },
       { 'idempotency-key': idempotencyKey },
     );
+  }
+
+  /** Everything the service stores about a number, as the API's JSON document (for privacy officers). */
+  personalData(phone: string): Promise<Record<string, unknown>> {
+    return this.call('GET', `/numbers/${encodeURIComponent(phone)}/personal-data`);
+  }
+
+  /** Erases what the service stores about a number but its objection (for privacy officers); repeating it is harmless. */
+  erasePersonalData(phone: string, reason: string): Promise<Erasure> {
+    return this.call('POST', `/numbers/${encodeURIComponent(phone)}/erase`, { reason });
   }
 
   /** The automatic blocks the guard held, a page at a time. */

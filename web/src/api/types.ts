@@ -1,3 +1,5 @@
+import type { Deleted } from '../../../shared/domain/personal-data/number-records.js';
+
 /** The shapes of the API's answers that the console reads (the service's HTTPS API contract). */
 
 export type ConsentSource = 'manual' | 'automatic' | 'recipient';
@@ -129,6 +131,16 @@ export interface UnresolvedFailure {
 /** A page of unresolved reports, with how many there are in all. */
 export interface UnresolvedPage extends Page<UnresolvedFailure> {
   count: number;
+}
+
+/** How many items of each kind an erasure of a number's personal data deleted, as the service counts them. */
+export type ErasureCounts = Deleted;
+
+/** What an erasure did: what went, and whether a suppression record stayed (the number was blocked or opted out). */
+export interface Erasure {
+  phone: string;
+  deleted: ErasureCounts;
+  suppressionKept: boolean;
 }
 
 /** An RFC 9457 problem document, as the API answers errors. */

@@ -1,6 +1,6 @@
 import { LitElement, type PropertyDeclarations } from 'lit';
 import { ConsentApi, type TokenGetter } from '../api/consent-api.js';
-import { userFromToken } from '../auth/token-claims.js';
+import { userFromToken, type SignedInUser } from '../auth/token-claims.js';
 
 /**
  * What the API's elements share: the API's URL and the host's token getter as inputs, and a client of
@@ -44,7 +44,16 @@ export abstract class ApiElement extends LitElement {
    * mirrors them, to offer what the API would allow; the API decides.
    */
   protected async mayEdit(): Promise<boolean> {
+    return (await this.signedIn())?.canEdit ?? false;
+  }
+
+  /** Likewise, whether they hold "Manage personal data". */
+  protected async mayManagePersonalData(): Promise<boolean> {
+    return (await this.signedIn())?.canManagePersonalData ?? false;
+  }
+
+  private async signedIn(): Promise<SignedInUser | undefined> {
     const token = await this.getToken();
-    return token ? (userFromToken(token)?.canEdit ?? false) : false;
+    return token ? userFromToken(token) : undefined;
   }
 }

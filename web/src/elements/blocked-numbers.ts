@@ -18,6 +18,7 @@ import { ApiElement } from './api-element.js';
 import { moreButton, PagedList } from './paged-list.js';
 import { codeCell, columnHeads, listPageStyles, timeCell } from './record-table.js';
 import { requestSignInIfRefused } from './signin-required.js';
+import { saveFile } from './save-file.js';
 
 /** The name the download is saved under. */
 const CSV_FILE_NAME = 'whatsapp-blocklist.csv';
@@ -204,13 +205,7 @@ export class BlockedNumbers extends ApiElement {
     this.downloading = true;
     this.downloadError = undefined;
     try {
-      const csv = await this.api.blocklistCsv(this.filter);
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = CSV_FILE_NAME;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(await this.api.blocklistCsv(this.filter), CSV_FILE_NAME, 'text/csv;charset=utf-8');
     } catch (error) {
       requestSignInIfRefused(this, error);
       this.downloadError = `The file could not be made. ${errorMessage(error)}`;

@@ -3,6 +3,9 @@ import type { NumberConsent } from '../api/types.js';
 import { actorName, statusOf } from '../model/consent-words.js';
 import { readablePhone, readableTime } from '../model/format.js';
 
+/** Who changed a number whose personal data was erased: nobody the service still names. */
+const ERASED = '';
+
 /** Drawn rather than typed, so that no font is needed; the words beside them carry the meaning. */
 const ICONS = {
   ok: svg`<path d="M3 8.5l3.2 3.2L13 5" />`,
@@ -21,7 +24,12 @@ export function numberState(number: NumberConsent) {
       <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">${ICONS[status.tone]}</svg>
       <strong>${status.label}</strong>${status.detail ? html`<span class="detail">${status.detail}</span>` : nothing}
     </p>
-    ${number.updatedAt
+    ${number.updatedAt && number.updatedBy === ERASED
+      ? html`<p class="changed">
+          ${number.blocked ? 'Blocked' : 'Unblocked'} on <time datetime=${number.updatedAt}>${readableTime(number.updatedAt)}</time>. Who and
+          why were erased with the number's personal data.
+        </p>`
+      : number.updatedAt
       ? html`<p class="changed">
           ${number.blocked ? 'Blocked' : 'Unblocked'} by ${actorName(number.updatedBySender ?? number.updatedBy)}
           on <time datetime=${number.updatedAt}>${readableTime(number.updatedAt)}</time>${number.source === 'manual' && number.reason

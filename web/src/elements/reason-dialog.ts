@@ -1,9 +1,10 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { createRef, ref } from 'lit/directives/ref.js';
 import type { ConsentAction } from '../api/types.js';
 import { readablePhone } from '../model/format.js';
 import { cleanReason, reasonProblem } from '../model/reason.js';
 import { reasonField } from './reason-field.js';
+import { dialogStyles } from './shared-styles.js';
 
 export interface ReasonRequest {
   action: ConsentAction;
@@ -28,30 +29,7 @@ export class ReasonDialog extends LitElement {
     busy: { state: true },
   };
 
-  static override styles = css`
-    dialog {
-      border: 1px solid #d0d7de;
-      border-radius: 10px;
-      padding: 1.25rem 1.5rem;
-      width: min(32rem, calc(100vw - 2rem));
-      box-shadow: 0 12px 32px rgb(0 0 0 / 0.2);
-      color: #1b1f24;
-      font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
-    }
-    dialog::backdrop { background: rgb(15 20 25 / 0.45); }
-    h2 { font-size: 1.15rem; margin: 0 0 0.5rem; }
-    label { display: block; font-weight: 600; margin: 1rem 0 0.25rem; }
-    input { font: inherit; width: 100%; box-sizing: border-box; padding: 0.45rem 0.5rem; border: 1px solid #6e7781; border-radius: 6px; }
-    input[aria-invalid='true'] { border-color: #b3261e; }
-    .hint { color: #4f5a66; font-size: 0.9rem; margin: 0.25rem 0 0; }
-    .error { color: #b3261e; margin: 0.5rem 0 0; }
-    .buttons { display: flex; gap: 0.5rem; justify-content: flex-end; margin-top: 1.25rem; }
-    button { font: inherit; border-radius: 6px; border: 1px solid #d0d7de; background: #fff; color: #1b1f24; padding: 0.4rem 1rem; cursor: pointer; }
-    button.primary { background: #0b5cad; border-color: #0b5cad; color: #fff; }
-    button.primary.block { background: #b3261e; border-color: #b3261e; }
-    button:disabled { cursor: progress; opacity: 0.7; }
-    :focus-visible { outline: 3px solid #0b5cad; outline-offset: 2px; }
-  `;
+  static override styles = dialogStyles;
 
   declare request: ReasonRequest | undefined;
   declare error: string | undefined;

@@ -57,6 +57,8 @@ export function providerReason(code: string | null, text: string | null): string
  */
 export function actorName(actor: AuditActor | string | null): string {
   if (actor === null) return 'nobody yet';
+  // A suppression record, which is what an erasure of the number's personal data keeps, names nobody.
+  if (actor === '') return 'not kept: personal data erased';
   if (typeof actor === 'string') {
     const phoneNumberId = /^whatsapp:(.+)$/.exec(actor)?.[1];
     if (phoneNumberId) return `WhatsApp (sender ${senderName({ phoneNumberId })})`;
@@ -142,3 +144,5 @@ export function settledMessage(status: Exclude<RequestStatus, 'pending'>, action
 
 /** The permission a person needs to change a number (the service's permission name). */
 export const EDIT_PERMISSION = 'Edit WhatsApp blocklist';
+/** The permission that downloading and erasing a number's personal data need. */
+export const PRIVACY_PERMISSION = 'Manage personal data';
