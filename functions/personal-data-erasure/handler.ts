@@ -8,7 +8,7 @@ import { newId, systemClock } from '../../shared/adapters/runtime.js';
 import { httpApi } from '../../shared/http/http-api.js';
 import { authorise } from '../../shared/http/authorise.js';
 import { jsonBody, pathParameters } from '../../shared/http/request.js';
-import { reasonBody } from '../../shared/http/contract/bodies.js';
+import { erasureBody } from '../../shared/http/contract/bodies.js';
 import { phonePath } from '../../shared/http/contract/parameters.js';
 import { json } from '../../shared/http/responses.js';
 import type { RouteHandler } from '../../shared/http/types.js';
@@ -32,7 +32,7 @@ const deps = {
 export const erase: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'privacy:manage');
   const { phone } = pathParameters(event, phonePath);
-  const { reason } = jsonBody(event, reasonBody);
+  const { reason } = jsonBody(event, erasureBody);
   const erasure = await erasePersonalData(caller, { phone, reason }, deps);
   // Who erased, and how much, never whose: the number stays out of the logs.
   logger.info('personal data erased', { by: caller.username, deleted: erasure.deleted, suppressionKept: erasure.suppressionKept });

@@ -25,6 +25,9 @@ export const profileBody = z.strictObject({ whatsappNumbers: z.array(phoneInput)
 /** `POST …/{phone}/block` and `…/unblock`. */
 export const reasonBody = z.strictObject({ reason });
 
+/** `POST /numbers/{phone}/erase`: why, for the erasure log (a schema of its own, so the contract names it apart). */
+export const erasureBody = z.strictObject({ reason });
+
 /** `POST /blocklist/held/release` and `…/discard`: up to a hundred numbers at once, with the editor's reason. */
 export const heldDecisionBody = z.strictObject({
   phones: z.array(phoneInput).min(1).max(100),

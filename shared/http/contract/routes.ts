@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { checkRequestSchema } from '../../domain/blocklist-check.js';
 import type { Permission } from '../../domain/permissions.js';
 import { whatsappCallbackBody } from '../../domain/whatsapp/callback.js';
-import { heldDecisionBody, profileBody, reasonBody } from './bodies.js';
+import { erasureBody, heldDecisionBody, profileBody, reasonBody } from './bodies.js';
 import { blocklistQuery, handshakeQuery, idempotencyKey, importIdempotencyKey, importPath, numberPath, pageQuery, phonePath, profilePath, requestPath } from './parameters.js';
 import * as body from './responses.js';
 
@@ -239,7 +239,7 @@ export const apiRoutes: ApiRoute[] = [
       "Deletes the number's history entries, requests, pairings, held and unresolved signals and import rows, and takes it off every profile. When the number is blocked or opted out of marketing, a suppression record stays (the number, blocked or the opt-out, the source and the date; nothing else), so that campaigns keep skipping it. Requests accepted before the erasure and still queued are dropped. The erasure is logged under a keyed hash of the number. Repeating an erasure is harmless: one that failed half-way finishes.",
     caller: { permission: 'privacy:manage' },
     parameters: { path: phonePath },
-    body: { name: 'Erasure', schema: reasonBody, maxBytes: DEFAULT_MAX_BODY_BYTES, description: 'Why the data is erased (the data subject\'s request, say), for the erasure log.' },
+    body: { name: 'Erasure', schema: erasureBody, maxBytes: DEFAULT_MAX_BODY_BYTES, description: 'Why the data is erased (the data subject\'s request, say), for the erasure log.' },
     responses: { 200: json(body.ErasureDone, 'Erased; a number never seen erases nothing.') },
     problems: { 503: 'The number kept changing while it was erased; repeat the erasure.' },
   },
