@@ -8,6 +8,7 @@ import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { ENV } from '../shared/config.js';
 import { functions } from '../infra/resources.js';
 import { BUNDLING, PROJECT_ROOT } from '../infra/constructs/consent-function.js';
+import { bundledDefinesOf, type FunctionName } from '../infra/constructs/consent-functions.js';
 import { median, round1, round2 } from './statistics.js';
 
 /**
@@ -80,11 +81,16 @@ interface ImportTime {
   cpuMs: number;
 }
 
+/** `npm run size -- profiles openapi` measures those functions only. */
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in functions));
+if (unknown.length > 0) throw new Error(`No function named ${unknown.join(', ')}; the functions are ${Object.keys(functions).join(', ')}`);
+
 const outdir = mkdtempSync(join(tmpdir(), 'bundle-size-'));
 try {
   const measured: Measured[] = [];
-  for (const [name, fn] of Object.entries(functions)) {
-    const { built, metafile } = await bundle({ entryPoints: [join(PROJECT_ROOT, fn.entry)] }, join(outdir, name));
+  for (const [name, fn] of Object.entries(functions).filter(([name]) => only.length === 0 || only.includes(name))) {
+    const { built, metafile } = await bundle({ entryPoints: [join(PROJECT_ROOT, fn.entry)], define: bundledDefinesOf(name as FunctionName) }, join(outdir, name));
     const clients = sdkClientsIn(metafile);
     const floor = await bundle(floorInput(`${name}-floor`, floorSource(clients)), join(outdir, `${name}-floor`));
     const instrumented = Object.keys(metafile.inputs).some((input) => input.endsWith(INSTRUMENTATION))
@@ -153,7 +159,7 @@ try {
   rmSync(outdir, { recursive: true, force: true });
 }
 
-async function bundle(input: Pick<BuildOptions, 'entryPoints' | 'stdin'>, directory: string): Promise<{ built: Built; metafile: Metafile }> {
+async function bundle(input: Pick<BuildOptions, 'entryPoints' | 'stdin' | 'define'>, directory: string): Promise<{ built: Built; metafile: Metafile }> {
   const file = join(directory, 'index.mjs');
   const result = await build({
     ...input,

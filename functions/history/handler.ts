@@ -33,8 +33,8 @@ function page({ items, nextCursor }: Page<AuditEntry>) {
 /** `GET /profiles/{profileId}/whatsapp/history`: changes made on the profile's page, newest first. */
 export const profileHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { profileId } = pathParameters(event, profilePath);
-  const query = queryParameters(event, pageQuery);
+  const { profileId } = pathParameters(event, profilePath());
+  const query = queryParameters(event, pageQuery());
   if (!(await profiles.get(profileId))) throw new NotFoundError(`Profile ${profileId} does not exist.`);
   return json(200, page(await audit.byProfile(profileId, query)));
 };
@@ -42,8 +42,8 @@ export const profileHistory: RouteHandler = async (event, { caller }) => {
 /** `GET /numbers/{phone}/history`: everything that happened to one number, across profiles and the provider. */
 export const numberHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { phone } = pathParameters(event, phonePath);
-  const query = queryParameters(event, pageQuery);
+  const { phone } = pathParameters(event, phonePath());
+  const query = queryParameters(event, pageQuery());
   return json(200, page(await audit.byPhone(phone, query)));
 };
 

@@ -1,16 +1,26 @@
-import { createHash } from 'node:crypto';
 import document from '../../openapi.json' with { type: 'json' };
 import { NotFoundError } from '../../shared/domain/errors.js';
+import { servedDocument } from '../../shared/http/contract/served-document.js';
 import { problem } from '../../shared/http/responses.js';
 import type { HttpEvent, HttpResult } from '../../shared/http/types.js';
 
 /**
- * The checked-in document (`npm run openapi` generates it from the route registry, and the unit tests
- * fail when it is stale) is bundled as JSON: building it here would bundle zod, every schema and
- * libphonenumber's metadata, and convert them on every cold start, to produce the same bytes.
+ * The document and its ETag as text, written into the deployed bundle by `cdk deploy` (esbuild's
+ * `define`), so that a cold start evaluates no JSON and hashes nothing; unset when run from source.
  */
-const body = JSON.stringify(document);
-const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+declare const BUNDLED_OPENAPI_BODY: string | undefined;
+declare const BUNDLED_OPENAPI_ETAG: string | undefined;
+
+/**
+ * The checked-in document (`npm run openapi` generates it from the route registry, and the unit tests
+ * fail when it is stale): building it here would bundle zod, every schema and libphonenumber's
+ * metadata, and convert them on every cold start, to produce the same bytes.
+ */
+const { body, etag } =
+  typeof BUNDLED_OPENAPI_BODY === 'string' && typeof BUNDLED_OPENAPI_ETAG === 'string'
+    ? { body: BUNDLED_OPENAPI_BODY, etag: BUNDLED_OPENAPI_ETAG }
+    : servedDocument(document);
+
 /** The document changes only with a deployment. */
 const CACHE_CONTROL = 'public, max-age=300';
 

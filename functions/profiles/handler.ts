@@ -20,8 +20,8 @@ const requests = new DynamoRequestStore(config.consentTableName);
 /** `PUT /profiles/{profileId}`: profile admins replace the profile's WhatsApp numbers. */
 export const putProfile: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'profiles:write');
-  const { profileId } = pathParameters(event, profilePath);
-  const { whatsappNumbers } = jsonBody(event, profileBody);
+  const { profileId } = pathParameters(event, profilePath());
+  const { whatsappNumbers } = jsonBody(event, profileBody());
   const profile = await replaceProfile(caller, { profileId, whatsappNumbers }, { profiles, clock: systemClock });
   return json(200, profile);
 };
@@ -29,14 +29,14 @@ export const putProfile: RouteHandler = async (event, { caller }) => {
 /** `GET /profiles/{profileId}/whatsapp`: the profile's numbers with their consent and pending requests. */
 export const getProfileConsent: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { profileId } = pathParameters(event, profilePath);
+  const { profileId } = pathParameters(event, profilePath());
   return json(200, await viewProfileConsent(profileId, { profiles, states, requests }));
 };
 
 /** `GET /numbers/{phone}`: one number's consent and pending requests, whichever profiles hold it. */
 export const getNumberConsent: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { phone } = pathParameters(event, phonePath);
+  const { phone } = pathParameters(event, phonePath());
   return json(200, await viewNumberConsent(phone, { states, requests }));
 };
 

@@ -80,6 +80,11 @@ export interface ConsentFunctionProps {
    */
   readonly logLevel?: LogLevel;
   /**
+   * Values esbuild writes into the bundle in place of these identifiers (`define`).
+   * @default - none
+   */
+  readonly define?: Record<string, string>;
+  /**
    * How the function is traced.
    * @default 'xray' - Lambda's active tracing, with nothing in the bundle or in a layer
    */
@@ -141,6 +146,7 @@ export class ConsentFunction extends NodejsFunction {
       bundling: {
         format: OutputFormat.ESM,
         ...BUNDLING,
+        define: props.define,
       },
     });
     Validations.of(role).acknowledge({

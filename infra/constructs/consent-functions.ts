@@ -13,8 +13,10 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { functions, PROCESSOR_MAX_CONCURRENCY, PROCESSOR_TIMEOUT_SECONDS, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { ConsentFunction, type LogLevel, type TracingMode } from './consent-function.js';
 import { keys } from '../../shared/adapters/keys.js';
+import { servedDocument } from '../../shared/http/contract/served-document.js';
+import openApiDocument from '../../openapi.json' with { type: 'json' };
 
-type FunctionName = keyof typeof functions;
+export type FunctionName = keyof typeof functions;
 
 /**
  * The settings each handler reads with `readConfig`, and nothing more: a function cannot learn the name
@@ -36,6 +38,18 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   requestSweeper: ['consentTableName', 'consentQueueUrl', 'deadLetterQueueUrl'],
   changePublisher: ['changeEventsBusName'],
 };
+
+/**
+ * What esbuild writes into a function's bundle (`define`, as `npm run size` builds it too): for
+ * `/openapi.json`, the document and its ETag as text (`functions/openapi/handler.ts`).
+ */
+export function bundledDefinesOf(name: FunctionName): Record<string, string> | undefined {
+  if (name !== 'openapi') return undefined;
+  const { body, etag } = servedDocument(openApiDocument);
+  // Each value is one argument of the esbuild command, which Linux caps at 128 KiB.
+  if (body.length > 100_000) throw new Error(`openapi.json is ${body.length} characters: too long to define in the bundle; serve it from a file instead`);
+  return { BUNDLED_OPENAPI_BODY: JSON.stringify(body), BUNDLED_OPENAPI_ETAG: JSON.stringify(etag) };
+}
 
 /**
  * Lambda's CPU grows with memory; a check of 10,000 numbers normalises them all and parses a hundred
@@ -220,6 +234,7 @@ export class ConsentFunctions extends Construct {
       new ConsentFunction(this, constructId(name), {
         entry: functions[name].entry,
         environment: environmentOf(name),
+        define: bundledDefinesOf(name),
         logLevel: props.logLevel,
         tracing: props.tracing,
         ...options,

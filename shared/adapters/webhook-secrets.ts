@@ -1,13 +1,14 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
+import { onFirstUse } from '../domain/on-first-use.js';
 import { BOUNDED_CALLS } from './bounded-calls.js';
 
 /** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
-const webhookSecretsSchema = z.object({ appSecret: z.string(), verifyToken: z.string().min(1) });
+const webhookSecretsSchema = onFirstUse(() => z.object({ appSecret: z.string(), verifyToken: z.string().min(1) }));
 
 /** Meta's app secret, which signs callbacks, and the token of the subscription handshake. */
-export type WebhookSecrets = z.infer<typeof webhookSecretsSchema>;
+export type WebhookSecrets = z.infer<ReturnType<typeof webhookSecretsSchema>>;
 
 /** Secrets are read again after this long, so that a rotated secret takes effect without a redeploy. */
 const CACHE_SECONDS = 300;
@@ -28,7 +29,7 @@ export function webhookSecretsFrom(config: {
     // a Secrets Manager that hangs fails the callback (Meta delivers it again) instead of holding the
     // function until its timeout.
     const provider = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(BOUNDED_CALLS) });
-    return async () => webhookSecretsSchema.parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: CACHE_SECONDS }));
+    return async () => webhookSecretsSchema().parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: CACHE_SECONDS }));
   }
   if (whatsappAppSecret && whatsappVerifyToken) {
     const secrets = { appSecret: whatsappAppSecret, verifyToken: whatsappVerifyToken };

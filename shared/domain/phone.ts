@@ -1,4 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';
 
 /** A phone number in E.164 form, e.g. `+420777123456`. Only {@link normalisePhone} makes one. */
 export type E164 = string & { readonly __brand: 'E164' };
@@ -8,6 +9,22 @@ export type PhoneParseResult =
   | { ok: false; reason: string };
 
 const MAX_INPUT_LENGTH = 64;
+
+let metadata: MetadataJson | undefined;
+
+/**
+ * libphonenumber-js's full metadata (what `libphonenumber-js/max` binds), loaded when a number is first
+ * read rather than when a function starts: it is a quarter of a bundle's code, and a module that imports
+ * it evaluates all of it at once. In a bundle, esbuild turns this `require` into a call of the metadata it
+ * holds, which is only then evaluated; run from source (tests, the local stack), ES modules have no
+ * `require`, and Node's reads the JSON file.
+ */
+function fullMetadata(): MetadataJson {
+  metadata ??= (
+    typeof require === 'function' ? require('libphonenumber-js/metadata.max.json') : createRequire(import.meta.url)('libphonenumber-js/metadata.max.json')
+  ) as MetadataJson;
+  return metadata;
+}
 
 /**
  * Parses a number written in any international form into E.164.
@@ -22,7 +39,7 @@ export function normalisePhone(input: string): PhoneParseResult {
     return { ok: false, reason: 'must be an international phone number of at most 64 characters' };
   }
   // `extract: false`: the whole input must be the number; `call me at +420…` or `+420…abc` is not one.
-  const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()), { extract: false });
+  const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()), { extract: false }, fullMetadata());
   if (!parsed || !parsed.isValid()) {
     return { ok: false, reason: 'is not a valid international phone number' };
   }
