@@ -1,12 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { fieldMessage } from './http/field-messages.js';
 
 /**
  * A setting: the environment variable it is read from, and its schema. The schema is built when the
- * setting is read, so that a function builds the few it reads rather than every one at its cold start.
+ * setting is read, so that a function builds the few it reads rather than every one at its cold start;
+ * with `zod/mini`, which a function that has no other use for classic zod loads instead of it.
  */
 export interface Setting {
   readonly env: string;
-  readonly schema: () => z.ZodType;
+  readonly schema: () => z.core.$ZodType;
 }
 
 /**
@@ -14,29 +16,29 @@ export interface Setting {
  * local stack set these same names, so the three cannot disagree.
  */
 const settings = {
-  consentTableName: { env: 'CONSENT_TABLE_NAME', schema: () => z.string().min(1) },
-  auditTableName: { env: 'AUDIT_TABLE_NAME', schema: () => z.string().min(1) },
+  consentTableName: { env: 'CONSENT_TABLE_NAME', schema: () => z.string().check(z.minLength(1)) },
+  auditTableName: { env: 'AUDIT_TABLE_NAME', schema: () => z.string().check(z.minLength(1)) },
   consentQueueUrl: { env: 'CONSENT_QUEUE_URL', schema: () => z.url() },
   /** The FIFO dead-letter queue of consent events, which the request sweeper inspects. */
   deadLetterQueueUrl: { env: 'DEAD_LETTER_QUEUE_URL', schema: () => z.url() },
   /** How long a request may stay `pending` before the sweeper enqueues its event again. */
-  pendingResendAfterSeconds: { env: 'PENDING_RESEND_AFTER_SECONDS', schema: () => z.coerce.number().int().min(0).max(3600).default(120) },
+  pendingResendAfterSeconds: { env: 'PENDING_RESEND_AFTER_SECONDS', schema: () => z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3600)), 120) },
   /** The queue's `maxReceiveCount`: on that delivery, a failing event is about to go to the DLQ. */
-  maxReceiveCount: { env: 'MAX_RECEIVE_COUNT', schema: () => z.coerce.number().int().min(1) },
+  maxReceiveCount: { env: 'MAX_RECEIVE_COUNT', schema: () => z.coerce.number().check(z.int(), z.minimum(1)) },
   /** In AWS: the Secrets Manager secret (name or ARN) holding the webhook's `appSecret` and `verifyToken`. */
-  whatsappSecretId: { env: 'WHATSAPP_SECRET_ID', schema: () => z.string().min(1).optional() },
+  whatsappSecretId: { env: 'WHATSAPP_SECRET_ID', schema: () => z.optional(z.string().check(z.minLength(1))) },
   /** Locally, where there is no Secrets Manager: Meta's app secret, which signs the callbacks. */
-  whatsappAppSecret: { env: 'WHATSAPP_APP_SECRET', schema: () => z.string().min(1).optional() },
+  whatsappAppSecret: { env: 'WHATSAPP_APP_SECRET', schema: () => z.optional(z.string().check(z.minLength(1))) },
   /** Locally: the token Meta echoes in the subscription handshake. */
-  whatsappVerifyToken: { env: 'WHATSAPP_VERIFY_TOKEN', schema: () => z.string().min(1).optional() },
+  whatsappVerifyToken: { env: 'WHATSAPP_VERIFY_TOKEN', schema: () => z.optional(z.string().check(z.minLength(1))) },
   /** In AWS: the EventBridge bus that applied changes are published on. */
-  changeEventsBusName: { env: 'CHANGE_EVENTS_BUS_NAME', schema: () => z.string().min(1).optional() },
+  changeEventsBusName: { env: 'CHANGE_EVENTS_BUS_NAME', schema: () => z.optional(z.string().check(z.minLength(1))) },
   /** Locally, where there is no EventBridge: the FIFO queue that applied changes are published on. */
-  changeEventsQueueUrl: { env: 'CHANGE_EVENTS_QUEUE_URL', schema: () => z.url().optional() },
+  changeEventsQueueUrl: { env: 'CHANGE_EVENTS_QUEUE_URL', schema: () => z.optional(z.url()) },
   /** Automatic blocks one sender may apply in a window before the rest are held; `0` turns the guard off. */
-  autoBlockGuardLimit: { env: 'AUTO_BLOCK_GUARD_LIMIT', schema: () => z.coerce.number().int().min(0).max(1_000_000).default(500) },
+  autoBlockGuardLimit: { env: 'AUTO_BLOCK_GUARD_LIMIT', schema: () => z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(1_000_000)), 500) },
   /** The auto-block guard's sliding window. */
-  autoBlockGuardWindowSeconds: { env: 'AUTO_BLOCK_GUARD_WINDOW_SECONDS', schema: () => z.coerce.number().int().min(10).max(86_400).default(600) },
+  autoBlockGuardWindowSeconds: { env: 'AUTO_BLOCK_GUARD_WINDOW_SECONDS', schema: () => z._default(z.coerce.number().check(z.int(), z.minimum(10), z.maximum(86_400)), 600) },
 } as const satisfies Record<string, Setting>;
 
 /**
@@ -86,7 +88,8 @@ export function readSettings<T extends Record<string, Setting>, K extends keyof 
   const values: Record<string, unknown> = {};
   for (const name of names) {
     const setting = table[name] as Setting;
-    const parsed = setting.schema().safeParse(env[setting.env]);
+    // The API's words for what is wrong (`is required`, `must be a URL`): zod/mini brings no messages of its own.
+    const parsed = z.safeParse(setting.schema(), env[setting.env], { error: fieldMessage });
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${setting.env}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { readConfig } from '../../shared/config.js';
 import { blocklistCsv, type BlockedNumber } from '../../shared/domain/blocked-numbers.js';
 import { DynamoBlockedNumbersIndex } from '../../shared/adapters/blocked-numbers-index.js';

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { onFirstUse } from '../domain/on-first-use.js';
 import type { BlockedNumber, BlockedNumbersFilter, BlockedNumbersReader } from '../domain/blocked-numbers.js';
 import type { Page, PageRequest } from '../domain/records.js';
@@ -9,7 +9,12 @@ import { keys, LIST_INDEX } from './keys.js';
 
 /** An item's key in the list index, as DynamoDB takes it to start a query after it (no key value is empty). */
 const itemKeySchema = onFirstUse(() =>
-  z.strictObject({ listName: z.string().min(1).max(64), listedAt: z.string().min(1).max(64), pk: z.string().min(1).max(200), sk: z.string().min(1).max(64) }),
+  z.strictObject({
+    listName: z.string().check(z.minLength(1), z.maxLength(64)),
+    listedAt: z.string().check(z.minLength(1), z.maxLength(64)),
+    pk: z.string().check(z.minLength(1), z.maxLength(200)),
+    sk: z.string().check(z.minLength(1), z.maxLength(64)),
+  }),
 );
 type ItemKey = z.infer<ReturnType<typeof itemKeySchema>>;
 
@@ -123,7 +128,7 @@ function startPositions(): Positions {
  * DynamoDB refuses as a start key).
  */
 function decodePositions(cursor: string, filter: BlockedNumbersFilter): Positions {
-  const schema = z.strictObject(Object.fromEntries(keys.blockedShards.map((shard) => [shard, itemKeySchema().nullable()])));
+  const schema = z.strictObject(Object.fromEntries(keys.blockedShards.map((shard) => [shard, z.nullable(itemKeySchema())])));
   const inRange = (key: ItemKey) => filter.changedAfter === undefined || key.listedAt > filter.changedAfter;
   return decodeCursor(cursor, schema, (positions) =>
     Object.entries(positions as Positions).every(

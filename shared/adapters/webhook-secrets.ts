@@ -1,11 +1,11 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { onFirstUse } from '../domain/on-first-use.js';
 import { BOUNDED_CALLS } from './bounded-calls.js';
 
 /** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
-const webhookSecretsSchema = onFirstUse(() => z.object({ appSecret: z.string(), verifyToken: z.string().min(1) }));
+const webhookSecretsSchema = onFirstUse(() => z.object({ appSecret: z.string(), verifyToken: z.string().check(z.minLength(1)) }));
 
 /** Meta's app secret, which signs callbacks, and the token of the subscription handshake. */
 export type WebhookSecrets = z.infer<ReturnType<typeof webhookSecretsSchema>>;

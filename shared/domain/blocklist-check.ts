@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ConsentSource } from './consent-state.js';
 import { onFirstUse } from './on-first-use.js';
 import { normalisePhone, type E164 } from './phone.js';
@@ -13,8 +13,8 @@ export const MAX_CHECK_NUMBERS = 10_000;
  */
 export const checkRequestSchema = onFirstUse(() =>
   z.strictObject({
-    phones: z.array(z.unknown()).min(1).max(MAX_CHECK_NUMBERS),
-    category: z.enum(['marketing', 'utility', 'authentication']).default('marketing'),
+    phones: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_CHECK_NUMBERS)),
+    category: z._default(z.enum(['marketing', 'utility', 'authentication']), 'marketing'),
   }),
 );
 

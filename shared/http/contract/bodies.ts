@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { REASON_MAX_LENGTH } from '../../domain/consent-event.js';
 import { humanText } from '../../domain/text.js';
 import { onFirstUse } from '../../domain/on-first-use.js';
@@ -24,7 +24,7 @@ const reason = onFirstUse(() =>
 );
 
 /** `PUT /profiles/{profileId}`: the profile's WhatsApp numbers, replacing the ones it had. */
-export const profileBody = onFirstUse(() => z.strictObject({ whatsappNumbers: z.array(phoneInput()).min(1).max(20) }));
+export const profileBody = onFirstUse(() => z.strictObject({ whatsappNumbers: z.array(phoneInput()).check(z.minLength(1), z.maxLength(20)) }));
 
 /** `POST …/{phone}/block` and `…/unblock`. */
 export const reasonBody = onFirstUse(() => z.strictObject({ reason: reason() }));
@@ -32,7 +32,7 @@ export const reasonBody = onFirstUse(() => z.strictObject({ reason: reason() }))
 /** `POST /blocklist/held/release` and `…/discard`: up to a hundred numbers at once, with the editor's reason. */
 export const heldDecisionBody = onFirstUse(() =>
   z.strictObject({
-    phones: z.array(phoneInput()).min(1).max(100),
+    phones: z.array(phoneInput()).check(z.minLength(1), z.maxLength(100)),
     reason: reason(),
   }),
 );

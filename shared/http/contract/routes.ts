@@ -42,12 +42,12 @@ export interface ApiRoute {
    */
   caller: { permission: Permission } | { anyone: string };
   /** Object schemas whose properties are the route's parameters, by where they are sent. */
-  parameters?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
+  parameters?: { path?: z.core.$ZodObject; query?: z.core.$ZodObject; header?: z.core.$ZodObject };
   /**
    * The body: the schema, its component's name, the largest body the route accepts, and what the schema
    * cannot say. JSON unless `mediaType` says `text/csv` (whose schema is the text's).
    */
-  body?: { name: string; schema: z.ZodType; maxBytes: number; description?: string; mediaType?: 'text/csv' };
+  body?: { name: string; schema: z.core.$ZodType; maxBytes: number; description?: string; mediaType?: 'text/csv' };
   responses: Partial<Record<200 | 202 | 304, SuccessResponse>>;
   /**
    * What the entry does not imply already, in words for this route. Implied: `400` (a route with

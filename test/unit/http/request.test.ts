@@ -219,7 +219,7 @@ describe('the words of field errors', () => {
   it('words the errors of the service\'s own schemas without zod\'s default words', () => {
     // prepare
     const zodDefaults = /^(Invalid|Too small|Too big|Unrecognized|Expected)/;
-    const cases: [z.ZodType, unknown][] = [
+    const cases: [z.core.$ZodType, unknown][] = [
       [pageQuery(), { limit: '0' }],
       [pageQuery(), { limit: 'ten' }],
       [pageQuery(), { limit: '2.5' }],
