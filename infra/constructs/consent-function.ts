@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -85,6 +85,11 @@ export interface ConsentFunctionProps {
    */
   readonly define?: Record<string, string>;
   /**
+   * Files of the project, by their path in it, copied beside the bundle for the handler to read.
+   * @default - none
+   */
+  readonly files?: readonly string[];
+  /**
    * How the function is traced.
    * @default 'xray' - Lambda's active tracing, with nothing in the bundle or in a layer
    */
@@ -147,6 +152,11 @@ export class ConsentFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         ...BUNDLING,
         define: props.define,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => (props.files ?? []).map((file) => `cp "${join(inputDir, file)}" "${join(outputDir, basename(file))}"`),
+        },
       },
     });
     Validations.of(role).acknowledge({

@@ -39,16 +39,22 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   changePublisher: ['changeEventsBusName'],
 };
 
+/** What a function's bundle is built with besides `BUNDLING`; `npm run size` builds it the same way. */
+export interface BundleExtras {
+  /** Values esbuild writes in place of these identifiers. */
+  readonly define?: Record<string, string>;
+  /** Files of the project copied beside the bundle, by their path in the project. */
+  readonly files?: readonly string[];
+}
+
 /**
- * What esbuild writes into a function's bundle (`define`, as `npm run size` builds it too): for
- * `/openapi.json`, the document and its ETag as text (`functions/openapi/handler.ts`).
+ * `/openapi.json` ships the document beside its bundle, which reads it on its first request, and has its
+ * ETag written in (`functions/openapi/handler.ts`): its cold start holds no document text and hashes
+ * nothing.
  */
-export function bundledDefinesOf(name: FunctionName): Record<string, string> | undefined {
-  if (name !== 'openapi') return undefined;
-  const { body, etag } = servedDocument(openApiDocument);
-  // Each value is one argument of the esbuild command, which Linux caps at 128 KiB.
-  if (body.length > 100_000) throw new Error(`openapi.json is ${body.length} characters: too long to define in the bundle; serve it from a file instead`);
-  return { BUNDLED_OPENAPI_BODY: JSON.stringify(body), BUNDLED_OPENAPI_ETAG: JSON.stringify(etag) };
+export function bundleExtrasOf(name: FunctionName): BundleExtras {
+  if (name !== 'openapi') return {};
+  return { define: { BUNDLED_OPENAPI_ETAG: JSON.stringify(servedDocument(openApiDocument).etag) }, files: ['openapi.json'] };
 }
 
 /**
@@ -234,7 +240,7 @@ export class ConsentFunctions extends Construct {
       new ConsentFunction(this, constructId(name), {
         entry: functions[name].entry,
         environment: environmentOf(name),
-        define: bundledDefinesOf(name),
+        ...bundleExtrasOf(name),
         logLevel: props.logLevel,
         tracing: props.tracing,
         ...options,

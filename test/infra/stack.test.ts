@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -422,12 +422,14 @@ describe('functions', () => {
     expect(logGroupIds.size).toBe(ofType('AWS::Lambda::Function').length);
   });
 
-  it('bundles /openapi.json with the document and its ETag written in as text: its cold start evaluates no JSON and hashes nothing', async () => {
+  it('ships /openapi.json beside its bundle, with its ETag written in: its cold start reads no document and hashes nothing', async () => {
     const metafile = bundleMetafile(stack.functions.api.openapi);
     const outputs = Object.values(metafile.outputs);
     const imports = outputs.flatMap((output) => output.imports.map((imported) => imported.path));
     const json = outputs.flatMap((output) => Object.entries(output.inputs).filter(([input, { bytesInOutput }]) => input.endsWith('.json') && bytesInOutput > 0));
     expect({ json, imports }).toEqual({ json: [], imports: [] });
+    expect(statSync(join(bundleDirectory(stack.functions.api.openapi), 'index.mjs')).size).toBeLessThan(10_000);
+    expect(readFileSync(join(bundleDirectory(stack.functions.api.openapi), 'openapi.json'), 'utf8')).toBe(readFileSync(join(PROJECT_ROOT, 'openapi.json'), 'utf8'));
 
     // The bundle as deployed answers as the handler run from source does: the same bytes, the same ETag.
     const served = (headers: Record<string, string>) => {
