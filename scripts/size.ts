@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { ENV } from '../shared/config.js';
 import { functions } from '../infra/resources.js';
-import { BUNDLING, PROJECT_ROOT } from '../infra/constructs/consent-function.js';
-import { bundleExtrasOf, type FunctionName } from '../infra/constructs/consent-functions.js';
+import { BUNDLING, copyFilesBeside, PROJECT_ROOT } from '../infra/constructs/consent-function.js';
+import { bundleDefinesOf, type FunctionName } from '../infra/constructs/consent-functions.js';
 import { median, round1, round2 } from './statistics.js';
 
 /**
@@ -90,9 +90,8 @@ const outdir = mkdtempSync(join(tmpdir(), 'bundle-size-'));
 try {
   const measured: Measured[] = [];
   for (const [name, fn] of Object.entries(functions).filter(([name]) => only.length === 0 || only.includes(name))) {
-    const { define, files = [] } = bundleExtrasOf(name as FunctionName);
-    const { built, metafile } = await bundle({ entryPoints: [join(PROJECT_ROOT, fn.entry)], define }, join(outdir, name));
-    for (const file of files) copyFileSync(join(PROJECT_ROOT, file), join(outdir, name, basename(file)));
+    const { built, metafile } = await bundle({ entryPoints: [join(PROJECT_ROOT, fn.entry)], define: bundleDefinesOf(name as FunctionName) }, join(outdir, name));
+    copyFilesBeside(metafile, join(outdir, name));
     const clients = sdkClientsIn(metafile);
     const floor = await bundle(floorInput(`${name}-floor`, floorSource(clients)), join(outdir, `${name}-floor`));
     const instrumented = Object.keys(metafile.inputs).some((input) => input.endsWith(INSTRUMENTATION))
@@ -115,6 +114,7 @@ try {
     }
   }
 
+  if (process.env['SIZE_RUNS_FILE']) (await import('node:fs')).writeFileSync(process.env['SIZE_RUNS_FILE'], JSON.stringify(measured.map((row) => ({ function: row.function, bundle: row.bundle.runs, floor: row.floor.runs }))));
   const rows = measured.map((row) => {
     const importTime = medianMs(row.bundle);
     const floorTime = medianMs(row.floor);
@@ -176,6 +176,7 @@ async function bundle(input: Pick<BuildOptions, 'entryPoints' | 'stdin' | 'defin
     sourcemap: BUNDLING.sourceMap,
     mainFields: BUNDLING.mainFields,
     banner: { js: BUNDLING.banner },
+    define: { ...BUNDLING.define, ...input.define },
     metafile: true,
     logLevel: 'error',
   });

@@ -6,9 +6,9 @@ import { problem } from '../../shared/http/responses.js';
 import type { HttpEvent, HttpResult } from '../../shared/http/types.js';
 
 /**
- * The document's ETag, written into the deployed bundle by `cdk deploy` (esbuild's `define`), which also
- * ships `openapi.json` beside it (`bundleExtrasOf` in `infra/constructs/consent-functions.ts`); unset
- * when run from source.
+ * The document's ETag, written into the deployed bundle by `cdk deploy` (esbuild's `define`,
+ * `bundleDefinesOf` in `infra/constructs/consent-functions.ts`), which also ships `openapi.json` beside
+ * it (`FILES_BESIDE_BUNDLE`); unset when run from source.
  */
 declare const BUNDLED_OPENAPI_ETAG: string | undefined;
 

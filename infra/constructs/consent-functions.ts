@@ -39,22 +39,13 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   changePublisher: ['changeEventsBusName'],
 };
 
-/** What a function's bundle is built with besides `BUNDLING`; `npm run size` builds it the same way. */
-export interface BundleExtras {
-  /** Values esbuild writes in place of these identifiers. */
-  readonly define?: Record<string, string>;
-  /** Files of the project copied beside the bundle, by their path in the project. */
-  readonly files?: readonly string[];
-}
-
 /**
- * `/openapi.json` ships the document beside its bundle, which reads it on its first request, and has its
- * ETag written in (`functions/openapi/handler.ts`): its cold start holds no document text and hashes
- * nothing.
+ * What esbuild writes into a function's bundle besides `BUNDLING.define` (`npm run size` builds it so
+ * too): `/openapi.json`'s ETag, so that its cold start hashes nothing (`functions/openapi/handler.ts`).
  */
-export function bundleExtrasOf(name: FunctionName): BundleExtras {
-  if (name !== 'openapi') return {};
-  return { define: { BUNDLED_OPENAPI_ETAG: JSON.stringify(servedDocument(openApiDocument).etag) }, files: ['openapi.json'] };
+export function bundleDefinesOf(name: FunctionName): Record<string, string> | undefined {
+  if (name !== 'openapi') return undefined;
+  return { BUNDLED_OPENAPI_ETAG: JSON.stringify(servedDocument(openApiDocument).etag) };
 }
 
 /**
@@ -240,7 +231,7 @@ export class ConsentFunctions extends Construct {
       new ConsentFunction(this, constructId(name), {
         entry: functions[name].entry,
         environment: environmentOf(name),
-        ...bundleExtrasOf(name),
+        define: bundleDefinesOf(name),
         logLevel: props.logLevel,
         tracing: props.tracing,
         ...options,

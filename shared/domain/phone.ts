@@ -10,18 +10,25 @@ export type PhoneParseResult =
 
 const MAX_INPUT_LENGTH = 64;
 
+/**
+ * Where a bundle finds the metadata: `cdk deploy` copies it beside the bundle (`FILES_BESIDE_BUNDLE` in
+ * `infra/constructs/consent-function.ts`) and writes its name in here; unset when run from source.
+ */
+declare const PHONE_METADATA_FILE: string | undefined;
+
 let metadata: MetadataJson | undefined;
 
 /**
- * libphonenumber-js's full metadata (what `libphonenumber-js/max` binds), loaded when a number is first
- * read rather than when a function starts: it is a quarter of a bundle's code, and a module that imports
- * it evaluates all of it at once. In a bundle, esbuild turns this `require` into a call of the metadata it
- * holds, which is only then evaluated; run from source (tests, the local stack), ES modules have no
- * `require`, and Node's reads the JSON file.
+ * libphonenumber-js's full metadata (what `libphonenumber-js/max` binds), read when a number is first
+ * read rather than held in the code: as code it is a quarter of a bundle, which a cold start parses and
+ * evaluates whole; as a file, the first number costs one read and one `JSON.parse`. From source (tests,
+ * the local stack), Node's `require` reads the package's JSON file.
  */
 function fullMetadata(): MetadataJson {
   metadata ??= (
-    typeof require === 'function' ? require('libphonenumber-js/metadata.max.json') : createRequire(import.meta.url)('libphonenumber-js/metadata.max.json')
+    typeof PHONE_METADATA_FILE === 'string'
+      ? JSON.parse(process.getBuiltinModule('node:fs').readFileSync(new URL(PHONE_METADATA_FILE, import.meta.url), 'utf8'))
+      : createRequire(import.meta.url)('libphonenumber-js/metadata.max.json')
   ) as MetadataJson;
   return metadata;
 }

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -445,6 +445,24 @@ describe('functions', () => {
     expect(bundled).toEqual(expected);
     expect(JSON.parse(bundled.body ?? '')).toEqual(JSON.parse(readFileSync(join(PROJECT_ROOT, 'openapi.json'), 'utf8')));
     expect(served({ 'if-none-match': String(expected.headers?.['etag']) }).statusCode).toBe(304);
+  });
+
+  it('ships the files a bundle reads (the phone metadata, the OpenAPI document) beside the bundles that read them, as files, not code', () => {
+    const shipped = Object.keys(functions).map((name) => {
+      const fn = functionNamed(name as FunctionName);
+      const { inputs, outputs } = bundleMetafile(fn);
+      // The SDK's clients bundle their package.json (for their version); the rest is data to read.
+      const json = Object.values(outputs).flatMap((output) =>
+        Object.entries(output.inputs).filter(([input, { bytesInOutput }]) => input.endsWith('.json') && !input.endsWith('/package.json') && bytesInOutput > 0),
+      );
+      const files = readdirSync(bundleDirectory(fn)).filter((file) => file.endsWith('.json') && file !== 'index.meta.json');
+      return { name, json, files, readsPhones: 'shared/domain/phone.ts' in inputs };
+    });
+
+    expect(shipped.filter(({ readsPhones }) => readsPhones).length).toBeGreaterThan(10);
+    expect(shipped).toEqual(
+      shipped.map(({ name, readsPhones }) => ({ name, json: [], files: name === 'openapi' ? ['openapi.json'] : readsPhones ? ['metadata.max.json'] : [], readsPhones })),
+    );
   });
 
   it('feeds the processor from the FIFO queue with partial batch responses', () => {
