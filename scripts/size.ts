@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { ENV } from '../shared/config.js';
 import { functions } from '../infra/resources.js';
-import { BUNDLING, PROJECT_ROOT } from '../infra/constructs/consent-function.js';
+import { BUNDLING, copyFilesBeside, PROJECT_ROOT } from '../infra/constructs/consent-function.js';
+import { bundleDefinesOf, type FunctionName } from '../infra/constructs/consent-functions.js';
 import { median, round1, round2 } from './statistics.js';
 
 /**
@@ -26,7 +27,7 @@ import { median, round1, round2 } from './statistics.js';
  * doing weighs on all alike; each figure is the median of its rounds. The CPU time the imports took is
  * measured too (`cpuRatio`): on a busy machine it wanders less than the wall-clock time.
  */
-const ROUNDS = 15;
+const ROUNDS = 21;
 const TARGET_RATIO = 1.3;
 /** The module whose presence in a bundle means the function runs inside the Powertools middlewares. */
 const INSTRUMENTATION = 'shared/observability.ts';
@@ -80,11 +81,17 @@ interface ImportTime {
   cpuMs: number;
 }
 
+/** `npm run size -- profiles openapi` measures those functions only. */
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in functions));
+if (unknown.length > 0) throw new Error(`No function named ${unknown.join(', ')}; the functions are ${Object.keys(functions).join(', ')}`);
+
 const outdir = mkdtempSync(join(tmpdir(), 'bundle-size-'));
 try {
   const measured: Measured[] = [];
-  for (const [name, fn] of Object.entries(functions)) {
-    const { built, metafile } = await bundle({ entryPoints: [join(PROJECT_ROOT, fn.entry)] }, join(outdir, name));
+  for (const [name, fn] of Object.entries(functions).filter(([name]) => only.length === 0 || only.includes(name))) {
+    const { built, metafile } = await bundle({ entryPoints: [join(PROJECT_ROOT, fn.entry)], define: bundleDefinesOf(name as FunctionName) }, join(outdir, name));
+    copyFilesBeside(metafile, join(outdir, name));
     const clients = sdkClientsIn(metafile);
     const floor = await bundle(floorInput(`${name}-floor`, floorSource(clients)), join(outdir, `${name}-floor`));
     const instrumented = Object.keys(metafile.inputs).some((input) => input.endsWith(INSTRUMENTATION))
@@ -101,10 +108,13 @@ try {
 
   for (let round = 0; round < ROUNDS; round++) {
     for (const row of measured) {
-      for (const timed of [row.bundle, row.floor, row.instrumentedFloor]) timed?.runs.push(importMs(timed.built.file));
+      // Which goes first alternates, so that neither side is always the one a busy moment catches.
+      const sides = [row.bundle, row.floor, row.instrumentedFloor];
+      for (const timed of round % 2 === 0 ? sides : sides.reverse()) timed?.runs.push(importMs(timed.built.file));
     }
   }
 
+  if (process.env['SIZE_RUNS_FILE']) (await import('node:fs')).writeFileSync(process.env['SIZE_RUNS_FILE'], JSON.stringify(measured.map((row) => ({ function: row.function, bundle: row.bundle.runs, floor: row.floor.runs }))));
   const rows = measured.map((row) => {
     const importTime = medianMs(row.bundle);
     const floorTime = medianMs(row.floor);
@@ -116,15 +126,15 @@ try {
       floorKB: kB(row.floor.built.bytes),
       importMs: round1(importTime),
       floorImportMs: round1(floorTime),
-      ratio: round2(importTime / floorTime),
-      cpuRatio: round2(medianMs(row.bundle, 'cpuMs') / medianMs(row.floor, 'cpuMs')),
+      ratio: round2(pairedRatio(row.bundle, row.floor)),
+      cpuRatio: round2(pairedRatio(row.bundle, row.floor, 'cpuMs')),
       instrumentedFloorMs: instrumentedTime === undefined ? null : round1(instrumentedTime),
-      ratioToInstrumented: instrumentedTime === undefined ? null : round2(importTime / instrumentedTime),
+      ratioToInstrumented: row.instrumentedFloor === undefined ? null : round2(pairedRatio(row.bundle, row.instrumentedFloor)),
       clients: row.clients.map((client) => client.replace('@aws-sdk/client-', '')).join(' ') || '(none)',
     };
   });
   console.log(
-    `Import time of each function's bundle, of its floor (the SDK clients it uses, nothing else) and of its instrumented floor (the same inside the Powertools middlewares); medians of ${ROUNDS} fresh processes each, taken in turn`,
+    `Import time of each function's bundle, of its floor (the SDK clients it uses, nothing else) and of its instrumented floor (the same inside the Powertools middlewares); medians of ${ROUNDS} fresh processes each, taken in turn; ratios are the medians of each round's ratio`,
   );
   console.table(rows);
   const over = rows.filter((row) => row.ratio > TARGET_RATIO);
@@ -153,7 +163,7 @@ try {
   rmSync(outdir, { recursive: true, force: true });
 }
 
-async function bundle(input: Pick<BuildOptions, 'entryPoints' | 'stdin'>, directory: string): Promise<{ built: Built; metafile: Metafile }> {
+async function bundle(input: Pick<BuildOptions, 'entryPoints' | 'stdin' | 'define'>, directory: string): Promise<{ built: Built; metafile: Metafile }> {
   const file = join(directory, 'index.mjs');
   const result = await build({
     ...input,
@@ -166,6 +176,7 @@ async function bundle(input: Pick<BuildOptions, 'entryPoints' | 'stdin'>, direct
     sourcemap: BUNDLING.sourceMap,
     mainFields: BUNDLING.mainFields,
     banner: { js: BUNDLING.banner },
+    define: { ...BUNDLING.define, ...input.define },
     metafile: true,
     logLevel: 'error',
   });
@@ -211,6 +222,15 @@ function floorSource(clients: readonly string[], instrumented = false): string {
 
 function medianMs(timed: Timed, measure: keyof ImportTime = 'ms'): number {
   return median(timed.runs.map((run) => run[measure]));
+}
+
+/**
+ * The median over rounds of one bundle's time over another's in the same round. The two were imported
+ * one after the other, so a round that others' work on the machine slowed down slows both, and their
+ * ratio keeps; a ratio of two medians taken apart would not.
+ */
+function pairedRatio(timed: Timed, floor: Timed, measure: keyof ImportTime = 'ms'): number {
+  return median(timed.runs.map((run, round) => run[measure] / (floor.runs[round]?.[measure] ?? Number.NaN)));
 }
 
 /** How long one fresh Node.js process takes from the start of `import()` to the module being ready. */

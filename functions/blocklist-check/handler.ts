@@ -18,7 +18,7 @@ const MAX_CHECK_BODY_BYTES = 1024 * 1024;
 /** `POST /blocklist/check`: which of up to 10,000 numbers a campaign may send messages of a category to. */
 export const checkNumbers: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:check');
-  const { phones, category } = jsonBody(event, checkRequestSchema);
+  const { phones, category } = jsonBody(event, checkRequestSchema());
   try {
     return json(200, countCheck(await checker.check(phones, { category })));
   } catch (error) {

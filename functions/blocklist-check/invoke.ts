@@ -19,6 +19,6 @@ const checker = blocklistChecker({ tableName: config.consentTableName });
 export const handler = middy<unknown, CheckResult<unknown>, Error, Context>()
   .use(observed())
   .handler(async (event) => {
-    const { phones, category } = parseDocument(checkRequestSchema, event, 'event');
+    const { phones, category } = parseDocument(checkRequestSchema(), event, 'event');
     return countCheck(await checker.check(phones, { category }));
   });

@@ -32,7 +32,7 @@ export const postImport: RouteHandler = async (event, context) => {
   const { caller } = context;
   authorise(caller, 'whatsapp-blocklist:edit');
   const csv = csvBody(event);
-  const key = parseWith(importIdempotencyKey, header(event, 'idempotency-key'), 'header.idempotency-key');
+  const key = parseWith(importIdempotencyKey(), header(event, 'idempotency-key'), 'header.idempotency-key');
   const accepted = await acceptBlocklistImport(caller, { csv, idempotencyKey: key }, { ...deps, timeLeft: () => context.getRemainingTimeInMillis() });
   logger.info('blocklist import accepted', { importId: accepted.importId, rows: accepted.rows, accepted: accepted.accepted, by: caller.username });
   return json(202, accepted);
@@ -41,7 +41,7 @@ export const postImport: RouteHandler = async (event, context) => {
 /** `GET /blocklist/imports/{importId}`: the import's rows counted by their requests' statuses. */
 export const getImport: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { importId } = pathParameters(event, importPath);
+  const { importId } = pathParameters(event, importPath());
   return json(200, await importProgress(importId, deps));
 };
 

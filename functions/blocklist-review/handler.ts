@@ -21,7 +21,7 @@ const publisher = new SqsEventPublisher(config.consentQueueUrl);
 /** `GET /blocklist/held`: automatic blocks the guard held, newest first. */
 export const listHeld: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const page = await held.list(queryParameters(event, pageQuery));
+  const page = await held.list(queryParameters(event, pageQuery()));
   return json(200, {
     items: page.items.map(({ phone, sender, reasonCode, failedAt, heldAt }) => ({ phone, sender, reasonCode: reasonCode ?? null, failedAt, heldAt })),
     nextCursor: page.nextCursor,
@@ -31,7 +31,7 @@ export const listHeld: RouteHandler = async (event, { caller }) => {
 /** `POST /blocklist/held/release`: each held block is enqueued to be applied as the automatic block it was. */
 export const releaseHeld: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:edit');
-  const decision = jsonBody(event, heldDecisionBody);
+  const decision = jsonBody(event, heldDecisionBody());
   const released = await releaseHeldBlocks(caller, decision, { held, publisher, clock: systemClock });
   logger.info('held automatic blocks released', { released: released.released.length, by: caller.username });
   return json(202, released);
@@ -40,7 +40,7 @@ export const releaseHeld: RouteHandler = async (event, { caller }) => {
 /** `POST /blocklist/held/discard`: the held blocks leave the list, recorded in each number's history. */
 export const discardHeld: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'whatsapp-blocklist:edit');
-  const decision = jsonBody(event, heldDecisionBody);
+  const decision = jsonBody(event, heldDecisionBody());
   const discarded = await discardHeldBlocks(caller, decision, { held, clock: systemClock });
   logger.info('held automatic blocks discarded', { discarded: discarded.discarded.length, by: caller.username });
   return json(200, discarded);
@@ -49,7 +49,7 @@ export const discardHeld: RouteHandler = async (event, { caller }) => {
 /** `GET /blocklist/unresolved`: failures that named their recipient by a user id not yet paired with a number. */
 export const listUnresolved: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const query = queryParameters(event, pageQuery);
+  const query = queryParameters(event, pageQuery());
   const [page, count] = await Promise.all([directory.listUnresolved(query), directory.countUnresolved()]);
   return json(200, {
     count,

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { readConfig } from '../../shared/config.js';
 import { blocklistCsv, type BlockedNumber } from '../../shared/domain/blocked-numbers.js';
 import { DynamoBlockedNumbersIndex } from '../../shared/adapters/blocked-numbers-index.js';
@@ -18,7 +18,7 @@ const blocked = new DynamoBlockedNumbersIndex(config.consentTableName);
  */
 export const listBlocklist: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const query = queryParameters(event, blocklistQuery);
+  const query = queryParameters(event, blocklistQuery());
   const { limit, cursor, ...filter } = query;
   const page = await blocked.list(filter, { limit, cursor });
   if (wantsCsv(header(event, 'accept'))) {
@@ -43,7 +43,7 @@ function wantsCsv(accept: string | undefined): boolean {
 }
 
 /** The same query with the next page's cursor, relative to the API's address. */
-function nextPageUrl(path: string, query: z.output<typeof blocklistQuery>, cursor: string): string {
+function nextPageUrl(path: string, query: z.output<ReturnType<typeof blocklistQuery>>, cursor: string): string {
   const params = new URLSearchParams();
   for (const name of ['source', 'reasonCode', 'changedAfter'] as const) {
     const value = query[name];

@@ -35,9 +35,9 @@ function requestChange(action: ConsentAction): RouteHandler {
   return async (event, context) => {
     const { caller } = context;
     authorise(caller, 'whatsapp-blocklist:edit');
-    const { profileId, phone } = pathParameters(event, numberPath);
-    const { reason } = jsonBody(event, reasonBody);
-    const key = parseWith(idempotencyKey, header(event, 'idempotency-key'), 'header.idempotency-key');
+    const { profileId, phone } = pathParameters(event, numberPath());
+    const { reason } = jsonBody(event, reasonBody());
+    const key = parseWith(idempotencyKey(), header(event, 'idempotency-key'), 'header.idempotency-key');
     const accepted = await acceptConsentRequest(
       caller,
       { profileId, phone, action, reason, idempotencyKey: key },
@@ -50,7 +50,7 @@ function requestChange(action: ConsentAction): RouteHandler {
 /** `GET /requests/{requestId}`: where a request stands. */
 export const getRequest: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { requestId } = pathParameters(event, requestPath);
+  const { requestId } = pathParameters(event, requestPath());
   const request = await deps.requests.get(requestId);
   if (!request) throw new NotFoundError(`Request ${requestId} does not exist.`);
   const { status, action, phone, profileId, importId, requestedBy, requestedAt, appliedAt } = request;

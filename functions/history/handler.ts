@@ -25,8 +25,8 @@ function page({ items, nextCursor }: Page<AuditEntry>) {
  */
 export const profileHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { profileId } = pathParameters(event, profilePath);
-  const query = queryParameters(event, pageQuery);
+  const { profileId } = pathParameters(event, profilePath());
+  const query = queryParameters(event, pageQuery());
   const found = await audit.byProfile(profileId, query);
   if (found.items.length === 0 && query.cursor === undefined && !(await profiles.get(profileId))) {
     throw new NotFoundError(`Profile ${profileId} does not exist, and has no history.`);
@@ -37,8 +37,8 @@ export const profileHistory: RouteHandler = async (event, { caller }) => {
 /** `GET /numbers/{phone}/history`: everything that happened to one number, across profiles and the provider. */
 export const numberHistory: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { phone } = pathParameters(event, phonePath);
-  const query = queryParameters(event, pageQuery);
+  const { phone } = pathParameters(event, phonePath());
+  const query = queryParameters(event, pageQuery());
   return json(200, page(await audit.byPhone(phone, query)));
 };
 

@@ -31,8 +31,8 @@ const deps = {
 /** `POST /numbers/{phone}/erase`: privacy officers erase what is stored about a number, keeping only its objection. */
 export const erase: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'privacy:manage');
-  const { phone } = pathParameters(event, phonePath);
-  const { reason } = jsonBody(event, erasureBody);
+  const { phone } = pathParameters(event, phonePath());
+  const { reason } = jsonBody(event, erasureBody());
   const erasure = await erasePersonalData(caller, { phone, reason }, deps);
   // Who erased, and how much, never whose: the number stays out of the logs.
   logger.info('personal data erased', { by: caller.username, deleted: erasure.deleted, suppressionKept: erasure.suppressionKept });

@@ -17,7 +17,7 @@ const reader = new DynamoNumberRecords(config.consentTableName, config.auditTabl
 /** `GET /numbers/{phone}/personal-data`: privacy officers read everything stored about a number. */
 export const getPersonalData: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'privacy:manage');
-  const { phone } = pathParameters(event, phonePath);
+  const { phone } = pathParameters(event, phonePath());
   const data = await exportPersonalData(phone, { reader, clock: systemClock });
   // Who read a person's data, never whose: the number stays out of the logs.
   logger.info('personal data exported', { by: caller.username, historyEntries: data.history.length, requests: data.requests.length });

@@ -22,8 +22,8 @@ const changes = new DynamoAuditReader(config.auditTableName);
 /** `PUT /profiles/{profileId}`: profile admins replace the profile's WhatsApp numbers. */
 export const putProfile: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'profiles:write');
-  const { profileId } = pathParameters(event, profilePath);
-  const { whatsappNumbers } = jsonBody(event, profileBody);
+  const { profileId } = pathParameters(event, profilePath());
+  const { whatsappNumbers } = jsonBody(event, profileBody());
   const profile = await replaceProfile(caller, { profileId, whatsappNumbers }, { profiles, clock: systemClock });
   return json(200, profile);
 };
@@ -31,7 +31,7 @@ export const putProfile: RouteHandler = async (event, { caller }) => {
 /** `DELETE /profiles/{profileId}`: profile admins delete a profile and its list; its numbers keep their consent. */
 export const removeProfile: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'profiles:write');
-  const { profileId } = pathParameters(event, profilePath);
+  const { profileId } = pathParameters(event, profilePath());
   await deleteProfile(profileId, { profiles });
   return noContent();
 };
@@ -39,14 +39,14 @@ export const removeProfile: RouteHandler = async (event, { caller }) => {
 /** `GET /profiles/{profileId}/whatsapp`: the profile's numbers with their consent and pending requests. */
 export const getProfileConsent: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { profileId } = pathParameters(event, profilePath);
+  const { profileId } = pathParameters(event, profilePath());
   return json(200, await viewProfileConsent(profileId, { profiles, states, requests, changes }));
 };
 
 /** `GET /numbers/{phone}`: one number's consent and pending requests, whichever profiles hold it. */
 export const getNumberConsent: RouteHandler = async (event, { caller }) => {
   authorise(caller, 'consent:read');
-  const { phone } = pathParameters(event, phonePath);
+  const { phone } = pathParameters(event, phonePath());
   return json(200, await viewNumberConsent(phone, { states, requests, changes }));
 };
 

@@ -1,4 +1,5 @@
 import { readConfig } from '../../shared/config.js';
+import { readWebhookSettings } from '../../shared/webhook-settings.js';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../../shared/domain/errors.js';
 import { failureClassifier } from '../../shared/domain/whatsapp/provider-errors.js';
 import { receiveConsentSignals, statusClassOf, type Disposition, type MessageDisposition, type PreferenceDisposition } from '../../shared/domain/whatsapp/receive-signals.js';
@@ -26,16 +27,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '../../shared/observability.js';
 import { METRIC, STATUS_METRIC } from '../../shared/metric-names.js';
 
-const config = readConfig([
-  'consentTableName',
-  'consentQueueUrl',
-  'whatsappSecretId',
-  'whatsappAppSecret',
-  'whatsappVerifyToken',
-  'autoBlockCodes',
-  'optOutKeywords',
-  'optInKeywords',
-]);
+const config = {
+  ...readConfig(['consentTableName', 'consentQueueUrl', 'whatsappSecretId', 'whatsappAppSecret', 'whatsappVerifyToken']),
+  ...readWebhookSettings(),
+};
 const secrets = webhookSecretsFrom(config);
 const deps = {
   classify: failureClassifier(config.autoBlockCodes),
@@ -52,7 +47,7 @@ const MAX_LOGGED_UNREADABLE = 20;
 
 /** `GET /webhooks/whatsapp`: Meta's subscription handshake; the challenge goes back as plain text. */
 export const verifySubscription: PublicRouteHandler = async (event) => {
-  const query = queryParameters(event, handshakeQuery);
+  const query = queryParameters(event, handshakeQuery());
   const { verifyToken } = await secrets();
   if (query['hub.mode'] !== 'subscribe' || !secretsMatch(query['hub.verify_token'], verifyToken)) {
     throw new ForbiddenError('The verify token or mode is wrong.');

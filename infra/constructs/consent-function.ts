@@ -1,4 +1,5 @@
-import { dirname, join } from 'node:path';
+import { copyFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -38,6 +39,25 @@ export type TracingMode = (typeof TRACING_MODES)[number];
 const ADOT_JAVASCRIPT_LAYER = AdotLambdaLayerJavaScriptSdkVersion.V1_30_0;
 
 
+/**
+ * Files a bundle reads at run time instead of holding them as code, by the module that reads them:
+ * copied beside every bundle that holds that module (by `cdk deploy`, `npm run size` and the tests
+ * alike), so that a cold start neither parses nor evaluates them.
+ */
+export const FILES_BESIDE_BUNDLE: readonly { module: string; file: string }[] = [
+  // libphonenumber-js's full metadata, a quarter of a bundle's code, read on the first number.
+  { module: 'shared/domain/phone.ts', file: 'node_modules/libphonenumber-js/metadata.max.json' },
+  // The OpenAPI document, read on `/openapi.json`'s first request.
+  { module: 'functions/openapi/handler.ts', file: 'openapi.json' },
+];
+
+/** Copies {@link FILES_BESIDE_BUNDLE} beside a bundle built with a metafile, for the modules it holds. */
+export function copyFilesBeside(metafile: { inputs: Record<string, unknown> }, directory: string): void {
+  for (const { module, file } of FILES_BESIDE_BUNDLE) {
+    if (module in metafile.inputs) copyFileSync(join(PROJECT_ROOT, file), join(directory, basename(file)));
+  }
+}
+
 /** How every function is bundled (as ESM, besides); `npm run size` builds with these same settings. */
 export const BUNDLING = {
   minify: true,
@@ -56,6 +76,8 @@ export const BUNDLING = {
   banner:
     "import { createRequire as __bannerCreateRequire } from 'module'; " +
     'const require = __bannerCreateRequire(import.meta.url);',
+  // Where `shared/domain/phone.ts` finds the metadata in a bundle (beside it, see FILES_BESIDE_BUNDLE).
+  define: { PHONE_METADATA_FILE: JSON.stringify('./metadata.max.json') } as Record<string, string>,
 };
 
 export interface ConsentFunctionProps {
@@ -79,6 +101,11 @@ export interface ConsentFunctionProps {
    * @default 'INFO'
    */
   readonly logLevel?: LogLevel;
+  /**
+   * Values esbuild writes into the bundle in place of these identifiers (`define`).
+   * @default - none
+   */
+  readonly define?: Record<string, string>;
   /**
    * How the function is traced.
    * @default 'xray' - Lambda's active tracing, with nothing in the bundle or in a layer
@@ -141,6 +168,17 @@ export class ConsentFunction extends NodejsFunction {
       bundling: {
         format: OutputFormat.ESM,
         ...BUNDLING,
+        define: { ...BUNDLING.define, ...props.define },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // `copyFilesBeside`, as shell commands: CDK runs esbuild itself, then these, in the asset's folder.
+          afterBundling: (inputDir: string, outputDir: string) =>
+            FILES_BESIDE_BUNDLE.map(
+              ({ module, file }) =>
+                `if grep -qF '"${module}"' "${join(outputDir, 'index.meta.json')}"; then cp "${join(inputDir, file)}" "${join(outputDir, basename(file))}"; fi`,
+            ),
+        },
       },
     });
     Validations.of(role).acknowledge({

@@ -13,8 +13,10 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { functions, PROCESSOR_MAX_CONCURRENCY, PROCESSOR_TIMEOUT_SECONDS, SWEEP_INTERVAL_SECONDS, type ApiFunctionName } from '../resources.js';
 import { ConsentFunction, type LogLevel, type TracingMode } from './consent-function.js';
 import { keys } from '../../shared/adapters/keys.js';
+import { servedDocument } from '../../shared/http/contract/served-document.js';
+import openApiDocument from '../../openapi.json' with { type: 'json' };
 
-type FunctionName = keyof typeof functions;
+export type FunctionName = keyof typeof functions;
 
 /**
  * The settings each handler reads with `readConfig`, and nothing more: a function cannot learn the name
@@ -38,6 +40,15 @@ const settingsOf: Record<FunctionName, readonly SettingName[]> = {
   personalData: ['consentTableName', 'auditTableName'],
   personalDataEraser: ['consentTableName', 'auditTableName', 'erasureLogSecretId'],
 };
+
+/**
+ * What esbuild writes into a function's bundle besides `BUNDLING.define` (`npm run size` builds it so
+ * too): `/openapi.json`'s ETag, so that its cold start hashes nothing (`functions/openapi/handler.ts`).
+ */
+export function bundleDefinesOf(name: FunctionName): Record<string, string> | undefined {
+  if (name !== 'openapi') return undefined;
+  return { BUNDLED_OPENAPI_ETAG: JSON.stringify(servedDocument(openApiDocument).etag) };
+}
 
 /**
  * Lambda's CPU grows with memory; a check of 10,000 numbers normalises them all and parses a hundred
@@ -231,6 +242,7 @@ export class ConsentFunctions extends Construct {
       new ConsentFunction(this, constructId(name), {
         entry: functions[name].entry,
         environment: environmentOf(name),
+        define: bundleDefinesOf(name),
         logLevel: props.logLevel,
         tracing: props.tracing,
         ...options,

@@ -1,5 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { onFirstUse } from '../domain/on-first-use.js';
 import type { BlockedNumber, BlockedNumbersFilter, BlockedNumbersReader } from '../domain/blocked-numbers.js';
 import type { Page, PageRequest } from '../domain/records.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -7,8 +8,15 @@ import { dynamoDb } from './dynamodb-client.js';
 import { keys, LIST_INDEX } from './keys.js';
 
 /** An item's key in the list index, as DynamoDB takes it to start a query after it (no key value is empty). */
-const itemKeySchema = z.strictObject({ listName: z.string().min(1).max(64), listedAt: z.string().min(1).max(64), pk: z.string().min(1).max(200), sk: z.string().min(1).max(64) });
-type ItemKey = z.infer<typeof itemKeySchema>;
+const itemKeySchema = onFirstUse(() =>
+  z.strictObject({
+    listName: z.string().check(z.minLength(1), z.maxLength(64)),
+    listedAt: z.string().check(z.minLength(1), z.maxLength(64)),
+    pk: z.string().check(z.minLength(1), z.maxLength(200)),
+    sk: z.string().check(z.minLength(1), z.maxLength(64)),
+  }),
+);
+type ItemKey = z.infer<ReturnType<typeof itemKeySchema>>;
 
 /** Where each shard's reading stands: after that item, at its start (null), or at its end. */
 type Position = ItemKey | null | typeof END;
@@ -187,7 +195,7 @@ function startPositions(): Positions {
  * DynamoDB refuses as a start key).
  */
 function decodePositions(cursor: string, filter: BlockedNumbersFilter): Positions {
-  const schema = z.strictObject(Object.fromEntries(keys.blockedShards.map((shard) => [shard, z.union([itemKeySchema, z.null(), z.literal(END)])])));
+  const schema = z.strictObject(Object.fromEntries(keys.blockedShards.map((shard) => [shard, z.union([itemKeySchema(), z.null(), z.literal(END)])])));
   const inRange = (key: ItemKey) => filter.changedAfter === undefined || key.listedAt > filter.changedAfter;
   return decodeCursor(cursor, schema, (positions) =>
     Object.entries(positions as Positions).every(

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidInputError } from '../domain/errors.js';
 
 /** A page's cursor: where the next page starts, as opaque text for the client to hand back. */
@@ -10,7 +10,7 @@ export function encodeCursor(position: unknown): string {
  * A cursor comes back from the client, so it is checked: one that is not of this page's query (forged,
  * or of another number's history or another list) is a 400 rather than a DynamoDB validation error.
  */
-export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S, belongs: (position: z.output<S>) => boolean = () => true): z.output<S> {
+export function decodeCursor<S extends z.core.$ZodType>(cursor: string, schema: S, belongs: (position: z.output<S>) => boolean = () => true): z.output<S> {
   const invalid = new InvalidInputError([{ field: 'query.cursor', message: 'is not a cursor of this page' }]);
   let decoded: unknown;
   try {
@@ -18,7 +18,7 @@ export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S, bel
   } catch {
     throw invalid;
   }
-  const parsed = schema.safeParse(decoded);
+  const parsed = z.safeParse(schema, decoded);
   if (!parsed.success || !belongs(parsed.data)) throw invalid;
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Page, PageRequest } from '../domain/records.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { dynamoDb } from './dynamodb-client.js';
@@ -30,7 +30,7 @@ export async function queryPage(
   keyNames: readonly string[],
   cursorBelongs: (cursor: Cursor) => boolean,
 ): Promise<Page<Record<string, any>>> {
-  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor, z.strictObject(Object.fromEntries(keyNames.map((name) => [name, z.string().min(1).max(300)]))), (cursor) => cursorBelongs(cursor as Cursor)) as Cursor;
+  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor, z.strictObject(Object.fromEntries(keyNames.map((name) => [name, z.string().check(z.minLength(1), z.maxLength(300))]))), (cursor) => cursorBelongs(cursor as Cursor)) as Cursor;
   const items: Record<string, unknown>[] = [];
   do {
     const result = await dynamoDb.send(

@@ -1,11 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { onFirstUse } from '../domain/on-first-use.js';
 import { SECRET_CACHE_SECONDS, secretsProvider } from './secrets-provider.js';
 
 /** An empty `appSecret` is a deployment whose operator has not stored Meta's app secret yet. */
-const webhookSecretsSchema = z.object({ appSecret: z.string(), verifyToken: z.string().min(1) });
+const webhookSecretsSchema = onFirstUse(() => z.object({ appSecret: z.string(), verifyToken: z.string().check(z.minLength(1)) }));
 
 /** Meta's app secret, which signs callbacks, and the token of the subscription handshake. */
-export type WebhookSecrets = z.infer<typeof webhookSecretsSchema>;
+export type WebhookSecrets = z.infer<ReturnType<typeof webhookSecretsSchema>>;
 
 /**
  * Where the webhook's secrets come from: in AWS, a Secrets Manager secret whose JSON value is
@@ -21,7 +22,7 @@ export function webhookSecretsFrom(config: {
   if (whatsappSecretId) {
     // A Secrets Manager that hangs fails the callback, which Meta delivers again.
     const provider = secretsProvider();
-    return async () => webhookSecretsSchema.parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: SECRET_CACHE_SECONDS }));
+    return async () => webhookSecretsSchema().parse(await provider.get(whatsappSecretId, { transform: 'json', maxAge: SECRET_CACHE_SECONDS }));
   }
   if (whatsappAppSecret && whatsappVerifyToken) {
     const secrets = { appSecret: whatsappAppSecret, verifyToken: whatsappVerifyToken };

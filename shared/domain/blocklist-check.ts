@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ConsentSource } from './consent-state.js';
+import { onFirstUse } from './on-first-use.js';
 import { normalisePhone, type E164 } from './phone.js';
 
 /** The most numbers one check may carry. */
@@ -8,15 +9,17 @@ export const MAX_CHECK_NUMBERS = 10_000;
 /**
  * A check's input, over HTTP or by direct invocation: numbers in any format, duplicates allowed. Only the
  * list itself is checked here; an entry that is no number (too long, not even a string) does not refuse
- * the check, it comes back in `invalid`.
+ * the check, it comes back in `invalid`. Built on first use, as the API's schemas are.
  */
-export const checkRequestSchema = z.strictObject({
-  phones: z.array(z.unknown()).min(1).max(MAX_CHECK_NUMBERS),
-  category: z.enum(['marketing', 'utility', 'authentication']).default('marketing'),
-});
+export const checkRequestSchema = onFirstUse(() =>
+  z.strictObject({
+    phones: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_CHECK_NUMBERS)),
+    category: z._default(z.enum(['marketing', 'utility', 'authentication']), 'marketing'),
+  }),
+);
 
 /** The kind of message a campaign is about to send (Meta's template categories). */
-export type MessageCategory = z.infer<typeof checkRequestSchema>['category'];
+export type MessageCategory = z.infer<ReturnType<typeof checkRequestSchema>>['category'];
 
 /** What the check needs to know of a number that is blocked, or opted out of marketing, or both. */
 export interface RestrictedState {

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { onFirstUse } from './on-first-use.js';
 
 /** Who is calling, as read from a verified token's claims. */
 export interface Caller {
@@ -14,30 +15,34 @@ export interface Caller {
  * API Gateway HTTP APIs hand every claim over as a string, and an array claim such as `cognito:groups`
  * as `"[a b]"`; REST APIs and tests pass real arrays. Both forms are accepted.
  */
-const listClaim = z
-  .union([z.array(z.string()), z.string()])
-  .optional()
-  .transform((value): string[] => {
-    if (value === undefined) return [];
-    if (Array.isArray(value)) return value;
-    const inner = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-    return inner.split(/[\s,]+/).filter((item) => item.length > 0);
-  });
+const listClaim = () =>
+  z.pipe(
+    z.optional(z.union([z.array(z.string()), z.string()])),
+    z.transform((value: string[] | string | undefined): string[] => {
+      if (value === undefined) return [];
+      if (Array.isArray(value)) return value;
+      const inner = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+      return inner.split(/[\s,]+/).filter((item) => item.length > 0);
+    }),
+  );
 
-const claimsSchema = z.looseObject({
-  sub: z.string().min(1),
-  username: z.string().optional(),
-  'cognito:username': z.string().optional(),
-  email: z.string().optional(),
-  client_id: z.string().optional(),
-  'cognito:groups': listClaim,
-  /** Space-separated in Cognito access tokens; a list is read the same way. */
-  scope: listClaim,
+const claimsSchema = onFirstUse(() => {
+  const list = listClaim();
+  return z.looseObject({
+    sub: z.string().check(z.minLength(1)),
+    username: z.optional(z.string()),
+    'cognito:username': z.optional(z.string()),
+    email: z.optional(z.string()),
+    client_id: z.optional(z.string()),
+    'cognito:groups': list,
+    /** Space-separated in Cognito access tokens; a list is read the same way. */
+    scope: list,
+  });
 });
 
 /** Turns verified JWT claims into a {@link Caller}; `undefined` when the claims lack a subject. */
 export function callerFromClaims(claims: unknown): Caller | undefined {
-  const parsed = claimsSchema.safeParse(claims);
+  const parsed = claimsSchema().safeParse(claims);
   if (!parsed.success) return undefined;
   const c = parsed.data;
   return {

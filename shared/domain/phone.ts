@@ -1,4 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';
 
 /** A phone number in E.164 form, e.g. `+420777123456`. Only {@link normalisePhone} makes one. */
 export type E164 = string & { readonly __brand: 'E164' };
@@ -9,6 +10,29 @@ export type PhoneParseResult =
 
 /** The longest input {@link normalisePhone} reads, in UTF-16 code units, before it trims and parses. */
 export const PHONE_INPUT_MAX_LENGTH = 64;
+
+/**
+ * Where a bundle finds the metadata: `cdk deploy` copies it beside the bundle (`FILES_BESIDE_BUNDLE` in
+ * `infra/constructs/consent-function.ts`) and writes its name in here; unset when run from source.
+ */
+declare const PHONE_METADATA_FILE: string | undefined;
+
+let metadata: MetadataJson | undefined;
+
+/**
+ * libphonenumber-js's full metadata (what `libphonenumber-js/max` binds), read when a number is first
+ * read rather than held in the code: as code it is a quarter of a bundle, which a cold start parses and
+ * evaluates whole; as a file, the first number costs one read and one `JSON.parse`. From source (tests,
+ * the local stack), Node's `require` reads the package's JSON file.
+ */
+function fullMetadata(): MetadataJson {
+  metadata ??= (
+    typeof PHONE_METADATA_FILE === 'string'
+      ? JSON.parse(process.getBuiltinModule('node:fs').readFileSync(new URL(PHONE_METADATA_FILE, import.meta.url), 'utf8'))
+      : createRequire(import.meta.url)('libphonenumber-js/metadata.max.json')
+  ) as MetadataJson;
+  return metadata;
+}
 
 /**
  * Parses a number written in any international form into E.164.
@@ -23,7 +47,7 @@ export function normalisePhone(input: string): PhoneParseResult {
     return { ok: false, reason: `must be an international phone number of at most ${PHONE_INPUT_MAX_LENGTH} characters` };
   }
   // `extract: false`: the whole input must be the number; `call me at +420…` or `+420…abc` is not one.
-  const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()), { extract: false });
+  const parsed = parsePhoneNumberFromString(withInternationalPrefix(input.trim()), { extract: false }, fullMetadata());
   if (!parsed || !parsed.isValid()) {
     return { ok: false, reason: 'is not a valid international phone number' };
   }

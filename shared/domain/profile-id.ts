@@ -6,6 +6,18 @@ import * as z from 'zod';
  * are no id: in a URL path they are dot segments, which every client and API Gateway resolve away, so
  * such a profile could never be addressed.
  */
-export const profileIdSchema = z
-  .string()
-  .regex(/^(?!\.\.?$)[A-Za-z0-9._~:@-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ ~ : @ -, other than . and ..');
+export const PROFILE_ID = {
+  pattern: /^(?!\.\.?$)[A-Za-z0-9._~:@-]{1,128}$/,
+  message: 'must be 1 to 128 letters, digits or . _ ~ : @ -, other than . and ..',
+} as const;
+
+/**
+ * The schema of a profile id in events and callbacks. Built by a call marked pure, so that the bundle of
+ * a function that only needs {@link PROFILE_ID} (the API's parameters, built with `zod/mini`) drops it,
+ * and classic zod with it.
+ */
+export const profileIdSchema = /* @__PURE__ */ profileIdOfEvents();
+
+function profileIdOfEvents() {
+  return z.string().regex(PROFILE_ID.pattern, PROFILE_ID.message);
+}

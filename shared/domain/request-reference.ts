@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { onFirstUse } from './on-first-use.js';
 import { e164Schema } from './consent-event.js';
 import type { E164 } from './phone.js';
 
 /** Just enough of a queued event to find its request, even when the rest of it is malformed. */
-const requestReference = z.looseObject({ requestId: z.string().min(1), phone: e164Schema });
+const requestReference = onFirstUse(() => z.looseObject({ requestId: z.string().min(1), phone: e164Schema }));
 
 /** The request a queued event's body names, or `undefined` (a provider event, or a body too broken). */
 export function requestReferenceOf(body: string): { requestId: string; phone: E164 } | undefined {
@@ -13,6 +14,6 @@ export function requestReferenceOf(body: string): { requestId: string; phone: E1
   } catch {
     return undefined;
   }
-  const reference = requestReference.safeParse(parsed);
+  const reference = requestReference().safeParse(parsed);
   return reference.success ? { requestId: reference.data.requestId, phone: reference.data.phone } : undefined;
 }

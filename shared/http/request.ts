@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { DomainError, InvalidInputError, type FieldError } from '../domain/errors.js';
 import { utf8Text } from '../domain/text.js';
 import { fieldMessage } from './field-messages.js';
@@ -8,8 +8,8 @@ import type { HttpEvent } from './types.js';
  * Validates a value with a schema; every issue becomes one entry of the 400's `errors`, worded by
  * `fieldMessage` wherever the schema did not word it itself.
  */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, location: string): z.output<S> {
-  const result = schema.safeParse(value, { error: fieldMessage });
+export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown, location: string): z.output<S> {
+  const result = z.safeParse(schema, value, { error: fieldMessage });
   if (result.success) return result.data;
   throw new InvalidInputError(result.error.issues.map((issue) => fieldError(location, issue)));
 }
@@ -61,7 +61,7 @@ export const MAX_JSON_DEPTH = 32;
  * a body not declared as JSON is a 415, whatever its bytes hold. Only routes that take a body call this,
  * so routes without one ignore the Content-Type.
  */
-export function jsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.output<S> {
+export function jsonBody<S extends z.core.$ZodType>(event: HttpEvent, schema: S): z.output<S> {
   const bytes = rawBody(event);
   const notJson = () => new InvalidInputError([{ field: 'body', message: 'must be a JSON document' }], 'The body is not valid JSON.');
   if (bytes.length === 0) throw notJson();
@@ -81,7 +81,7 @@ export function jsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.ou
  * A parsed JSON document (a body, a direct invocation's event), with the schema: arrays and objects
  * nested deeper than `MAX_JSON_DEPTH` are refused before the schema sees them.
  */
-export function parseDocument<S extends z.ZodType>(schema: S, value: unknown, location: string): z.output<S> {
+export function parseDocument<S extends z.core.$ZodType>(schema: S, value: unknown, location: string): z.output<S> {
   if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
     throw new InvalidInputError([{ field: location, message: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep` }]);
   }
@@ -104,11 +104,11 @@ function nestsDeeperThan(value: unknown, levels: number): boolean {
   return false;
 }
 
-export function pathParameters<S extends z.ZodType>(event: HttpEvent, schema: S): z.output<S> {
+export function pathParameters<S extends z.core.$ZodType>(event: HttpEvent, schema: S): z.output<S> {
   return parseWith(schema, event.pathParameters ?? {}, 'path');
 }
 
-export function queryParameters<S extends z.ZodType>(event: HttpEvent, schema: S): z.output<S> {
+export function queryParameters<S extends z.core.$ZodType>(event: HttpEvent, schema: S): z.output<S> {
   return parseWith(schema, event.queryStringParameters ?? {}, 'query');
 }
 

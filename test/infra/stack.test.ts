@@ -1,5 +1,7 @@
 import { jest } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { BatchGetItemCommand, ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -24,6 +26,7 @@ import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { Code, Function as LambdaFunction, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Metafile } from 'esbuild';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct } from 'constructs';
 import { ENV } from '../../shared/config.js';
@@ -301,11 +304,16 @@ function functionNamed(name: FunctionName): IFunction {
  * The esbuild metafile of a function's bundle, written beside it in the synthesized assembly: every
  * module that went into the bundle, by path.
  */
-function bundleMetafile(fn: IFunction): { inputs: Record<string, unknown> } {
+function bundleMetafile(fn: IFunction): Metafile {
+  return JSON.parse(readFileSync(join(bundleDirectory(fn), 'index.meta.json'), 'utf8')) as Metafile;
+}
+
+/** Where the synthesized assembly holds a function's bundle (`index.mjs`). */
+function bundleDirectory(fn: IFunction): string {
   const code = resource(logicalId(fn)).Properties?.['Code'] as { S3Key?: unknown } | undefined;
   const hash = /^([0-9a-f]{64})\.zip$/.exec(String(code?.S3Key))?.[1];
   if (!hash) throw new Error(`${logicalId(fn)} has no bundled asset`);
-  return JSON.parse(readFileSync(join(app.outdir, `asset.${hash}`, 'index.meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+  return join(app.outdir, `asset.${hash}`);
 }
 
 function dynamoGrantsOf(name: FunctionName): Record<string, Condition | null> {
@@ -426,6 +434,49 @@ describe('functions', () => {
       logGroupIds.add(logGroupId);
     }
     expect(logGroupIds.size).toBe(ofType('AWS::Lambda::Function').length);
+  });
+
+  it('ships /openapi.json beside its bundle, with its ETag written in: its cold start reads no document and hashes nothing', async () => {
+    const metafile = bundleMetafile(stack.functions.api.openapi);
+    const outputs = Object.values(metafile.outputs);
+    const imports = outputs.flatMap((output) => output.imports.map((imported) => imported.path));
+    const json = outputs.flatMap((output) => Object.entries(output.inputs).filter(([input, { bytesInOutput }]) => input.endsWith('.json') && bytesInOutput > 0));
+    expect({ json, imports }).toEqual({ json: [], imports: [] });
+    expect(statSync(join(bundleDirectory(stack.functions.api.openapi), 'index.mjs')).size).toBeLessThan(10_000);
+    expect(readFileSync(join(bundleDirectory(stack.functions.api.openapi), 'openapi.json'), 'utf8')).toBe(readFileSync(join(PROJECT_ROOT, 'openapi.json'), 'utf8'));
+
+    // The bundle as deployed answers as the handler run from source does: the same bytes, the same ETag.
+    const served = (headers: Record<string, string>) => {
+      const event = JSON.stringify({ routeKey: 'GET /openapi.json', headers });
+      const bundle = pathToFileURL(join(bundleDirectory(stack.functions.api.openapi), 'index.mjs')).href;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const { handler } = await import(${JSON.stringify(bundle)}); console.log(JSON.stringify(await handler(${event})));`], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(run.stderr);
+      return JSON.parse(run.stdout) as { statusCode: number; headers: Record<string, string>; body?: string };
+    };
+    const { handler: fromSource } = await import('../../functions/openapi/handler.js');
+    const expected = await fromSource({ routeKey: 'GET /openapi.json', headers: {} } as never);
+    const bundled = served({});
+    expect(bundled).toEqual(expected);
+    expect(JSON.parse(bundled.body ?? '')).toEqual(JSON.parse(readFileSync(join(PROJECT_ROOT, 'openapi.json'), 'utf8')));
+    expect(served({ 'if-none-match': String(expected.headers?.['etag']) }).statusCode).toBe(304);
+  });
+
+  it('ships the files a bundle reads (the phone metadata, the OpenAPI document) beside the bundles that read them, as files, not code', () => {
+    const shipped = Object.keys(functions).map((name) => {
+      const fn = functionNamed(name as FunctionName);
+      const { inputs, outputs } = bundleMetafile(fn);
+      // The SDK's clients bundle their package.json (for their version); the rest is data to read.
+      const json = Object.values(outputs).flatMap((output) =>
+        Object.entries(output.inputs).filter(([input, { bytesInOutput }]) => input.endsWith('.json') && !input.endsWith('/package.json') && bytesInOutput > 0),
+      );
+      const files = readdirSync(bundleDirectory(fn)).filter((file) => file.endsWith('.json') && file !== 'index.meta.json');
+      return { name, json, files, readsPhones: 'shared/domain/phone.ts' in inputs };
+    });
+
+    expect(shipped.filter(({ readsPhones }) => readsPhones).length).toBeGreaterThan(10);
+    expect(shipped).toEqual(
+      shipped.map(({ name, readsPhones }) => ({ name, json: [], files: name === 'openapi' ? ['openapi.json'] : readsPhones ? ['metadata.max.json'] : [], readsPhones })),
+    );
   });
 
   it('feeds the processor from the FIFO queue with partial batch responses', () => {

@@ -1,4 +1,16 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { ENV, readConfig } from '../../shared/config.js';
+import { readWebhookSettings } from '../../shared/webhook-settings.js';
+
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The source files a bundle of one module holds, relative to the project. */
+async function bundledSources(entry: string): Promise<string[]> {
+  const { metafile } = await build({ entryPoints: [join(PROJECT_ROOT, entry)], bundle: true, write: false, platform: 'node', format: 'esm', metafile: true, logLevel: 'silent' });
+  return Object.keys(metafile.inputs).filter((input) => !input.includes('node_modules'));
+}
 
 const VALID = {
   CONSENT_TABLE_NAME: 'consent',
@@ -26,7 +38,7 @@ describe('readConfig', () => {
   it('names a missing variable in its error', () => {
     const { AUDIT_TABLE_NAME: _missing, ...env } = VALID;
 
-    expect(() => readConfig(['consentTableName', 'auditTableName'], env)).toThrow(/^Invalid configuration: AUDIT_TABLE_NAME: /);
+    expect(() => readConfig(['consentTableName', 'auditTableName'], env)).toThrow('Invalid configuration: AUDIT_TABLE_NAME: is required');
   });
 
   it('names every invalid variable at once', () => {
@@ -80,8 +92,21 @@ describe('readConfig', () => {
   });
 
   it('reads AUTO_BLOCK_CODES as a list of codes, keeps the default when unset, and refuses junk at start', () => {
-    expect(readConfig(['autoBlockCodes'], { AUTO_BLOCK_CODES: '131026, 1013' })).toEqual({ autoBlockCodes: [131026, 1013] });
-    expect(readConfig(['autoBlockCodes'], {})).toEqual({ autoBlockCodes: undefined });
-    expect(() => readConfig(['autoBlockCodes'], { AUTO_BLOCK_CODES: 'all of them' })).toThrow(/AUTO_BLOCK_CODES/);
+    expect(readWebhookSettings({ AUTO_BLOCK_CODES: '131026, 1013' }).autoBlockCodes).toEqual([131026, 1013]);
+    expect(readWebhookSettings({}).autoBlockCodes).toBeUndefined();
+    expect(() => readWebhookSettings({ AUTO_BLOCK_CODES: 'all of them' })).toThrow(/^Invalid configuration: AUTO_BLOCK_CODES: /);
+  });
+
+  it('reads the keyword lists with their defaults, and names every invalid webhook setting at once', () => {
+    expect(readWebhookSettings({ OPT_OUT_KEYWORDS: ' stop , Halt ' })).toEqual({
+      autoBlockCodes: undefined,
+      optOutKeywords: new Set(['STOP', 'HALT']),
+      optInKeywords: new Set(['START', 'UNSTOP']),
+    });
+    expect(() => readWebhookSettings({ AUTO_BLOCK_CODES: 'x', OPT_IN_KEYWORDS: 'y'.repeat(65) })).toThrow(/AUTO_BLOCK_CODES: .*, OPT_IN_KEYWORDS: /);
+  });
+
+  it('bundles no code of the webhook: every function reads its settings, and only the webhook reads the WhatsApp ones', async () => {
+    expect((await bundledSources('shared/config.ts')).sort()).toEqual(['shared/config.ts', 'shared/http/field-messages.ts']);
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { onFirstUse } from '../../domain/on-first-use.js';
 import type { ErasureLog } from '../../domain/personal-data/erase-personal-data.js';
 import type { E164 } from '../../domain/phone.js';
 import { dynamoDb } from '../dynamodb-client.js';
@@ -8,7 +9,7 @@ import { keys } from '../keys.js';
 import { SECRET_CACHE_SECONDS, secretsProvider } from '../secrets-provider.js';
 
 /** A key long enough for HMAC-SHA256 to hide a number (numbers are few enough to try them all). */
-const keySchema = z.string().min(32, 'must be at least 32 characters');
+const keySchema = onFirstUse(() => z.string().check(z.minLength(32, 'must be at least 32 characters')));
 
 /**
  * The erasure log's key: in AWS, the plain-text value of a Secrets Manager secret (cached for five
@@ -19,10 +20,10 @@ export function erasureLogKeyFrom(config: { erasureLogSecretId: string | undefin
   if (config.erasureLogSecretId) {
     const provider = secretsProvider();
     const secretId = config.erasureLogSecretId;
-    return async () => keySchema.parse(await provider.get(secretId, { maxAge: SECRET_CACHE_SECONDS }));
+    return async () => keySchema().parse(await provider.get(secretId, { maxAge: SECRET_CACHE_SECONDS }));
   }
   if (config.erasureLogKey) {
-    const key = keySchema.parse(config.erasureLogKey);
+    const key = keySchema().parse(config.erasureLogKey);
     return async () => key;
   }
   throw new Error('Invalid configuration: set ERASURE_LOG_SECRET_ID, or ERASURE_LOG_KEY');

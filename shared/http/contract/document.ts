@@ -127,7 +127,7 @@ function componentSchemas(registry: z.core.$ZodRegistry<{ id: string }>, io: 'in
 }
 
 /** The JSON Schema of one value with no component of its own (a parameter, a text body). */
-function inlineSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+function inlineSchema(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
   const { $schema: _, ...json } = z.toJSONSchema(schema, { target: TARGET, io, override: withIntegerFormat });
   return json as Json;
 }
@@ -192,7 +192,7 @@ function everyCallerHolds(permission: Permission): boolean {
 }
 
 /** One parameter per property of the object schema; its description is the parameter's. */
-function parametersOf(location: 'path' | 'query' | 'header', schema: z.ZodObject | undefined): Json[] {
+function parametersOf(location: 'path' | 'query' | 'header', schema: z.core.$ZodObject | undefined): Json[] {
   if (!schema) return [];
   const json = inlineSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, { description, ...property }]) => ({
@@ -285,7 +285,7 @@ function problemOf(status: ProblemStatus, description: string, route: ApiRoute):
   return { description, content: problem };
 }
 
-function componentRef(registry: z.core.$ZodRegistry<{ id: string }>, schema: z.ZodType): Json {
+function componentRef(registry: z.core.$ZodRegistry<{ id: string }>, schema: z.core.$ZodType): Json {
   const id = registry.get(schema)?.id;
   if (id === undefined) throw new Error('A body schema has no component name');
   return { $ref: `${COMPONENT_PREFIX}${id}` };

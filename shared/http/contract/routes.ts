@@ -46,14 +46,14 @@ export interface ApiRoute {
    */
   caller: { permission: Permission } | { anyone: string; signature?: SignatureScheme };
   /** Object schemas whose properties are the route's parameters, by where they are sent. */
-  parameters?: { path?: z.ZodObject; query?: z.ZodObject; header?: z.ZodObject };
+  parameters?: { path?: z.core.$ZodObject; query?: z.core.$ZodObject; header?: z.core.$ZodObject };
   /**
    * The body: the schema, its component's name, the largest body the route accepts, and what the schema
    * cannot say. JSON unless `mediaType` says `text/csv` (whose schema is the text's).
    */
   body?: {
     name: string;
-    schema: z.ZodType;
+    schema: z.core.$ZodType;
     maxBytes: number;
     description?: string;
     mediaType?: 'text/csv';
@@ -126,8 +126,8 @@ export const apiRoutes: ApiRoute[] = [
     summary: "Replace a profile's WhatsApp numbers",
     description: 'Creates the profile if it is new. Consent stays with the numbers: a number removed and added again keeps its state.',
     caller: { permission: 'profiles:write' },
-    parameters: { path: profilePath },
-    body: { name: 'ProfileNumbers', schema: profileBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+    parameters: { path: profilePath() },
+    body: { name: 'ProfileNumbers', schema: profileBody(), maxBytes: DEFAULT_MAX_BODY_BYTES },
     responses: { 200: json(body.Profile, 'The profile as stored.') },
     problems: { 503: 'The profile kept changing while it was replaced; retry.' },
   },
@@ -140,7 +140,7 @@ export const apiRoutes: ApiRoute[] = [
     description:
       "The numbers' consent stays (it belongs to the numbers), requests already accepted still end, and the profile's history stays readable by its id. To merge two profiles, put the union of their numbers on the one kept, then delete the other.",
     caller: { permission: 'profiles:write' },
-    parameters: { path: profilePath },
+    parameters: { path: profilePath() },
     responses: { 204: { description: 'Deleted.' } },
     problems: { 404: 'The profile does not exist.', 503: 'The profile kept changing while it was deleted; retry.' },
   },
@@ -151,7 +151,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Profiles',
     summary: "A profile's numbers with their consent and pending requests",
     caller: { permission: 'consent:read' },
-    parameters: { path: profilePath },
+    parameters: { path: profilePath() },
     responses: { 200: json(body.ProfileConsent, "Every number of the profile, in the profile's order.") },
     problems: { 404: 'The profile does not exist.' },
   },
@@ -164,8 +164,8 @@ export const apiRoutes: ApiRoute[] = [
       summary: `Ask to ${action} a number of a profile`,
       description: 'The request is recorded and its event queued; the processor applies it shortly. Follow it at `GET /requests/{requestId}`.',
       caller: { permission: 'whatsapp-blocklist:edit' },
-      parameters: { path: numberPath, header: z.object({ 'Idempotency-Key': idempotencyKey }) },
-      body: { name: 'ConsentChange', schema: reasonBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+      parameters: { path: numberPath(), header: z.object({ 'Idempotency-Key': idempotencyKey() }) },
+      body: { name: 'ConsentChange', schema: reasonBody(), maxBytes: DEFAULT_MAX_BODY_BYTES },
       responses: { 202: json(body.AcceptedRequest, 'Recorded; it will end `applied`, `unchanged`, `superseded` or `failed`.') },
       problems: {
         404: 'The profile does not exist, or does not hold the number.',
@@ -181,7 +181,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Requests',
     summary: 'Where a block or unblock request stands',
     caller: { permission: 'consent:read' },
-    parameters: { path: requestPath },
+    parameters: { path: requestPath() },
     responses: { 200: json(body.ConsentRequest, 'The request and its status.') },
     problems: { 404: 'No such request.' },
   },
@@ -192,7 +192,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'History',
     summary: "Changes made on a profile's page",
     caller: { permission: 'consent:read' },
-    parameters: { path: profilePath, query: pageQuery },
+    parameters: { path: profilePath(), query: pageQuery() },
     description: 'A deleted profile keeps its history, readable by its id.',
     ...historyPage,
     problems: { 404: 'No profile has this id, and none ever had a history.' },
@@ -204,7 +204,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Profiles',
     summary: "One number's consent and pending requests, whichever profiles hold it",
     caller: { permission: 'consent:read' },
-    parameters: { path: phonePath },
+    parameters: { path: phonePath() },
     responses: { 200: json(body.NumberConsent, 'The number; one never seen is unblocked, with nothing pending.') },
   },
   {
@@ -214,7 +214,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'History',
     summary: 'Everything that happened to one number, across profiles and the provider',
     caller: { permission: 'consent:read' },
-    parameters: { path: phonePath, query: pageQuery },
+    parameters: { path: phonePath(), query: pageQuery() },
     ...historyPage,
   },
   {
@@ -226,7 +226,7 @@ export const apiRoutes: ApiRoute[] = [
     description:
       'One JSON document: the state and marketing opt-out, the profiles that hold the number, every history entry, its requests, the user ids paired with it, and the held and unresolved signals that name it. A number never seen gives an empty document.',
     caller: { permission: 'privacy:manage' },
-    parameters: { path: phonePath },
+    parameters: { path: phonePath() },
     responses: { 200: json(body.PersonalData, 'Everything stored about the number.') },
   },
   {
@@ -238,8 +238,8 @@ export const apiRoutes: ApiRoute[] = [
     description:
       "Deletes the number's history entries, requests, pairings, held and unresolved signals and import rows, and takes it off every profile. When the number is blocked or opted out of marketing, a suppression record stays (the number, blocked or the opt-out, the source and the date; nothing else), so that campaigns keep skipping it. Requests accepted before the erasure and still queued are dropped. The erasure is logged under a keyed hash of the number. Repeating an erasure is harmless: one that failed half-way finishes.",
     caller: { permission: 'privacy:manage' },
-    parameters: { path: phonePath },
-    body: { name: 'Erasure', schema: erasureBody, maxBytes: DEFAULT_MAX_BODY_BYTES, description: 'Why the data is erased (the data subject\'s request, say), for the erasure log.' },
+    parameters: { path: phonePath() },
+    body: { name: 'Erasure', schema: erasureBody(), maxBytes: DEFAULT_MAX_BODY_BYTES, description: 'Why the data is erased (the data subject\'s request, say), for the erasure log.' },
     responses: { 200: json(body.ErasureDone, 'Erased; a number never seen erases nothing.') },
     problems: { 503: 'The number kept changing while it was erased; repeat the erasure.' },
   },
@@ -251,7 +251,7 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'Which numbers a campaign may send messages of a category to',
     description: 'Numbers in any international format; duplicates are checked once. An entry that is no valid number does not refuse the check: it comes back in `invalid`.',
     caller: { permission: 'whatsapp-blocklist:check' },
-    body: { name: 'CheckRequest', schema: checkRequestSchema, maxBytes: LARGE_MAX_BODY_BYTES },
+    body: { name: 'CheckRequest', schema: checkRequestSchema(), maxBytes: LARGE_MAX_BODY_BYTES },
     responses: { 200: json(body.CheckResult, '`blocked` and `sendable` list E.164 numbers in input order.') },
     problems: { 503: 'The blocklist is throttled; retry the check shortly.' },
   },
@@ -264,7 +264,7 @@ export const apiRoutes: ApiRoute[] = [
     description:
       'Filtered by source, provider code and the time of the change. One call reads at most about 1,000 numbers that `source` and `reasonCode` leave out: with a rare filter, a page may come back short, even empty, with a `nextCursor` that searches on from where the call stopped. Follow the cursors until `nextCursor` is `null`; only then is the list read to its end. With `Accept: text/csv`, the same page as CSV (RFC 4180, a header row; cells a spreadsheet would run as a formula get a leading `\'`), and the next page in a `Link` header (on a page with no rows too).',
     caller: { permission: 'consent:read' },
-    parameters: { query: blocklistQuery },
+    parameters: { query: blocklistQuery() },
     responses: {
       200: {
         ...json(body.BlocklistPage, 'A page of blocked numbers, newest change first.'),
@@ -282,7 +282,7 @@ export const apiRoutes: ApiRoute[] = [
     description:
       'Every valid row becomes one request with no profile, applied by the same queue and processor, audited with the importer and the import id. Invalid rows are named by their line (the header is line 1).',
     caller: { permission: 'whatsapp-blocklist:edit' },
-    parameters: { header: z.object({ 'Idempotency-Key': importIdempotencyKey }) },
+    parameters: { header: z.object({ 'Idempotency-Key': importIdempotencyKey() }) },
     body: {
       name: 'ImportCsv',
       schema: z.string().meta({ description: 'CSV with the header row `phone,action,reason` (`action` is `block` or `unblock`; further columns are ignored), at most 10,000 rows.' }),
@@ -302,7 +302,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Blocklist',
     summary: "An import's progress",
     caller: { permission: 'consent:read' },
-    parameters: { path: importPath },
+    parameters: { path: importPath() },
     responses: { 200: json(body.ImportProgress, 'The accepted rows counted by their requests\' statuses.') },
     problems: { 404: 'No import has this id.' },
   },
@@ -313,7 +313,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Blocklist',
     summary: 'Automatic blocks the auto-block guard held',
     caller: { permission: 'consent:read' },
-    parameters: { query: pageQuery },
+    parameters: { query: pageQuery() },
     responses: { 200: json(body.HeldPage, 'A page of held blocks, newest first.') },
   },
   {
@@ -324,7 +324,7 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'Release held automatic blocks',
     description: 'Each is enqueued and applied as the automatic block it was, past the guard, with the editor and reason in the history. Releasing twice enqueues one event.',
     caller: { permission: 'whatsapp-blocklist:edit' },
-    body: { name: 'HeldDecision', schema: heldDecisionBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+    body: { name: 'HeldDecision', schema: heldDecisionBody(), maxBytes: DEFAULT_MAX_BODY_BYTES },
     responses: { 202: json(body.Released, 'Enqueued; numbers with nothing held are left out.') },
   },
   {
@@ -335,7 +335,7 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'Discard held automatic blocks',
     description: "They leave the list at once, the numbers stay as they are, and each number's history records who discarded it and why.",
     caller: { permission: 'whatsapp-blocklist:edit' },
-    body: { name: 'HeldDecision', schema: heldDecisionBody, maxBytes: DEFAULT_MAX_BODY_BYTES },
+    body: { name: 'HeldDecision', schema: heldDecisionBody(), maxBytes: DEFAULT_MAX_BODY_BYTES },
     responses: { 200: json(body.Discarded, 'Discarded; numbers with nothing held are left out.') },
   },
   {
@@ -345,7 +345,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Blocklist',
     summary: 'Signals that named their recipient by a user id not paired with a number yet',
     caller: { permission: 'consent:read' },
-    parameters: { query: pageQuery },
+    parameters: { query: pageQuery() },
     responses: { 200: json(body.UnresolvedPage, 'How many there are, and a page of them, newest first.') },
   },
   {
@@ -355,7 +355,7 @@ export const apiRoutes: ApiRoute[] = [
     tag: 'Webhook',
     summary: "Meta's subscription handshake",
     caller: { anyone: meta('the verify token') },
-    parameters: { query: handshakeQuery },
+    parameters: { query: handshakeQuery() },
     responses: { 200: { description: 'The `hub.challenge`, as plain text.', text: z.string() } },
     problems: { 403: 'The verify token or mode is wrong.' },
   },

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { readFileSync } from 'node:fs';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { routes } from '../../../infra/resources.js';
@@ -115,30 +115,30 @@ function unboundedStrings(schema: unknown, at: string): string[] {
  * refuses; the document's `maxLength` must be the former's length. A parameter whose schema is not
  * here fails the test below: find the bound its handler applies, and add it.
  */
-const longestParameters = new Map<z.ZodType, [longest: string, tooLong: string]>([
-  [clientIdentifier, ['p'.repeat(128), 'p'.repeat(129)]],
+const longestParameters = new Map<z.core.$ZodType, [longest: string, tooLong: string]>([
+  [clientIdentifier(), ['p'.repeat(128), 'p'.repeat(129)]],
   // normalisePhone refuses more than 64 characters before it trims and parses.
-  [phoneInput, [`+420777123456${' '.repeat(51)}`, `+420777123456${' '.repeat(52)}`]],
-  [requestPath.shape.requestId, ['0'.repeat(26), '0'.repeat(27)]],
-  [importPath.shape.importId, ['0'.repeat(26), '0'.repeat(27)]],
-  [idempotencyKey, ['k'.repeat(255), 'k'.repeat(256)]],
-  [importIdempotencyKey, ['k'.repeat(255), 'k'.repeat(256)]],
-  [pageQuery.shape.cursor, ['c'.repeat(2048), 'c'.repeat(2049)]],
-  [blocklistQuery.shape.cursor, ['c'.repeat(4096), 'c'.repeat(4097)]],
-  [blocklistQuery.shape.reasonCode, ['9'.repeat(9), '9'.repeat(10)]],
+  [phoneInput(), [`+420777123456${' '.repeat(51)}`, `+420777123456${' '.repeat(52)}`]],
+  [requestPath().shape.requestId, ['0'.repeat(26), '0'.repeat(27)]],
+  [importPath().shape.importId, ['0'.repeat(26), '0'.repeat(27)]],
+  [idempotencyKey(), ['k'.repeat(255), 'k'.repeat(256)]],
+  [importIdempotencyKey(), ['k'.repeat(255), 'k'.repeat(256)]],
+  [pageQuery().shape.cursor, ['c'.repeat(2048), 'c'.repeat(2049)]],
+  [blocklistQuery().shape.cursor, ['c'.repeat(4096), 'c'.repeat(4097)]],
+  [blocklistQuery().shape.reasonCode, ['9'.repeat(9), '9'.repeat(10)]],
   // Nanoseconds and an offset; the handler had no bound of its own before the document stated one.
-  [blocklistQuery.shape.changedAfter, ['2026-03-01T12:00:00.123456789+01:00', '2026-03-01T12:00:00.1234567891+01:00']],
-  [handshakeQuery.shape['hub.mode'], ['m'.repeat(64), 'm'.repeat(65)]],
-  [handshakeQuery.shape['hub.verify_token'], ['t'.repeat(1024), 't'.repeat(1025)]],
-  [handshakeQuery.shape['hub.challenge'], ['1'.repeat(256), '1'.repeat(257)]],
+  [blocklistQuery().shape.changedAfter, ['2026-03-01T12:00:00.123456789+01:00', '2026-03-01T12:00:00.1234567891+01:00']],
+  [handshakeQuery().shape['hub.mode'], ['m'.repeat(64), 'm'.repeat(65)]],
+  [handshakeQuery().shape['hub.verify_token'], ['t'.repeat(1024), 't'.repeat(1025)]],
+  [handshakeQuery().shape['hub.challenge'], ['1'.repeat(256), '1'.repeat(257)]],
 ]);
 
 describe("the document's request parameters", () => {
   const stringParameters = apiRoutes.flatMap((route) =>
     (['path', 'query', 'header'] as const).flatMap((location) =>
-      Object.entries(route.parameters?.[location]?.shape ?? {}).flatMap(([name, schema]) => {
+      Object.entries(route.parameters?.[location]?._zod.def.shape ?? {}).flatMap(([name, schema]) => {
         const documented = document.paths[route.path][route.method.toLowerCase()].parameters.find((parameter: { in: string; name: string }) => parameter.in === location && parameter.name === name).schema;
-        return documented.type === 'string' && !('enum' in documented) ? [{ route: `${route.method} ${route.path}`, location, name, schema: schema as z.ZodType, documented }] : [];
+        return documented.type === 'string' && !('enum' in documented) ? [{ route: `${route.method} ${route.path}`, location, name, schema, documented }] : [];
       }),
     ),
   );
@@ -152,8 +152,8 @@ describe("the document's request parameters", () => {
       const [longest, tooLong] = bound;
 
       expect(documented.maxLength).toBe([...longest].length);
-      expect(schema.safeParse(longest).success).toBe(true);
-      expect(schema.safeParse(tooLong).success).toBe(false);
+      expect(z.safeParse(schema, longest).success).toBe(true);
+      expect(z.safeParse(schema, tooLong).success).toBe(false);
       expect(contract.parameter(method, path, location, name, longest)).toEqual([]);
       expect(contract.parameter(method, path, location, name, tooLong)).not.toEqual([]);
     },
@@ -190,7 +190,7 @@ describe("the document's request bodies", () => {
     ['a number of 65 characters', 'PUT', '/profiles/{profileId}', { whatsappNumbers: [`+420777123456${' '.repeat(52)}`] }],
     ['a release of a number of 65 characters', 'POST', '/blocklist/held/release', { phones: [`+420777123456${' '.repeat(52)}`], reason: 'checked' }],
   ])('refuse %s, as the handler does', (_, method, path, body) => {
-    expect(handlerSchema(method, path).safeParse(body).success).toBe(false);
+    expect(z.safeParse(handlerSchema(method, path), body).success).toBe(false);
     expect(contract.requestBody(method, path, body)).not.toEqual([]);
   });
 
@@ -206,7 +206,7 @@ describe("the document's request bodies", () => {
     ['a callback whose status has no id', 'POST', '/webhooks/whatsapp', { object: 'whatsapp_business_account', entry: [{ changes: [{ value: { statuses: [{ status: 'failed', timestamp: '1' }] } }] }] }],
     ['a callback that is a list', 'POST', '/webhooks/whatsapp', [callback, null, 42]],
   ])('accept %s, as the handler does', (_, method, path, body) => {
-    expect(handlerSchema(method, path).safeParse(body).success).toBe(true);
+    expect(z.safeParse(handlerSchema(method, path), body).success).toBe(true);
     expect(contract.requestBody(method, path, body)).toEqual([]);
   });
 });
