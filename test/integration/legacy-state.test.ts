@@ -5,6 +5,7 @@ import type { ConsentEvent } from '../../shared/domain/consent-event.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventOf } from '../support/consent/signal-events.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
+import { recordRequestOf } from '../support/requests.js';
 import { batch, sqsRecord } from '../support/sqs-records.js';
 import { e164 } from '../unit/support/samples.js';
 
@@ -17,6 +18,7 @@ const resources = await provisionIsolatedResources();
 const { handler: processor } = await import('../../functions/processor/handler.js');
 
 async function deliver(event: ConsentEvent): Promise<void> {
+  await recordRequestOf(resources.dynamoDb, resources.consentTableName, event);
   const response = (await processor(batch(sqsRecord(JSON.stringify(event), { groupId: event.phone })), lambdaContext('processor'))) as SQSBatchResponse;
   expect(response.batchItemFailures).toEqual([]);
 }
