@@ -13,7 +13,8 @@ import { median, round1, round2 } from './statistics.js';
 
 /**
  * `npm run size`: builds every function's bundle as `cdk deploy` does (esbuild, ESM, minified, the AWS
- * SDK inside) and measures how long a fresh Node.js process takes to import it, beside its floor: a
+ * SDK inside, the files it reads copied beside it) and measures how long a fresh Node.js process takes
+ * to import it, beside its floor: a
  * bundle built the same way that imports only the AWS SDK clients the function's bundle holds, and
  * creates one of each, as the function does. A function's import time over its floor's is what our
  * code and its libraries add to a cold start; the target is 1.3 at most.
@@ -24,8 +25,10 @@ import { median, round1, round2 } from './statistics.js';
  * libphonenumber-js, the document client) add.
  *
  * Bundles and floors are imported in turn, round after round, so that whatever else the machine is
- * doing weighs on all alike; each figure is the median of its rounds. The CPU time the imports took is
- * measured too (`cpuRatio`): on a busy machine it wanders less than the wall-clock time.
+ * doing weighs on all alike; each time is the median of its rounds, and each ratio the median of the
+ * rounds' ratios (a bundle and its floor are imported one after the other). The CPU time the imports
+ * took is measured too (`cpuRatio`): on a busy machine it wanders less than the wall-clock time.
+ * `npm run size -- history profiles` measures those functions only.
  */
 const ROUNDS = 21;
 const TARGET_RATIO = 1.3;
@@ -81,7 +84,6 @@ interface ImportTime {
   cpuMs: number;
 }
 
-/** `npm run size -- profiles openapi` measures those functions only. */
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(name in functions));
 if (unknown.length > 0) throw new Error(`No function named ${unknown.join(', ')}; the functions are ${Object.keys(functions).join(', ')}`);
@@ -114,7 +116,6 @@ try {
     }
   }
 
-  if (process.env['SIZE_RUNS_FILE']) (await import('node:fs')).writeFileSync(process.env['SIZE_RUNS_FILE'], JSON.stringify(measured.map((row) => ({ function: row.function, bundle: row.bundle.runs, floor: row.floor.runs }))));
   const rows = measured.map((row) => {
     const importTime = medianMs(row.bundle);
     const floorTime = medianMs(row.floor);

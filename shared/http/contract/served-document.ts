@@ -5,9 +5,10 @@ export interface ServedDocument {
 }
 
 /**
- * The document as served. A deployed function does not come here: `cdk deploy` writes the result into
- * its bundle (`bundledDefinesOf` in `infra/constructs/consent-functions.ts`). Hence `getBuiltinModule`
- * rather than an import, which would load `node:crypto` at every cold start of that bundle too.
+ * The document as served. A deployed function computes it only in part: `cdk deploy` writes the ETag
+ * into its bundle (`bundleDefinesOf` in `infra/constructs/consent-functions.ts`), which then has no use
+ * for a hash. Hence `getBuiltinModule` rather than an import, which would load `node:crypto` at every
+ * cold start of that bundle too.
  */
 export function servedDocument(document: unknown): ServedDocument {
   const body = JSON.stringify(document);
