@@ -1,4 +1,7 @@
-import { createProfile, http, postWebhook, tokenFor } from '../support/http-client.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createProfile, http, postWebhook, stack, tokenFor } from '../support/http-client.js';
+import { itemsNaming as itemsNamingIn } from '../support/tables.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventually } from '../support/poll.js';
 import { callbackBody, statusObject } from '../support/whatsapp-callbacks.js';
@@ -13,6 +16,11 @@ const adminToken = await tokenFor({ user: 'adam', groups: ['profile-admins'] });
 const editorToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'] });
 const readerToken = await tokenFor({ user: 'rita' });
 const officerToken = await tokenFor({ user: 'petra', groups: ['privacy-officers'] });
+
+const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint }));
+afterAll(() => dynamoDb.destroy());
+/** Every item of the stack's two tables that names the number, in its key or its attributes. */
+const itemsNaming = (phone: string) => itemsNamingIn(dynamoDb, [stack.consentTableName, stack.auditTableName], phone);
 
 const path = (phone: string) => encodeURIComponent(phone);
 const exported = async (phone: string) => (await http('GET', `/numbers/${path(phone)}/personal-data`, { token: officerToken })).body;
@@ -34,8 +42,8 @@ async function settled(requestId: string): Promise<void> {
   await eventually(() => http('GET', `/requests/${requestId}`, { token: readerToken }), (response) => response.body.status !== 'pending');
 }
 
-async function block(profileId: string, phone: string, reason: string): Promise<void> {
-  const response = await http('POST', `/profiles/${profileId}/whatsapp/${path(phone)}/block`, { token: editorToken, body: { reason } });
+async function block(profileId: string, phone: string, reason: string, action: 'block' | 'unblock' = 'block'): Promise<void> {
+  const response = await http('POST', `/profiles/${profileId}/whatsapp/${path(phone)}/${action}`, { token: editorToken, body: { reason } });
   expect(response.status).toBe(202);
   await settled(response.body.requestId);
 }
@@ -73,23 +81,31 @@ describe("a person's data on the local stack", () => {
     expect(JSON.stringify(after)).not.toContain(userId);
     expect(await numberHistory(phone)).toEqual([]);
     expect(await listed(phone)).toMatchObject({ phone, source: 'manual', reason: '', updatedBy: '' });
-    // assess: campaigns still skip it
+    // assess: campaigns still skip it, and the suppression record is all that names the number
     expect(await checked(phone)).toMatchObject({ blocked: [{ phone, source: 'manual' }], sendable: [] });
+    expect((await itemsNaming(phone)).map((item) => item['sk'])).toEqual(['STATE']);
   });
 
   it('leaves nothing of a sendable number', async () => {
+    // prepare: blocked and unblocked with reasons, paired with a user id
     const phone = uniquePhone();
     const userId = `US.${Date.now()}${Math.floor(Math.random() * 1e6)}`;
     const profileId = await createProfile([phone]);
+    await block(profileId, phone, 'Complained about a message');
+    await block(profileId, phone, 'Consented again in the shop', 'unblock');
     await pair(phone, userId);
+    expect(JSON.stringify(await exported(phone))).toContain('Consented again in the shop');
 
+    // act
     const erasure = await http('POST', `/numbers/${path(phone)}/erase`, { token: officerToken, body: { reason: 'Data subject request #4712' } });
 
-    expect(erasure.body).toMatchObject({ suppressionKept: false, deleted: { pairings: 1, profiles: 1 } });
+    // assess: nothing is held of it, anywhere
+    expect(erasure.body).toMatchObject({ suppressionKept: false, deleted: { pairings: 1, profiles: 1, historyEntries: 2, requests: 2 } });
     expect(await exported(phone)).toMatchObject({ state: null, history: [], pairings: [], profiles: [], requests: [] });
     expect(await listed(phone)).toBeUndefined();
     expect(await checked(phone)).toMatchObject({ sendable: [phone] });
     expect((await http('GET', `/profiles/${profileId}/whatsapp`, { token: readerToken })).body.numbers).toEqual([]);
+    expect(await itemsNaming(phone)).toEqual([]);
   });
 
   it('refuses a reader and an editor with 403, and the erasure changes nothing then', async () => {

@@ -9,6 +9,7 @@ export const stack = JSON.parse(process.env['E2E_STACK'] ?? '{}') as {
   dynamoDbEndpoint: string;
   consentQueueUrl: string;
   deadLetterQueueUrl: string;
+  consentTableName: string;
   auditTableName: string;
   /** `process.version` of the stack's own process. */
   nodeVersion: string;

@@ -13,6 +13,12 @@ export async function allItems(client: DynamoDBDocumentClient, tableName: string
   return items;
 }
 
+/** Every item of the given tables that names the number anywhere, in its key or its attributes (with or without `+`). */
+export async function itemsNaming(client: DynamoDBDocumentClient, tableNames: readonly string[], phone: string): Promise<Record<string, any>[]> {
+  const items = (await Promise.all(tableNames.map((tableName) => allItems(client, tableName)))).flat();
+  return items.filter((item) => JSON.stringify(item).includes(phone.slice(1)));
+}
+
 /** Messages in a queue, visible and in flight. */
 export async function queueDepth(client: SQSClient, queueUrl: string): Promise<number> {
   const { Attributes } = await client.send(

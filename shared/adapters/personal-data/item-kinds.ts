@@ -51,7 +51,7 @@ export const KEY_KINDS: Record<keyof typeof keys, ItemKind> = {
     table: 'consent',
     partition: 'number',
     exportedIn: { omitted: 'a count of the requests made, which says nothing of them' },
-    erasedBy: { kept: 'requests made after an erasure must still take sequences above those made before, which a suppression record keeps' },
+    erasedBy: 'numberItems',
   },
   request: { holds: 'a number', table: 'consent', partition: 'number', exportedIn: 'requests', erasedBy: 'requests' },
   requestPointer: {

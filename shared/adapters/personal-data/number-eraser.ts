@@ -114,9 +114,16 @@ export class DynamoNumberEraser implements NumberEraser {
     return entries.length;
   }
 
-  /** Held blocks and the markers of applied events; counts the held blocks. */
+  /**
+   * Held blocks, the markers of applied events and the request counter (one made again starts above
+   * it: `counterStart`); counts the held blocks.
+   */
   async numberItems(records: NumberRecords): Promise<number> {
-    const keysOf = [...records.held.map(({ eventId }) => keys.held(records.phone, eventId)), ...records.appliedEvents.map((eventId) => keys.appliedEvent(records.phone, eventId))];
+    const keysOf = [
+      ...records.held.map(({ eventId }) => keys.held(records.phone, eventId)),
+      ...records.appliedEvents.map((eventId) => keys.appliedEvent(records.phone, eventId)),
+      keys.sequence(records.phone),
+    ];
     await inParallel(keysOf, CONCURRENT_TRANSACTIONS, undefined, (key) => this.delete(key));
     return records.held.length;
   }

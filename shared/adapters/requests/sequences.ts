@@ -6,20 +6,36 @@ import { keys, type TransactItem } from '../keys.js';
 import { backOff, chunked, CONCURRENT_TRANSACTIONS, inParallel, isContended, MANY_WRITE_ATTEMPTS, TRANSACTION_ITEMS } from './many-writes.js';
 
 /**
+ * Where a counter that does not exist starts: at the time, in microseconds since the epoch. An erasure
+ * deletes the counter with the rest of the number's items; one made again afterwards must still hand
+ * out sequences above every one the deleted counter gave (a request that took one just before the
+ * erasure may reach the processor after requests made since, and a suppression record keeps the
+ * sequence of the editors' last decision). Counting from the time does that without keeping anything
+ * of the number: a counter would have to give a thousand sequences a millisecond of its life to reach
+ * the start of the next one. Counters made before this rule start from one, below any such start.
+ */
+export function counterStart(nowMs: number): number {
+  return nowMs * 1000;
+}
+
+/**
  * Each number's counter of requests (`PHONE#…/SEQ`): the order in which the API accepts a number's
  * requests, which the processor keeps.
  */
 export class SequenceCounters {
-  constructor(private readonly tableName: string) {}
+  constructor(
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async nextSequence(phone: E164): Promise<number> {
     const { Attributes } = await dynamoDb.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.sequence(phone),
-        UpdateExpression: 'ADD #value :one',
+        UpdateExpression: 'SET #value = if_not_exists(#value, :start) + :one',
         ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':start': counterStart(this.now()), ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -38,10 +54,11 @@ export class SequenceCounters {
     await inParallel(chunked([...counts.keys()], TRANSACTION_ITEMS), CONCURRENT_TRANSACTIONS, options.signal, async (phones) => {
       for (let attempt = 1; ; attempt++) {
         const values = await this.sequenceValues(phones);
-        const items = phones.map((phone) => this.counterWrite(phone, values.get(phone), counts.get(phone) ?? 0));
+        const start = counterStart(this.now());
+        const items = phones.map((phone) => this.counterWrite(phone, values.get(phone), start, counts.get(phone) ?? 0));
         try {
           await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
-          for (const phone of phones) firsts.set(phone, (values.get(phone) ?? 0) + 1);
+          for (const phone of phones) firsts.set(phone, (values.get(phone) ?? start) + 1);
           return;
         } catch (error) {
           if (!isContended(error) || attempt === MANY_WRITE_ATTEMPTS) throw error;
@@ -58,10 +75,10 @@ export class SequenceCounters {
     return new Map(items.map((item) => [String(item['pk']).slice(keys.phonePrefix.length) as E164, Number(item['value'])]));
   }
 
-  /** Raises a counter from the value read by `count`, provided nobody raised it since. */
-  private counterWrite(phone: E164, current: number | undefined, count: number): TransactItem {
+  /** Raises a counter from the value read (or from `start`, when it has none) by `count`, provided nobody changed it since. */
+  private counterWrite(phone: E164, current: number | undefined, start: number, count: number): TransactItem {
     if (current === undefined) {
-      return { Put: { TableName: this.tableName, Item: { ...keys.sequence(phone), value: count }, ConditionExpression: 'attribute_not_exists(pk)' } };
+      return { Put: { TableName: this.tableName, Item: { ...keys.sequence(phone), value: start + count }, ConditionExpression: 'attribute_not_exists(pk)' } };
     }
     return {
       Update: {

@@ -121,7 +121,7 @@ export const StoredRequest = named(
     requestedBy: UserActor,
     requestedAt: Timestamp,
     appliedAt: Timestamp.nullable(),
-    sequence: z.number().int().min(1),
+    sequence: z.number().int().min(1).meta({ description: "The request's place among its number's requests: a later request has a larger one. The value means nothing more (a number's counter starts at the time it is first used)." }),
   }).meta({ description: 'A block or unblock request as stored.' }),
 );
 
