@@ -1,7 +1,5 @@
 import fc from 'fast-check';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse } from 'aws-lambda';
-import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../shared/adapters/keys.js';
 import type { ConsentEvent } from '../../shared/domain/consent-event.js';
 import { consentOf } from '../../shared/domain/consent/registers.js';
@@ -10,8 +8,9 @@ import { fold } from '../support/consent/reference-fold.js';
 import { deliveries, eventOf } from '../support/consent/signal-events.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { recordRequestOf } from '../support/requests.js';
-import { batch, sqsRecord } from '../support/sqs-records.js';
 import { e164 } from '../unit/support/samples.js';
+import { auditEntriesOf } from '../support/tables.js';
+import { applyEvents } from '../support/apply-events.js';
 
 /*
  * The guarantee of order independence through the real processor and its transactions on DynamoDB
@@ -35,17 +34,7 @@ async function holdFor(event: ConsentEvent): Promise<void> {
   );
 }
 
-async function deliver(event: ConsentEvent): Promise<void> {
-  const response = (await processor(batch(sqsRecord(JSON.stringify(event), { groupId: event.phone })), lambdaContext('processor'))) as SQSBatchResponse;
-  expect(response.batchItemFailures).toEqual([]);
-}
-
-async function historyOf(phone: string): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({ TableName: resources.auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
-  );
-  return Items;
-}
+const historyOf = (phone: string) => auditEntriesOf(resources, phone);
 
 const RUNS = 250;
 
@@ -60,7 +49,7 @@ describe('order independence through the processor on DynamoDB Local', () => {
         await Promise.all(events.map((event) => recordRequestOf(resources.dynamoDb, resources.consentTableName, event)));
 
         // act
-        for (const index of arrival) await deliver(events[index]!);
+        await applyEvents(processor, arrival.map((index) => events[index]!));
 
         // assess: the state, shown as stored and as its registers say
         const state = await states.get(phone);

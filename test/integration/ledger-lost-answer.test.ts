@@ -1,9 +1,9 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import type { E164 } from '../../shared/domain/phone.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { e164, sampleAutomaticEvent } from '../unit/support/samples.js';
+import { auditEntriesOf } from '../support/tables.js';
 
 const resources = await provisionIsolatedResources();
 const { dynamoDbClient } = await import('../../shared/adapters/dynamodb-client.js');
@@ -53,12 +53,7 @@ afterEach(() => {
   answersLost = 0;
 });
 
-async function auditOutcomes(phone: string): Promise<unknown[]> {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({ TableName: auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
-  );
-  return Items.map((item) => item['outcome']);
-}
+const auditOutcomes = async (phone: string) => (await auditEntriesOf(resources, phone)).map((item) => item['outcome']);
 
 /*
  * The SDK's own idempotency token, which its retries reuse, is what makes these pass: without it, the

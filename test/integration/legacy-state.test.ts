@@ -1,13 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse } from 'aws-lambda';
-import { lambdaContext } from '../../infra/local/lambda-context.js';
 import type { ConsentEvent } from '../../shared/domain/consent-event.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventOf } from '../support/consent/signal-events.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { recordRequestOf } from '../support/requests.js';
-import { batch, sqsRecord } from '../support/sqs-records.js';
 import { e164 } from '../unit/support/samples.js';
+import { applyEvents } from '../support/apply-events.js';
 
 /*
  * A state item as the processor wrote it before it kept registers, in DynamoDB Local: read as it was
@@ -19,8 +17,7 @@ const { handler: processor } = await import('../../functions/processor/handler.j
 
 async function deliver(event: ConsentEvent): Promise<void> {
   await recordRequestOf(resources.dynamoDb, resources.consentTableName, event);
-  const response = (await processor(batch(sqsRecord(JSON.stringify(event), { groupId: event.phone })), lambdaContext('processor'))) as SQSBatchResponse;
-  expect(response.batchItemFailures).toEqual([]);
+  await applyEvents(processor, [event]);
 }
 
 const stateItem = async (phone: string) =>

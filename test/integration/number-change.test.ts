@@ -1,16 +1,15 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import type { ConsentEvent } from '../../shared/domain/consent-event.js';
 import { uniquePhone } from '../support/consent-api.js';
 import { eventOf, numberChangeOf } from '../support/consent/signal-events.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
-import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
-import { queueDepth } from '../support/tables.js';
+import { batch, takeMessages } from '../support/sqs-records.js';
+import { queueDepth, auditEntriesOf } from '../support/tables.js';
 import { e164 } from '../unit/support/samples.js';
 import { ENV } from '../../shared/config.js';
 import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { inboundMessageBody, numberChangeBody } from '../support/whatsapp-callbacks.js';
+import { applyEvents } from '../support/apply-events.js';
 
 /*
  * A recipient who changes number, through the processor, the queue and DynamoDB Local: the old number
@@ -22,19 +21,9 @@ const { handler: processor } = await import('../../functions/processor/handler.j
 const { DynamoConsentStateStore } = await import('../../shared/adapters/consent-state-store.js');
 const states = new DynamoConsentStateStore(resources.consentTableName);
 
-async function deliver(...events: ConsentEvent[]): Promise<void> {
-  for (const event of events) {
-    const response = (await processor(batch(sqsRecord(JSON.stringify(event), { groupId: event.phone })), lambdaContext('processor'))) as SQSBatchResponse;
-    expect(response.batchItemFailures).toEqual([]);
-  }
-}
+const deliver = (...events: ConsentEvent[]) => applyEvents(processor, events);
 
-async function historyOf(phone: string): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({ TableName: resources.auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
-  );
-  return Items;
-}
+const historyOf = (phone: string) => auditEntriesOf(resources, phone);
 
 const at = (seconds: number) => new Date(Date.parse('2026-03-01T10:00:00.000Z') + seconds * 1000).toISOString();
 

@@ -3,7 +3,8 @@ import { ENV } from '../../shared/config.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, editor, invoke, profileAdmin, reader, type TestCaller } from '../support/api-events.js';
 import { uniquePhone } from '../support/consent-api.js';
-import { applyEvents, handlersOfPeople, processQueued, request, seedPerson } from '../support/personal-data.js';
+import { applyEvents } from '../support/apply-events.js';
+import { handlersOfPeople, processQueued, request, seedPerson } from '../support/personal-data.js';
 import { allItems, itemsNaming as itemsNamingIn } from '../support/tables.js';
 import { e164, sampleAutomaticEvent } from '../unit/support/samples.js';
 

@@ -6,7 +6,8 @@ import { backfillNumberPairings } from '../../shared/adapters/personal-data/pair
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, editor, invoke, reader, type TestCaller } from '../support/api-events.js';
 import { uniquePhone } from '../support/consent-api.js';
-import { applyEvents, handlersOfPeople, seedPerson } from '../support/personal-data.js';
+import { applyEvents } from '../support/apply-events.js';
+import { handlersOfPeople, seedPerson } from '../support/personal-data.js';
 import { sampleAutomaticEvent, e164 } from '../unit/support/samples.js';
 
 /*

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { sampleAutomaticEvent } from '../unit/support/samples.js';
 import type { E164 } from '../../shared/domain/phone.js';
+import { auditEntriesOf } from '../support/tables.js';
 
 /*
  * Provider failures against manual decisions, through the real processor on DynamoDB Local: an event is
@@ -21,12 +21,7 @@ const api = consentApi({
 const { handler: processor } = await import('../../functions/processor/handler.js');
 const process = (body: string, groupId: string) => processor(batch(sqsRecord(body, { groupId })), lambdaContext('processor'));
 
-async function auditOf(phone: string) {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({ TableName: resources.auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
-  );
-  return Items;
-}
+const auditOf = (phone: string) => auditEntriesOf(resources, phone);
 
 const blockedOn = async (profileId: string, phone: string) => (await api.view(profileId)).numbers.find((number) => number.phone === phone)?.blocked;
 

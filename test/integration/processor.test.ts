@@ -1,9 +1,9 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { auditEntriesOf } from '../support/tables.js';
 
 const resources = await provisionIsolatedResources();
 const api = consentApi({
@@ -14,12 +14,7 @@ const { handler: processor } = await import('../../functions/processor/handler.j
 
 const process = (event: ReturnType<typeof batch>) => processor(event, lambdaContext('processor'));
 
-async function auditEntries(phone: string) {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({ TableName: resources.auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
-  );
-  return Items;
-}
+const auditEntries = (phone: string) => auditEntriesOf(resources, phone);
 
 async function blockedOn(profileId: string, phone: string): Promise<boolean | undefined> {
   return (await api.view(profileId)).numbers.find((number) => number.phone === phone)?.blocked;

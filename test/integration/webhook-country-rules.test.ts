@@ -1,11 +1,10 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { ENV } from '../../shared/config.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, takeMessages } from '../support/sqs-records.js';
-import { queueDepth } from '../support/tables.js';
+import { queueDepth, auditEntriesOf } from '../support/tables.js';
 import { callbackBody, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
 
 /*
@@ -34,12 +33,7 @@ async function deliverAndProcess(options: StatusOptions) {
   return response.body as { statuses: number; preferences: number; messages: number; enqueued: number };
 }
 
-async function auditOf(phone: string) {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({ TableName: resources.auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
-  );
-  return Items;
-}
+const auditOf = (phone: string) => auditEntriesOf(resources, phone);
 
 const numberOn = async (profileId: string, phone: string) => (await api.view(profileId)).numbers.find((number) => number.phone === phone);
 

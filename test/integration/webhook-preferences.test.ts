@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { ENV } from '../../shared/config.js';
 import { blocklistChecker } from '../../shared/blocklist.js';
@@ -7,7 +6,7 @@ import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, invoke } from '../support/api-events.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
-import { queueDepth } from '../support/tables.js';
+import { queueDepth, auditEntriesOf } from '../support/tables.js';
 import { preferencesBody, signatureOf } from '../support/whatsapp-callbacks.js';
 
 /*
@@ -41,12 +40,7 @@ async function numberOn(profileId: string, phone: string) {
   return (response.body.numbers as Record<string, unknown>[]).find((number) => number['phone'] === phone);
 }
 
-async function historyOf(phone: string) {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({ TableName: resources.auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true }),
-  );
-  return Items.map((entry) => [entry['action'], entry['outcome']]);
-}
+const historyOf = async (phone: string) => (await auditEntriesOf(resources, phone)).map((entry) => [entry['action'], entry['outcome']]);
 
 const at = (second: number) => 1_778_251_400 + second;
 

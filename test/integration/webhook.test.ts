@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { INTEGRATION_APP_SECRET, postCallback } from '../support/webhook-calls.js';
 import { ENV } from '../../shared/config.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
@@ -7,7 +6,7 @@ import { provisionIsolatedResources } from '../support/isolated-resources.js';
 import { apiEvent, gatewayEvent, invoke, profileAdmin } from '../support/api-events.js';
 import { consentApi, uniquePhone } from '../support/consent-api.js';
 import { batch, sqsRecord, takeMessages } from '../support/sqs-records.js';
-import { allItems, queueDepth } from '../support/tables.js';
+import { allItems, queueDepth, auditEntriesOf } from '../support/tables.js';
 import { callbackBody, signatureOf, statusObject, type StatusOptions } from '../support/whatsapp-callbacks.js';
 
 const resources = await provisionIsolatedResources();
@@ -33,17 +32,7 @@ async function deliverAndProcess(options: StatusOptions) {
   return { response, records };
 }
 
-async function auditOf(phone: string) {
-  const { Items = [] } = await resources.dynamoDb.send(
-    new QueryCommand({
-      TableName: resources.auditTableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `PHONE#${phone}` },
-      ConsistentRead: true,
-    }),
-  );
-  return Items;
-}
+const auditOf = (phone: string) => auditEntriesOf(resources, phone);
 
 async function numberOn(profileId: string, phone: string) {
   const response = await invoke(profiles.handler, apiEvent('GET /profiles/{profileId}/whatsapp', { pathParameters: { profileId } }));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { keys } from '../../shared/adapters/keys.js';
 import type { QueuedEvent } from '../../shared/domain/consent-event.js';
@@ -8,10 +8,10 @@ import { e164, sampleAutomaticEvent } from '../unit/support/samples.js';
 import { apiEvent, editor, invoke, profileAdmin, type ApiHandler } from './api-events.js';
 import { uniquePhone } from './consent-api.js';
 import type { TestResources } from './isolated-resources.js';
-import { batch, sqsRecord, takeMessages } from './sqs-records.js';
+import { batch, takeMessages } from './sqs-records.js';
+import { applyEvents, type Processor } from './apply-events.js';
 import { queueDepth } from './tables.js';
 
-type Processor = (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<SQSBatchResponse | void>;
 
 /** The functions a person's data is made with. */
 export interface Handlers {
@@ -131,10 +131,3 @@ export async function processQueued(resources: TestResources, processor: Process
   expect(response.batchItemFailures).toEqual([]);
 }
 
-/** Hands events to the processor one at a time, in order. */
-export async function applyEvents(processor: Processor, events: readonly QueuedEvent[]): Promise<void> {
-  for (const event of events) {
-    const response = (await processor(batch(sqsRecord(JSON.stringify(event), { groupId: 'phone' in event ? event.phone : 'x' })), lambdaContext('processor'))) as SQSBatchResponse;
-    expect(response.batchItemFailures).toEqual([]);
-  }
-}

@@ -1,4 +1,4 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /** Every item of a table (test tables are small). */
@@ -11,6 +11,20 @@ export async function allItems(client: DynamoDBDocumentClient, tableName: string
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** A number's history entries as the audit table holds them, oldest first, read consistently. */
+export async function auditEntriesOf({ dynamoDb, auditTableName }: { dynamoDb: DynamoDBDocumentClient; auditTableName: string }, phone: string): Promise<Record<string, any>[]> {
+  const entries: Record<string, any>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoDb.send(
+      new QueryCommand({ TableName: auditTableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${phone}` }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    entries.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return entries;
 }
 
 /** Every item of the given tables that names the number anywhere, in its key or its attributes (with or without `+`). */
