@@ -57,6 +57,8 @@ export interface TokenRequest {
   /** Seconds until expiry; negative makes an expired token (for tests). */
   expiresIn?: number;
   issuer?: string;
+  /** `id` signs an ID token's `token_use` instead, which the API refuses (for tests). */
+  tokenUse?: 'access' | 'id';
 }
 
 /** Signs a Cognito-shaped access token. The `sub` is stable per user name. */
@@ -68,7 +70,7 @@ export async function issueToken(keyFile: string, request: TokenRequest): Promis
     username: request.user,
     'cognito:groups': request.groups ?? [],
     scope: (request.scopes ?? []).join(' '),
-    token_use: 'access',
+    token_use: request.tokenUse ?? 'access',
     client_id: 'local-client',
     jti: randomUUID(),
   })

@@ -29,6 +29,12 @@ const listClaim = () =>
 const claimsSchema = onFirstUse(() => {
   const list = listClaim();
   return z.looseObject({
+    /**
+     * API Gateway's Cognito authorizer also lets a pool's ID tokens through (their `aud` is the app
+     * client). An ID token tells the console who signed in; it is not meant to authorise calls, and
+     * holds none of the scopes machine clients are granted, so only an access token names a caller.
+     */
+    token_use: z.literal('access'),
     sub: z.string().check(z.minLength(1)),
     username: z.optional(z.string()),
     'cognito:username': z.optional(z.string()),
@@ -40,7 +46,7 @@ const claimsSchema = onFirstUse(() => {
   });
 });
 
-/** Turns verified JWT claims into a {@link Caller}; `undefined` when the claims lack a subject. */
+/** Turns verified JWT claims into a {@link Caller}; `undefined` unless they are an access token's, with a subject. */
 export function callerFromClaims(claims: unknown): Caller | undefined {
   const parsed = claimsSchema().safeParse(claims);
   if (!parsed.success) return undefined;

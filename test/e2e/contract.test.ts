@@ -50,6 +50,15 @@ describe('authentication', () => {
     expect((await http('GET', '/profiles/any/whatsapp', { token: unsigned })).status).toBe(401);
   });
 
+  it('refuses an ID token of the pool, which the authorizer lets through, with 401 problem+json', async () => {
+    const idToken = await tokenFor({ user: 'erin', groups: ['whatsapp-blocklist-editors'], tokenUse: 'id' });
+
+    const response = await http('GET', '/profiles/any/whatsapp', { token: idToken });
+
+    expect(response.status).toBe(401);
+    expect(response.contentType).toBe('application/problem+json');
+  });
+
   it('refuses an expired token and a token of another issuer', async () => {
     const expired = await tokenFor({ user: 'erin', expiresIn: -60 });
     const foreign = await tokenFor({ user: 'erin', issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/other' });

@@ -82,6 +82,7 @@ export function apiEvent(
     headers: { 'content-type': 'application/json', ...headers },
     claims: caller
       ? {
+          token_use: 'access',
           sub: caller.sub ?? 'sub-test',
           username: caller.username ?? 'tester',
           'cognito:groups': `[${(caller.groups ?? []).join(' ')}]`,

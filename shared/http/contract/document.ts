@@ -43,7 +43,7 @@ const BEARER_JWT: Json = {
   scheme: 'bearer',
   bearerFormat: 'JWT',
   description:
-    "An access token of the service's Cognito user pool. People hold permissions through groups, machine clients (client credentials) through scopes. In AWS, API Gateway's JWT authorizer checks each token before any function runs, with these checks of RFC8725 (JSON Web Token Best Current Practices): the signature, with the pool's published key that `kid` names and an RSA algorithm only (never `none`, never a shared secret), the issuer (the pool), the audience (one of the service's app clients) and the lifetime (`exp`, `nbf`).",
+    "An access token of the service's Cognito user pool. People hold permissions through groups, machine clients (client credentials) through scopes. In AWS, API Gateway's JWT authorizer checks each token before any function runs, with these checks of RFC8725 (JSON Web Token Best Current Practices): the signature, with the pool's published key that `kid` names and an RSA algorithm only (never `none`, never a shared secret), the issuer (the pool), the audience (one of the service's app clients) and the lifetime (`exp`, `nbf`). The functions then refuse an ID token of the pool (`token_use` other than `access`) with 401.",
 };
 
 /** The signatures functions check themselves, as API keys in a header: a request without one is refused with 401. */

@@ -1,9 +1,20 @@
 import fc from 'fast-check';
 import { callerFromClaims } from '../../../shared/domain/caller.js';
 
+/** Claims of a Cognito access token, as the authorizer passes them. */
+const read = (claims: Record<string, unknown>) => callerFromClaims({ token_use: 'access', ...claims });
+
 describe('callerFromClaims', () => {
+  it.each([
+    ['an ID token', { sub: 'sub-1', username: 'alice', token_use: 'id', 'cognito:groups': '[whatsapp-blocklist-editors]' }],
+    ['a refresh or other token', { sub: 'sub-1', token_use: 'refresh' }],
+    ['a token that does not say what it is', { sub: 'sub-1', username: 'alice' }],
+  ])('names nobody for %s: only a Cognito access token authorises a call', (_, claims) => {
+    expect(callerFromClaims(claims)).toBeUndefined();
+  });
+
   it('reads claims in the API Gateway HTTP API form: groups as "[a b]", scopes space-separated', () => {
-    const caller = callerFromClaims({
+    const caller = read({
       sub: 'sub-1',
       username: 'alice',
       'cognito:groups': '[whatsapp-blocklist-editors profile-admins]',
@@ -19,7 +30,7 @@ describe('callerFromClaims', () => {
   });
 
   it('reads groups given as a real array (REST APIs and tests)', () => {
-    const caller = callerFromClaims({ sub: 'sub-1', 'cognito:groups': ['whatsapp-blocklist-editors', 'profile-admins'] });
+    const caller = read({ sub: 'sub-1', 'cognito:groups': ['whatsapp-blocklist-editors', 'profile-admins'] });
 
     expect(caller?.groups).toEqual(new Set(['whatsapp-blocklist-editors', 'profile-admins']));
   });
@@ -31,15 +42,15 @@ describe('callerFromClaims', () => {
     ['[a,b]', ['a', 'b']],
     ['[a  b]', ['a', 'b']],
   ])('reads the group string %j as %j', (groups, expected) => {
-    expect(callerFromClaims({ sub: 'sub-1', 'cognito:groups': groups })?.groups).toEqual(new Set(expected));
+    expect(read({ sub: 'sub-1', 'cognito:groups': groups })?.groups).toEqual(new Set(expected));
   });
 
   it('gives a caller without groups or scope claims empty sets', () => {
-    expect(callerFromClaims({ sub: 'sub-1' })).toEqual({ sub: 'sub-1', username: 'sub-1', groups: new Set(), scopes: new Set() });
+    expect(read({ sub: 'sub-1' })).toEqual({ sub: 'sub-1', username: 'sub-1', groups: new Set(), scopes: new Set() });
   });
 
   it('ignores repeated spaces in the scope claim', () => {
-    expect(callerFromClaims({ sub: 'sub-1', scope: ' a/b   c/d ' })?.scopes).toEqual(new Set(['a/b', 'c/d']));
+    expect(read({ sub: 'sub-1', scope: ' a/b   c/d ' })?.scopes).toEqual(new Set(['a/b', 'c/d']));
   });
 
   it.each([
@@ -49,7 +60,7 @@ describe('callerFromClaims', () => {
     [{ client_id: 'client', sub: 's' }, 'client'],
     [{ sub: 's' }, 's'],
   ])('takes the audit name from the first of username, cognito:username, email, client_id, sub: %j → %s', (claims, expected) => {
-    expect(callerFromClaims(claims)?.username).toBe(expected);
+    expect(read(claims)?.username).toBe(expected);
   });
 
   it.each([
@@ -59,7 +70,7 @@ describe('callerFromClaims', () => {
     ['groups of the wrong type', { sub: 's', 'cognito:groups': 7 }],
     ['a scope of the wrong type', { sub: 's', scope: { edit: true } }],
   ])('refuses claims with %s', (_label, claims) => {
-    expect(callerFromClaims(claims)).toBeUndefined();
+    expect(read(claims)).toBeUndefined();
   });
 
   it.each([undefined, null, 'sub', 42, [], ['sub']])('refuses claims that are not an object: %j', (claims) => {
@@ -67,22 +78,23 @@ describe('callerFromClaims', () => {
   });
 
   it('reads a scope claim given as a list the same as a space-separated one', () => {
-    const caller = callerFromClaims({ sub: 'client-1', scope: ['whatsapp-blocklist/edit', 'profiles/write'] });
+    const caller = read({ sub: 'client-1', scope: ['whatsapp-blocklist/edit', 'profiles/write'] });
     expect(caller?.scopes).toEqual(new Set(['whatsapp-blocklist/edit', 'profiles/write']));
   });
 
   it('skips empty name claims when choosing the name for the audit', () => {
-    const caller = callerFromClaims({ sub: 'sub-1', username: '', 'cognito:username': ' ', email: 'erin@example.com' });
+    const caller = read({ sub: 'sub-1', username: '', 'cognito:username': ' ', email: 'erin@example.com' });
     expect(caller?.username).toBe('erin@example.com');
   });
 
-  it('never throws on arbitrary input, and any caller it returns has a subject', () => {
+  it('never throws on arbitrary input, and any caller it returns has a subject and came from an access token', () => {
     fc.assert(
       fc.property(
         fc.oneof(
           fc.anything(),
           fc.record(
             {
+              token_use: fc.constantFrom('access', 'id'),
               sub: fc.string(),
               username: fc.string(),
               'cognito:groups': fc.oneof(fc.string(), fc.array(fc.string())),
@@ -93,7 +105,10 @@ describe('callerFromClaims', () => {
         ),
         (claims) => {
           const caller = callerFromClaims(claims);
-          if (caller !== undefined) expect(caller.sub.length).toBeGreaterThan(0);
+          if (caller !== undefined) {
+            expect(caller.sub.length).toBeGreaterThan(0);
+            expect(claims).toMatchObject({ token_use: 'access' });
+          }
         },
       ),
       { numRuns: 1000 },

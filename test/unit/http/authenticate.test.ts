@@ -18,7 +18,7 @@ describe('authenticate', () => {
   it('puts the caller read from the claims on the context', async () => {
     const { handler, seen } = authenticated();
     const event = httpEvent({
-      claims: { sub: 'sub-erin', username: 'erin', 'cognito:groups': '[whatsapp-blocklist-editors]', scope: 'aws.cognito.signin.user.admin' },
+      claims: { token_use: 'access', sub: 'sub-erin', username: 'erin', 'cognito:groups': '[whatsapp-blocklist-editors]', scope: 'aws.cognito.signin.user.admin' },
     });
 
     const response = await invoke(handler, event);
@@ -42,7 +42,15 @@ describe('authenticate', () => {
   it('refuses claims without a subject with a 401', async () => {
     const { handler, seen } = authenticated();
 
-    await expect(invoke(handler, httpEvent({ claims: { username: 'erin' } }))).rejects.toMatchObject({ status: 401 });
+    await expect(invoke(handler, httpEvent({ claims: { token_use: 'access', username: 'erin' } }))).rejects.toMatchObject({ status: 401 });
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses an ID token with a 401, whatever groups it names', async () => {
+    const { handler, seen } = authenticated();
+    const idToken = { token_use: 'id', sub: 'sub-erin', 'cognito:username': 'erin', aud: 'the-console-client', 'cognito:groups': '[whatsapp-blocklist-editors]' };
+
+    await expect(invoke(handler, httpEvent({ claims: idToken }))).rejects.toMatchObject({ status: 401, message: 'A valid bearer token is required.' });
     expect(seen).toEqual([]);
   });
 });

@@ -87,7 +87,7 @@ export function sampleAutomaticEvent(overrides: Partial<AutomaticConsentEvent> =
 
 /** An API Gateway event for middleware tests; by default from a caller named erin. */
 export function httpEvent(options: Partial<GatewayEventOptions> & { routeKey?: string } = {}): HttpEvent {
-  const { routeKey = 'GET /test', claims = { sub: 'sub-erin', username: 'erin' }, ...rest } = options;
+  const { routeKey = 'GET /test', claims = { token_use: 'access', sub: 'sub-erin', username: 'erin' }, ...rest } = options;
   return gatewayEvent(routeKey, { ...rest, claims });
 }
 
