@@ -1,4 +1,6 @@
 import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';
+import * as z from 'zod/mini';
+import { onFirstUse } from './on-first-use.js';
 
 /** A phone number in E.164 form, e.g. `+420777123456`. Only {@link normalisePhone} makes one. */
 export type E164 = string & { readonly __brand: 'E164' };
@@ -65,6 +67,24 @@ export function normalisePhone(input: string): PhoneParseResult {
   }
   return { ok: true, phone: parsed.number as E164 };
 }
+
+/**
+ * A phone number that is already E.164 (events, stored items, queued messages); parsing it again keeps it
+ * as it is. Built on first use, with `zod/mini`.
+ */
+export const e164Schema = onFirstUse(() =>
+  z.pipe(
+    z.string(),
+    z.transform((value: string, ctx): E164 => {
+      const result = normalisePhone(value);
+      if (!result.ok || result.phone !== value) {
+        ctx.issues.push({ code: 'custom', message: 'must be an E.164 phone number', input: value });
+        return z.NEVER;
+      }
+      return result.phone;
+    }),
+  ),
+);
 
 /** `00` is the ITU international call prefix, and the API lets clients omit `+` in paths. */
 function withInternationalPrefix(input: string): string {

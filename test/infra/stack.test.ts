@@ -635,6 +635,17 @@ describe('observability', () => {
     expect(found).toEqual(Object.keys(functions).map((name) => ({ name, inputs: true, tracing: [] })));
   });
 
+  it('bundles no classic zod into any function: their schemas are built with `zod/mini`, which a cold start loads in a fraction of the time', () => {
+    const classicZod = /node_modules\/zod\/v4\/classic\//;
+    const found = Object.keys(functions).map((name) => {
+      const outputs = Object.values(bundleMetafile(functionNamed(name as FunctionName)).outputs);
+      const bundled = outputs.flatMap((output) => Object.entries(output.inputs).filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input));
+      return { name, bundled: bundled.length > 0, classic: bundled.filter((input) => classicZod.test(input)) };
+    });
+
+    expect(found).toEqual(Object.keys(functions).map((name) => ({ name, bundled: true, classic: [] })));
+  });
+
   it('adds no layer unless asked, and the ADOT layer for Node.js to every function with `-c tracing=otel`', () => {
     type Fn = { Properties: { Layers?: unknown[]; Environment?: { Variables: Record<string, unknown> } } };
     const ours = (candidate: WhatsAppConsentStack) =>
