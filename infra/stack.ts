@@ -266,7 +266,7 @@ export class WhatsAppConsentStack extends Stack {
   private autoBlockCodes(): string | undefined {
     const value: unknown = this.node.tryGetContext(CONTEXT.autoBlockCodes);
     if (value === undefined) return undefined;
-    const parsed = autoBlockCodesSchema.safeParse(String(value));
+    const parsed = autoBlockCodesSchema().safeParse(String(value));
     if (!parsed.success) throw new Error(`Context ${CONTEXT.autoBlockCodes}: ${parsed.error.issues[0]?.message}`);
     return String(value);
   }

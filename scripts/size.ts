@@ -53,6 +53,7 @@ const environment: Record<string, string> = {
   [ENV.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/size-dlq.fifo',
   [ENV.maxReceiveCount]: '5',
   [ENV.whatsappSecretId]: 'size-webhook-secret',
+  [ENV.erasureLogSecretId]: 'size-erasure-log-key',
   [ENV.changeEventsBusName]: 'size-change-events',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };

@@ -4,7 +4,7 @@ import { fieldMessage } from './http/field-messages.js';
 /**
  * A setting: the environment variable it is read from, and its schema. The schema is built when the
  * setting is read, so that a function builds the few it reads rather than every one at its cold start;
- * with `zod/mini`, which a function that has no other use for classic zod loads instead of it.
+ * with `zod/mini`, as every schema a function runs is (a stack test checks that no bundle holds classic zod).
  */
 export interface Setting {
   readonly env: string;

@@ -4,7 +4,7 @@ import { autoBlockCodesSchema } from './domain/whatsapp/provider-errors.js';
 
 /** The settings only the webhook reads, with the schemas of its domain code. */
 const webhookSettings = {
-  autoBlockCodes: { env: ENV.autoBlockCodes, schema: () => autoBlockCodesSchema },
+  autoBlockCodes: { env: ENV.autoBlockCodes, schema: autoBlockCodesSchema },
   optOutKeywords: { env: ENV.optOutKeywords, schema: () => keywordListSchema(DEFAULT_OPT_OUT_KEYWORDS) },
   optInKeywords: { env: ENV.optInKeywords, schema: () => keywordListSchema(DEFAULT_OPT_IN_KEYWORDS) },
 } as const satisfies Record<string, Setting>;

@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { readConfig } from '../../shared/config.js';
 import { applyConsentEvent, type ApplyResult } from '../../shared/domain/apply-consent-event.js';
 import { queuedEventSchema, type AutomaticConsentEvent, type ConsentEvent } from '../../shared/domain/consent-event.js';
+import { zodWords } from '../../shared/domain/zod-words.js';
 import { learnPairing } from '../../shared/domain/whatsapp/learn-pairing.js';
 import { DynamoUserDirectory } from '../../shared/adapters/user-directory.js';
 import { SqsEventPublisher } from '../../shared/adapters/sqs-event-publisher.js';
@@ -42,7 +43,7 @@ const deps = {
  */
 export async function processRecord(record: SQSRecord): Promise<void> {
   try {
-    const event = queuedEventSchema.parse(JSON.parse(record.body));
+    const event = queuedEventSchema().parse(JSON.parse(record.body), { error: zodWords() });
     if (event.source === 'pairing') {
       const learnt = await learnPairing(event, deps);
       logger.info('user id pairing processed', { eventId: event.eventId, userId: event.userId, remembered: learnt.remembered, resolved: learnt.applied.length });

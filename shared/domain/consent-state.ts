@@ -1,5 +1,5 @@
-import type { E164 } from './phone.js';
-import type { AutomaticConsentEvent, ConsentEvent, ManualConsentEvent } from './consent-event.js';
+import type { E164 } from './e164.js';
+import type { AutomaticConsentEvent, ConsentEvent, ManualConsentEvent } from './consent-event-shapes.js';
 import { blocksInForce, consentOf, merged, type Registers, type Said, type VisibleConsent } from './consent/registers.js';
 import { compareSignals, type SignalTime } from './consent/signal-order.js';
 

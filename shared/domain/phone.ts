@@ -1,7 +1,9 @@
 import { parsePhoneNumberFromString, type MetadataJson } from 'libphonenumber-js/core';
+import * as z from 'zod/mini';
+import type { E164 } from './e164.js';
+import { onFirstUse } from './on-first-use.js';
 
-/** A phone number in E.164 form, e.g. `+420777123456`. Only {@link normalisePhone} makes one. */
-export type E164 = string & { readonly __brand: 'E164' };
+export type { E164 } from './e164.js';
 
 export type PhoneParseResult =
   | { ok: true; phone: E164 }
@@ -19,26 +21,16 @@ declare const PHONE_METADATA_FILE: string | undefined;
 let metadata: MetadataJson | undefined;
 
 /**
- * The two built-ins the metadata is read with, typed here rather than by Node's types: the console
- * type-checks this module too (its API types name {@link E164}), without Node's types.
- */
-interface MetadataBuiltins {
-  getBuiltinModule(id: 'node:fs'): { readFileSync(path: URL, encoding: 'utf8'): string };
-  getBuiltinModule(id: 'node:module'): { createRequire(url: string): (id: string) => unknown };
-}
-
-/**
  * libphonenumber-js's full metadata (what `libphonenumber-js/max` binds), read when a number is first
  * read rather than held in the code: as code it is a quarter of a bundle, which a cold start parses and
  * evaluates whole; as a file, the first number costs one read and one `JSON.parse`. From source (tests,
  * the local stack), Node's `require` reads the package's JSON file.
  */
 function fullMetadata(): MetadataJson {
-  const node = (globalThis as unknown as { process: MetadataBuiltins }).process;
   metadata ??= (
     typeof PHONE_METADATA_FILE === 'string'
-      ? JSON.parse(node.getBuiltinModule('node:fs').readFileSync(new URL(PHONE_METADATA_FILE, import.meta.url), 'utf8'))
-      : node.getBuiltinModule('node:module').createRequire(import.meta.url)('libphonenumber-js/metadata.max.json')
+      ? JSON.parse(process.getBuiltinModule('node:fs').readFileSync(new URL(PHONE_METADATA_FILE, import.meta.url), 'utf8'))
+      : process.getBuiltinModule('node:module').createRequire(import.meta.url)('libphonenumber-js/metadata.max.json')
   ) as MetadataJson;
   return metadata;
 }
@@ -65,6 +57,24 @@ export function normalisePhone(input: string): PhoneParseResult {
   }
   return { ok: true, phone: parsed.number as E164 };
 }
+
+/**
+ * A phone number that is already E.164 (events, stored items, queued messages); parsing it again keeps it
+ * as it is. Built on first use, with `zod/mini`.
+ */
+export const e164Schema = onFirstUse(() =>
+  z.pipe(
+    z.string(),
+    z.transform((value: string, ctx): E164 => {
+      const result = normalisePhone(value);
+      if (!result.ok || result.phone !== value) {
+        ctx.issues.push({ code: 'custom', message: 'must be an E.164 phone number', input: value });
+        return z.NEVER;
+      }
+      return result.phone;
+    }),
+  ),
+);
 
 /** `00` is the ITU international call prefix, and the API lets clients omit `+` in paths. */
 function withInternationalPrefix(input: string): string {

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { onFirstUse } from './on-first-use.js';
 
 /**
  * A profile's id, as clients choose it (the CDP's own ids): printable, URL-safe, bounded. The API's
@@ -11,13 +12,5 @@ export const PROFILE_ID = {
   message: 'must be 1 to 128 letters, digits or . _ ~ : @ -, other than . and ..',
 } as const;
 
-/**
- * The schema of a profile id in events and callbacks. Built by a call marked pure, so that the bundle of
- * a function that only needs {@link PROFILE_ID} (the API's parameters, built with `zod/mini`) drops it,
- * and classic zod with it.
- */
-export const profileIdSchema = /* @__PURE__ */ profileIdOfEvents();
-
-function profileIdOfEvents() {
-  return z.string().regex(PROFILE_ID.pattern, PROFILE_ID.message);
-}
+/** The schema of a profile id in events and callbacks, built on first use. */
+export const profileIdSchema = onFirstUse(() => z.string().check(z.regex(PROFILE_ID.pattern, PROFILE_ID.message)));

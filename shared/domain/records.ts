@@ -1,5 +1,5 @@
-import type { E164 } from './phone.js';
-import type { AutomaticConsentEvent, ConsentAction, ProviderAction, ProviderActor, UserActor } from './consent-event.js';
+import type { E164 } from './e164.js';
+import type { AutomaticConsentEvent, ConsentAction, ProviderAction, ProviderActor, UserActor } from './consent-event-shapes.js';
 import type { ConsentSource, Outcome } from './consent-state.js';
 
 export interface Profile {

@@ -1,5 +1,5 @@
-import type { ConsentAction } from '../consent-event.js';
-import type { E164 } from '../phone.js';
+import type { ConsentAction } from '../consent-event-shapes.js';
+import type { E164 } from '../e164.js';
 import { compareSignals, isLater, type SignalTime } from './signal-order.js';
 
 /** Who blocked or unblocked a number: an editor, the provider's failure report, or the recipient's keyword. */

@@ -1,7 +1,8 @@
-import { actionSchema, REASON_MAX_LENGTH, type ConsentAction } from '../consent-event.js';
+import { actionSchema, type ConsentAction } from '../consent-event.js';
 import { InvalidInputError } from '../errors.js';
+import { onFirstUse } from '../on-first-use.js';
 import { normalisePhone, type E164 } from '../phone.js';
-import { humanText } from '../text.js';
+import { humanText, REASON_MAX_LENGTH } from '../text.js';
 import { CsvFileError, readCsv, type CsvRecord } from './csv.js';
 
 /** The columns an import file starts with; further columns may follow them (an export's), and are ignored. */
@@ -34,7 +35,7 @@ export interface ImportRows {
   invalid: InvalidRow[];
 }
 
-const reasonSchema = humanText(REASON_MAX_LENGTH);
+const reasonSchema = onFirstUse(() => humanText(REASON_MAX_LENGTH));
 
 /**
  * The rows of an import file (`phone,action,reason`), each valid or invalid on its own: a number as the
@@ -103,9 +104,9 @@ function rowOf({ fields, line }: CsvRecord): ImportRow | InvalidRow {
   const phone = phoneText === undefined || phoneText.trim() === '' ? undefined : normalisePhone(phoneText);
   if (!phone) problems.push('phone is required');
   else if (!phone.ok) problems.push(`phone ${phone.reason}`);
-  const action = actionSchema.safeParse(actionText?.trim().toLowerCase());
+  const action = actionSchema().safeParse(actionText?.trim().toLowerCase());
   if (!action.success) problems.push(actionText === undefined || actionText.trim() === '' ? 'action is required' : 'action must be block or unblock');
-  const reason = reasonText === undefined ? undefined : reasonSchema.safeParse(reasonText);
+  const reason = reasonText === undefined ? undefined : reasonSchema().safeParse(reasonText);
   if (!reason) problems.push('reason is required');
   else if (!reason.success) problems.push(`reason ${reason.error.issues[0]?.message ?? 'is not valid'}`);
 

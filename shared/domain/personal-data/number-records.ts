@@ -1,4 +1,4 @@
-import type { E164 } from '../phone.js';
+import type { E164 } from '../e164.js';
 import type { ConsentState } from '../consent-state.js';
 import type { AuditEntry, ConsentRequest, HeldBlock } from '../records.js';
 import type { UnresolvedSignal } from '../whatsapp/user-pairing.js';

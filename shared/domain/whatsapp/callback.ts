@@ -1,7 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { profileIdSchema } from '../profile-id.js';
 import { userIdSchema } from '../consent-event.js';
+import { onFirstUse } from '../on-first-use.js';
 import { utf8Text } from '../text.js';
 import { dispensable, isRecord, itemsOf, Notes, optional, text, unixSeconds, wholeNumber, type Unreadable } from './lenient-reading.js';
 import { numberChangeOf, type NumberChange } from './number-changes.js';
@@ -38,62 +39,64 @@ const MAX_CHANGES = 1_000;
 const MAX_ITEMS = 10_000;
 const MAX_ERRORS = 100;
 
-const metadataSchema = z.object({ phone_number_id: optional(text(64)), display_phone_number: dispensable(text(32)) });
+/** The schemas of what the service reads of a callback, built when the first callback arrives. */
+const schemas = onFirstUse(() => ({
+  metadata: z.object({ phone_number_id: optional(text(64)), display_phone_number: dispensable(text(32)) }),
+  contact: z.object({ wa_id: optional(text(64)), user_id: optional(z.string().check(z.maxLength(160))) }),
+  error: z.object({
+    code: wholeNumber(),
+    title: dispensable(z.string().check(z.maxLength(1_000))),
+    message: dispensable(z.string().check(z.maxLength(1_000))),
+    error_data: dispensable(z.object({ details: dispensable(z.string().check(z.maxLength(4_000))) })),
+  }),
+  status: z.object({
+    id: text(256),
+    status: z.string().check(z.minLength(1), z.maxLength(64)),
+    timestamp: unixSeconds(),
+    recipient_id: optional(text(64)),
+    /** The recipient's business-scoped user id; since 2026 it may come without `recipient_id`. */
+    recipient_user_id: optional(z.string().check(z.maxLength(160))),
+    /** Read error by error, so that one malformed error does not cost the status. */
+    errors: z.optional(z.unknown()),
+    /** What the sender attached to the message when it sent it (Meta allows 512 characters). */
+    biz_opaque_callback_data: dispensable(z.string().check(z.maxLength(512))),
+  }),
+  /** A recipient's preference (field `user_preferences`). */
+  preference: z.object({
+    wa_id: text(64),
+    category: z.string().check(z.maxLength(64)),
+    value: z.string().check(z.maxLength(64)),
+    timestamp: unixSeconds(),
+    detail: dispensable(z.string().check(z.maxLength(1_000))),
+  }),
+  /** An inbound message; only text and quick-reply buttons are read, for keywords, and system messages for number changes. */
+  message: z.object({
+    /** The sender's WhatsApp id; a user known by username alone is named by `from_user_id` instead. */
+    from: optional(text(64)),
+    from_user_id: optional(z.string().check(z.maxLength(160))),
+    id: text(256),
+    timestamp: unixSeconds(),
+    type: dispensable(z.string().check(z.maxLength(64))),
+    text: dispensable(z.object({ body: z.string().check(z.maxLength(4_096)) })),
+    button: dispensable(z.object({ text: z.string().check(z.maxLength(1_024)) })),
+    /** Read only for a system message. */
+    system: z.optional(z.unknown()),
+  }),
+  /** An entry or a change: an object, whose fields are read one by one. */
+  record: z.record(z.string(), z.unknown()),
+}));
 
-const contactSchema = z.object({ wa_id: optional(text(64)), user_id: optional(z.string().max(160)) });
-
-const errorSchema = z.object({
-  code: wholeNumber,
-  title: dispensable(z.string().max(1_000)),
-  message: dispensable(z.string().max(1_000)),
-  error_data: dispensable(z.object({ details: dispensable(z.string().max(4_000)) })),
-});
-
-const statusSchema = z.object({
-  id: text(256),
-  status: z.string().min(1).max(64),
-  timestamp: unixSeconds,
-  recipient_id: optional(text(64)),
-  /** The recipient's business-scoped user id; since 2026 it may come without `recipient_id`. */
-  recipient_user_id: optional(z.string().max(160)),
-  /** Read error by error, so that one malformed error does not cost the status. */
-  errors: z.unknown().optional(),
-  /** What the sender attached to the message when it sent it (Meta allows 512 characters). */
-  biz_opaque_callback_data: dispensable(z.string().max(512)),
-});
-
-/** A recipient's preference (field `user_preferences`). */
-const preferenceSchema = z.object({
-  wa_id: text(64),
-  category: z.string().max(64),
-  value: z.string().max(64),
-  timestamp: unixSeconds,
-  detail: dispensable(z.string().max(1_000)),
-});
-
-/** An inbound message; only text and quick-reply buttons are read, for keywords, and system messages for number changes. */
-const messageSchema = z.object({
-  /** The sender's WhatsApp id; a user known by username alone is named by `from_user_id` instead. */
-  from: optional(text(64)),
-  from_user_id: optional(z.string().max(160)),
-  id: text(256),
-  timestamp: unixSeconds,
-  type: dispensable(z.string().max(64)),
-  text: dispensable(z.object({ body: z.string().max(4_096) })),
-  button: dispensable(z.object({ text: z.string().max(1_024) })),
-  /** Read only for a system message. */
-  system: z.unknown().optional(),
-});
-
-type Status = z.output<typeof statusSchema> & { errors: z.output<typeof errorSchema>[] };
-type Message = z.output<typeof messageSchema>;
+type Schemas = ReturnType<typeof schemas>;
+type CallbackError = z.output<Schemas['error']>;
+type Status = z.output<Schemas['status']> & { errors: CallbackError[] };
+type Message = z.output<Schemas['message']>;
 
 /** What one change carries that the service reads, with the business number it names. */
 interface ReadChange {
   business: BusinessNumber;
-  contacts: z.output<typeof contactSchema>[];
+  contacts: z.output<Schemas['contact']>[];
   statuses: Status[];
-  preferences: z.output<typeof preferenceSchema>[];
+  preferences: z.output<Schemas['preference']>[];
   /** Messages from users; system messages are not among them. */
   messages: Message[];
   numberChanges: NumberChange[];
@@ -176,7 +179,7 @@ function changesIn(body: unknown, notes: Notes): ReadChange[] {
 
 /** The objects of a list (entries, changes), each noted and skipped when it is no object. */
 function rawItemsOf(list: unknown, path: string, max: number, notes: Notes) {
-  return itemsOf(list, z.record(z.string(), z.unknown()), path, max, notes);
+  return itemsOf(list, schemas().record, path, max, notes);
 }
 
 /** The lists of a change's value that carry signals, and so need its business number. */
@@ -184,7 +187,8 @@ const SIGNAL_LISTS = ['statuses', 'messages', 'user_preferences'] as const;
 
 /** One change's signals, or `undefined` when it names no business number (then it has nothing to read). */
 function readChange(value: Record<string, unknown>, path: string, notes: Notes): ReadChange | undefined {
-  const metadata = metadataSchema.safeParse(value['metadata']);
+  const read = schemas();
+  const metadata = read.metadata.safeParse(value['metadata']);
   const phoneNumberId = metadata.success ? metadata.data.phone_number_id : undefined;
   if (!phoneNumberId) {
     // A list counts its items; anything else in its place, one item.
@@ -193,12 +197,12 @@ function readChange(value: Record<string, unknown>, path: string, notes: Notes):
     return undefined;
   }
   const business: BusinessNumber = { phoneNumberId, displayPhoneNumber: metadata.success ? metadata.data.display_phone_number : undefined };
-  const statuses = itemsOf(value['statuses'], statusSchema, `${path}.statuses`, MAX_ITEMS, notes).map(
-    ({ item, path: statusPath }): Status => ({ ...item, errors: itemsOf(item.errors, errorSchema, `${statusPath}.errors`, MAX_ERRORS, notes).map(({ item: error }) => error) }),
+  const statuses = itemsOf(value['statuses'], read.status, `${path}.statuses`, MAX_ITEMS, notes).map(
+    ({ item, path: statusPath }): Status => ({ ...item, errors: itemsOf(item.errors, read.error, `${statusPath}.errors`, MAX_ERRORS, notes).map(({ item: error }) => error) }),
   );
   const messages: Message[] = [];
   const numberChanges: NumberChange[] = [];
-  for (const { item: message, path: messagePath } of itemsOf(value['messages'], messageSchema, `${path}.messages`, MAX_ITEMS, notes)) {
+  for (const { item: message, path: messagePath } of itemsOf(value['messages'], read.message, `${path}.messages`, MAX_ITEMS, notes)) {
     if (message.type !== 'system') {
       messages.push(message);
       continue;
@@ -209,9 +213,9 @@ function readChange(value: Record<string, unknown>, path: string, notes: Notes):
   }
   return {
     business,
-    contacts: itemsOf(value['contacts'], contactSchema, `${path}.contacts`, MAX_ITEMS, notes).map(({ item }) => item),
+    contacts: itemsOf(value['contacts'], read.contact, `${path}.contacts`, MAX_ITEMS, notes).map(({ item }) => item),
     statuses,
-    preferences: itemsOf(value['user_preferences'], preferenceSchema, `${path}.user_preferences`, MAX_ITEMS, notes).map(({ item }) => item),
+    preferences: itemsOf(value['user_preferences'], read.preference, `${path}.user_preferences`, MAX_ITEMS, notes).map(({ item }) => item),
     messages,
     numberChanges,
   };
@@ -308,7 +312,7 @@ export function profileIdOf(callbackData: string | undefined): string | undefine
   try {
     const parsed: unknown = JSON.parse(callbackData);
     const profileId = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['profileId'] : undefined;
-    const valid = profileIdSchema.safeParse(profileId);
+    const valid = profileIdSchema().safeParse(profileId);
     return valid.success ? valid.data : undefined;
   } catch {
     return undefined;
@@ -349,7 +353,7 @@ export function inboundMessagesOf(callback: WhatsappCallback): InboundMessage[] 
 
 /** A user id Meta sent, if it has the form of one; anything else names nobody. */
 function userIdOf(value: string | undefined): string | undefined {
-  return value !== undefined && userIdSchema.safeParse(value).success ? value : undefined;
+  return value !== undefined && userIdSchema().safeParse(value).success ? value : undefined;
 }
 
 /** A business-scoped user id shown beside the WhatsApp id it stands for, and when. */
@@ -381,7 +385,7 @@ export function pairingsOf(callback: WhatsappCallback): ObservedPairing[] {
 }
 
 /** "Title: details", without a details text that only repeats the title; the code when there is neither. */
-function errorText(error: z.output<typeof errorSchema>): string {
+function errorText(error: CallbackError): string {
   const withoutStop = (text: string) => text.trim().replace(/\.$/, '');
   const title = withoutStop(error.title ?? error.message ?? '');
   const details = error.error_data?.details?.trim() ?? '';
@@ -408,6 +412,8 @@ export function unreadableItems(unreadable: readonly Unreadable[]): number {
  * The webhook's body as the API's contract states it: any JSON, or none, is read (see
  * {@link readCallbackBody}); the envelope Meta sends is described in words, since nothing in it is required.
  */
-export const whatsappCallbackBody = z.unknown().meta({
-  description: "Meta's Cloud API webhook envelope. Any body is accepted once signed; what cannot be read is logged and counted.",
-});
+export const whatsappCallbackBody = onFirstUse(() =>
+  z.unknown().check(
+    z.meta({ description: "Meta's Cloud API webhook envelope. Any body is accepted once signed; what cannot be read is logged and counted." }),
+  ),
+);

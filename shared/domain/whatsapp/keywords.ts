@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Meta's and carriers' customary opt-out words, and the words that undo them. */
 export const DEFAULT_OPT_OUT_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'] as const;
@@ -9,17 +9,17 @@ export const DEFAULT_OPT_IN_KEYWORDS = ['START', 'UNSTOP'] as const;
  * trimming and case folding; unset or empty keeps the default.
  */
 export function keywordListSchema(defaults: readonly string[]) {
-  return z
-    .string()
-    .optional()
-    .transform((value, ctx): ReadonlySet<string> => {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, ctx): ReadonlySet<string> => {
       const words = (value ?? '').split(',').map(fold).filter((word) => word !== '');
       if (words.some((word) => word.length > 64)) {
-        ctx.addIssue({ code: 'custom', message: 'must be comma-separated words of at most 64 characters' });
+        ctx.issues.push({ code: 'custom', message: 'must be comma-separated words of at most 64 characters', input: value });
         return z.NEVER;
       }
       return new Set(words.length > 0 ? words : defaults.map(fold));
-    });
+    }),
+  );
 }
 
 /** What a message says, as a keyword: trimmed, Unicode-normalised and case-folded. */

@@ -1,4 +1,5 @@
-import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type ConsentEvent } from '../consent-event.js';
+import type { AutomaticConsentEvent, ConsentEvent } from '../consent-event.js';
+import { REASON_MAX_LENGTH } from '../text.js';
 import type { ConsentState } from '../consent-state.js';
 import { saidBy } from '../consent-state.js';
 import type { KeywordWord, MarketingWord, MovedWord, Said } from '../consent/registers.js';

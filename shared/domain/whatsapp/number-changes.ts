@@ -1,7 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { userIdSchema } from '../consent-event.js';
+import { onFirstUse } from '../on-first-use.js';
 import type { BusinessNumber } from './callback.js';
-import { dispensable, optional, reasonOf } from './lenient-reading.js';
+import { dispensable, exactDigits, optional, readWith, reasonOf } from './lenient-reading.js';
 
 /**
  * A user's change of WhatsApp id or business-scoped user id, as Meta tells it in a system message
@@ -25,10 +26,14 @@ export interface NumberChange {
 }
 
 /** A WhatsApp id as Meta writes it (digits), or a number where a sender wrote one; never a placeholder. */
-const waId = z.union([z.string().regex(/^\d{1,32}$/, 'must be a WhatsApp id (digits)'), z.int().nonnegative().max(Number.MAX_SAFE_INTEGER).transform(String)]);
+const whatsappId = () => z.union([z.string().check(z.regex(/^\d{1,32}$/, 'must be a WhatsApp id (digits)')), exactDigits()]);
 
 /** An empty string, as some senders write a field they leave out, is as if absent. */
-const blankable = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), optional(schema));
+const blankable = <S extends z.ZodMiniType>(schema: S) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : value)),
+    optional(schema),
+  );
 
 const KINDS: Record<string, NumberChange['kind']> = {
   user_changed_number: 'number',
@@ -36,24 +41,26 @@ const KINDS: Record<string, NumberChange['kind']> = {
   user_changed_user_id: 'user-id',
 };
 
-const systemTypeSchema = z.object({ type: z.string().max(64) });
-
-/** Old (`customer`, webhooks v12+; else the sender) and new (`wa_id`; `new_wa_id` before v12) WhatsApp ids; user ids since August 2026. */
-const numberChangeSchema = z.object({
-  customer: blankable(waId),
-  wa_id: blankable(waId),
-  new_wa_id: blankable(waId),
-  previous_user_id: dispensable(userIdSchema),
-  user_id: dispensable(userIdSchema),
-});
-
-/** The new user id, and the old one (`previous_user_id` since August 2026; before, only in `body`). */
-const userIdChangeSchema = z.object({
-  user_id: userIdSchema,
-  previous_user_id: blankable(userIdSchema),
-  body: dispensable(z.string().max(1_024)),
-  wa_id: dispensable(waId),
-});
+/** The schemas of system messages, built when the first one arrives. */
+const schemas = onFirstUse(() => ({
+  systemType: z.object({ type: z.string().check(z.maxLength(64)) }),
+  waId: whatsappId(),
+  /** Old (`customer`, webhooks v12+; else the sender) and new (`wa_id`; `new_wa_id` before v12) WhatsApp ids; user ids since August 2026. */
+  numberChange: z.object({
+    customer: blankable(whatsappId()),
+    wa_id: blankable(whatsappId()),
+    new_wa_id: blankable(whatsappId()),
+    previous_user_id: dispensable(userIdSchema()),
+    user_id: dispensable(userIdSchema()),
+  }),
+  /** The new user id, and the old one (`previous_user_id` since August 2026; before, only in `body`). */
+  userIdChange: z.object({
+    user_id: userIdSchema(),
+    previous_user_id: blankable(userIdSchema()),
+    body: dispensable(z.string().check(z.maxLength(1_024))),
+    wa_id: dispensable(whatsappId()),
+  }),
+}));
 
 /**
  * The change a system message tells: `undefined` for a system message about something else (a change
@@ -64,14 +71,15 @@ export function numberChangeOf(
   message: { id: string; from: string | undefined; timestamp: number; system?: unknown },
   business: BusinessNumber,
 ): NumberChange | string | undefined {
-  const about = systemTypeSchema.safeParse(message.system);
+  const { systemType, waId, numberChange, userIdChange } = schemas();
+  const about = readWith(systemType, message.system);
   if (!about.success) return `system: ${reasonOf(about.error)}`;
   const kind = KINDS[about.data.type];
   if (kind === undefined) return undefined;
   const common = { messageId: message.id, occurredAt: new Date(message.timestamp * 1000).toISOString(), business };
   const sender = message.from !== undefined && waId.safeParse(message.from).success ? message.from : undefined;
   if (kind === 'number') {
-    const parsed = numberChangeSchema.safeParse(message.system);
+    const parsed = readWith(numberChange, message.system);
     if (!parsed.success) return `system: ${reasonOf(parsed.error)}`;
     const { customer, wa_id, new_wa_id, previous_user_id, user_id } = parsed.data;
     const previousRecipientId = customer ?? sender;
@@ -81,7 +89,7 @@ export function numberChangeOf(
     if (previousRecipientId === recipientId) return 'names the same WhatsApp id before and after the change';
     return { ...common, kind, previousRecipientId, recipientId, previousUserId: previous_user_id, userId: user_id };
   }
-  const parsed = userIdChangeSchema.safeParse(message.system);
+  const parsed = readWith(userIdChange, message.system);
   if (!parsed.success) return `system: ${reasonOf(parsed.error)}`;
   const { user_id: userId, previous_user_id, body, wa_id } = parsed.data;
   const previousUserId = previous_user_id ?? previousUserIdIn(body, userId);
@@ -97,5 +105,5 @@ export function numberChangeOf(
 function previousUserIdIn(body: string | undefined, userId: string): string | undefined {
   const words = body?.replace(/[\u200e\u200f]/g, '').trim();
   const [, before, after] = words ? (/changed from (\S+) to (\S+)$/.exec(words) ?? []) : [];
-  return after === userId && userIdSchema.safeParse(before).success ? before : undefined;
+  return after === userId && userIdSchema().safeParse(before).success ? before : undefined;
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * What a failed delivery's error code says, and so what the service does about it (the code table of docs/integrations.md, "Provider delivery failures"):
@@ -78,17 +78,19 @@ export function failureClassifier(autoBlockCodes?: readonly number[]): FailureCl
  * `AUTO_BLOCK_CODES`: comma-separated error codes that block a number, replacing the default
  * `131026,1013,130403`; `none` turns automatic blocking off. Unset or empty keeps the default table.
  */
-export const autoBlockCodesSchema = z
-  .string()
-  .optional()
-  .transform((value, ctx): number[] | undefined => {
-    const text = value?.trim() ?? '';
-    if (text === '') return undefined;
-    if (text.toLowerCase() === 'none') return [];
-    const parts = text.split(',').map((part) => part.trim());
-    if (!parts.every((part) => /^\d{1,9}$/.test(part))) {
-      ctx.addIssue({ code: 'custom', message: 'must be comma-separated numeric error codes, or "none"' });
-      return z.NEVER;
-    }
-    return parts.map(Number);
-  });
+export function autoBlockCodesSchema() {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, ctx): number[] | undefined => {
+      const text = value?.trim() ?? '';
+      if (text === '') return undefined;
+      if (text.toLowerCase() === 'none') return [];
+      const parts = text.split(',').map((part) => part.trim());
+      if (!parts.every((part) => /^\d{1,9}$/.test(part))) {
+        ctx.issues.push({ code: 'custom', message: 'must be comma-separated numeric error codes, or "none"', input: value });
+        return z.NEVER;
+      }
+      return parts.map(Number);
+    }),
+  );
+}

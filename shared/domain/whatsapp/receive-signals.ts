@@ -1,4 +1,5 @@
-import { REASON_MAX_LENGTH, type AutomaticConsentEvent, type PairingEvent, type ProviderAction, type QueuedEvent } from '../consent-event.js';
+import type { AutomaticConsentEvent, PairingEvent, ProviderAction, QueuedEvent } from '../consent-event.js';
+import { REASON_MAX_LENGTH } from '../text.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { Clock, EventPublisher } from '../ports.js';
 import { resolvedEvent, type NumberlessEvent, type UserDirectory, type UserPairing } from './user-pairing.js';

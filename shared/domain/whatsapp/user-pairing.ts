@@ -1,5 +1,5 @@
-import type { AutomaticConsentEvent, PairingEvent } from '../consent-event.js';
-import type { E164 } from '../phone.js';
+import type { AutomaticConsentEvent, PairingEvent } from '../consent-event-shapes.js';
+import type { E164 } from '../e164.js';
 import type { Page, PageRequest } from '../records.js';
 
 /** A business-scoped user id and the number a signed callback showed with it. */

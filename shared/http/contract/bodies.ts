@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
-import { REASON_MAX_LENGTH } from '../../domain/consent-event.js';
-import { humanText } from '../../domain/text.js';
+import { humanText, REASON_MAX_LENGTH } from '../../domain/text.js';
 import { onFirstUse } from '../../domain/on-first-use.js';
 import { phoneInput } from './parameters.js';
 
@@ -15,12 +14,14 @@ import { phoneInput } from './parameters.js';
  * which JSON Schema cannot say; the bounds in its metadata are what the document states instead.
  */
 const reason = onFirstUse(() =>
-  humanText(REASON_MAX_LENGTH).meta({
-    description: `Why, in 1 to ${REASON_MAX_LENGTH} characters (Unicode code points, after NFC normalisation and trimming); white space alone is refused.`,
-    minLength: 1,
-    maxLength: REASON_MAX_LENGTH,
-    pattern: '\\S',
-  }),
+  humanText(REASON_MAX_LENGTH).check(
+    z.meta({
+      description: `Why, in 1 to ${REASON_MAX_LENGTH} characters (Unicode code points, after NFC normalisation and trimming); white space alone is refused.`,
+      minLength: 1,
+      maxLength: REASON_MAX_LENGTH,
+      pattern: '\\S',
+    }),
+  ),
 );
 
 /** `PUT /profiles/{profileId}`: the profile's WhatsApp numbers, replacing the ones it had. */

@@ -12,7 +12,7 @@ import type { Profile as ProfileRecord } from '../../domain/records.js';
  */
 export const responseComponents = z.registry<{ id: string }>();
 
-function named<S extends z.ZodType>(id: string, schema: S): S {
+function named<S extends z.core.$ZodType>(id: string, schema: S): S {
   if (responseComponents.has(schema)) throw new Error(`Response schema ${id} is named twice`);
   responseComponents.add(schema, { id });
   return schema;
@@ -21,13 +21,13 @@ function named<S extends z.ZodType>(id: string, schema: S): S {
 export const Phone = named('Phone', z.string().regex(/^\+[1-9]\d{1,14}$/).meta({ description: 'A phone number in E.164.', examples: ['+420777123456'] }));
 export const Timestamp = named('Timestamp', z.iso.datetime().meta({ description: 'An ISO 8601 time in UTC, to the millisecond.' }));
 
-export const UserActor = named('UserActor', userActorSchema.meta({ description: 'A person or machine client, by the token that acted.' }));
+export const UserActor = named('UserActor', userActorSchema().check(z.meta({ description: 'A person or machine client, by the token that acted.' })));
 export const ProviderActor = named(
   'ProviderActor',
-  providerActorSchema.meta({ description: 'WhatsApp, and the business number (`phone_number_id`) the failed message was sent from.' }),
+  providerActorSchema().check(z.meta({ description: 'WhatsApp, and the business number (`phone_number_id`) the failed message was sent from.' })),
 );
-export const ConsentAction = named('ConsentAction', actionSchema);
-export const ProviderAction = named('ProviderAction', providerActionSchema);
+export const ConsentAction = named('ConsentAction', actionSchema());
+export const ProviderAction = named('ProviderAction', providerActionSchema());
 export const ConsentSource = named(
   'ConsentSource',
   z.enum(['manual', 'automatic', 'recipient']).meta({ description: 'Who blocked or unblocked: an editor, the provider, or the recipient by keyword.' }),
@@ -74,7 +74,7 @@ export const NumberConsent = named(
       reasonCode: z.string().nullable().meta({ description: "The provider's error code of an automatic block." }),
       updatedAt: Timestamp.nullable(),
       updatedBy: z.string().nullable().meta({ description: 'A user name, `whatsapp:{phone_number_id}` or `recipient:{wa_id}`.' }),
-      updatedBySender: ProviderActor.nullable().meta({
+      updatedBySender: z.nullable(ProviderActor).meta({
         description: "When the provider made the latest block or unblock: its sender, with the number it displays as (`display_phone_number`) when the change's audit entry has it.",
       }),
       marketingOptOut: z

@@ -370,7 +370,7 @@ export const apiRoutes: ApiRoute[] = [
     caller: { anyone: meta('the `X-Hub-Signature-256` HMAC of the body'), signature: 'metaSignature' },
     body: {
       name: 'WhatsappCallback',
-      schema: whatsappCallbackBody,
+      schema: whatsappCallbackBody(),
       maxBytes: LARGE_MAX_BODY_BYTES,
       refusesNothing: true,
       description:

@@ -32,7 +32,7 @@ describe('SqsEventPublisher.publish', () => {
     expect(calls).toHaveLength(1);
     const input = calls[0]?.args[0].input;
     expect(input).toMatchObject({ QueueUrl: QUEUE_URL, MessageGroupId: PHONE, MessageDeduplicationId: 'event-7' });
-    expect(consentEventSchema.parse(JSON.parse(input?.MessageBody ?? ''))).toEqual(event);
+    expect(consentEventSchema().parse(JSON.parse(input?.MessageBody ?? ''))).toEqual(event);
   });
 
   it('gives the SDK the signal that gives up on the send, of one event or of every batch', async () => {
@@ -73,7 +73,7 @@ describe('SqsEventPublisher.publishAll', () => {
     expect(batches.map((entries) => entries.length)).toEqual([10, 10, 5]);
     const entries = batches.flat();
     expect(entries.map((entry) => [entry.MessageGroupId, entry.MessageDeduplicationId])).toEqual(sent.map((event) => [event.phone, event.eventId]));
-    expect(entries.map((entry) => consentEventSchema.parse(JSON.parse(entry.MessageBody ?? '')))).toEqual(sent);
+    expect(entries.map((entry) => consentEventSchema().parse(JSON.parse(entry.MessageBody ?? '')))).toEqual(sent);
   });
 
   it('fails loudly when the queue refuses part of a batch, naming how many', async () => {

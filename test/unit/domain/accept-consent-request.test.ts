@@ -207,7 +207,7 @@ describe('acceptConsentRequest', () => {
         sequence: 7,
       },
     ]);
-    expect(consentEventSchema.safeParse(publisher.published[0]).success).toBe(true);
+    expect(consentEventSchema().safeParse(publisher.published[0]).success).toBe(true);
     expect(await requests.get('req-1')).toMatchObject({ status: 'pending', phone: PHONE, sequence: 7, appliedAt: undefined });
   });
 

@@ -105,7 +105,7 @@ describe('acceptBlocklistImport', () => {
         sequence: 1,
       },
     ]);
-    expect(consentEventSchema.parse(JSON.parse(JSON.stringify(publisher.published[0])))).toMatchObject({ importId: IMPORT_ID });
+    expect(consentEventSchema().parse(JSON.parse(JSON.stringify(publisher.published[0])))).toMatchObject({ importId: IMPORT_ID });
   });
 
   describe('with an Idempotency-Key', () => {

@@ -97,7 +97,7 @@ describe('failureClassifier, default table', () => {
 describe('failureClassifier with AUTO_BLOCK_CODES', () => {
   it('replaces the blocking codes: a listed code blocks, a default blocking code left out is temporary', () => {
     // prepare
-    const codes = autoBlockCodesSchema.parse('131026,131049');
+    const codes = autoBlockCodesSchema().parse('131026,131049');
 
     // act
     const classify = failureClassifier(codes);
@@ -122,7 +122,7 @@ describe('failureClassifier with AUTO_BLOCK_CODES', () => {
 
   it('blocks on nothing with "none", and keeps the other classes', () => {
     // prepare
-    const codes = autoBlockCodesSchema.parse('none');
+    const codes = autoBlockCodesSchema().parse('none');
     expect(codes).toEqual([]);
 
     // act
@@ -139,7 +139,7 @@ describe('failureClassifier with AUTO_BLOCK_CODES', () => {
   it('blocks on exactly the configured codes, whatever they are', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 999_999_999 }), { maxLength: 10 }), fc.integer({ min: 0, max: 999_999_999 }), (blocking, code) => {
-        const classify = failureClassifier(autoBlockCodesSchema.parse(blocking.length > 0 ? blocking.join(',') : 'none'));
+        const classify = failureClassifier(autoBlockCodesSchema().parse(blocking.length > 0 ? blocking.join(',') : 'none'));
 
         expect(classify(code) === 'recipient-unreachable').toBe(blocking.includes(code));
         for (const listed of blocking) expect(classify(listed)).toBe('recipient-unreachable');
@@ -153,7 +153,7 @@ describe('failureClassifier with AUTO_BLOCK_CODES', () => {
     ['white space', '   '],
   ])('keeps the default table when the setting is %s', (_label, setting) => {
     // prepare
-    const codes = autoBlockCodesSchema.parse(setting);
+    const codes = autoBlockCodesSchema().parse(setting);
     expect(codes).toBeUndefined();
 
     // act
@@ -172,13 +172,13 @@ describe('failureClassifier with AUTO_BLOCK_CODES', () => {
     ['0', [0]],
     ['999999999', [999_999_999]],
   ])('reads %p as %p', (setting, expected) => {
-    expect(autoBlockCodesSchema.parse(setting)).toEqual(expected);
+    expect(autoBlockCodesSchema().parse(setting)).toEqual(expected);
   });
 
   it.each(['abc', '1,,2', '-5', '131026,', ',131026', '131026;131049', '131026 131049', '1.5', '1e5', '0x10', '1234567890', 'none,131026'])(
     'refuses the malformed setting %p',
     (setting) => {
-      expect(autoBlockCodesSchema.safeParse(setting).success).toBe(false);
+      expect(autoBlockCodesSchema().safeParse(setting).success).toBe(false);
     },
   );
 });

@@ -89,7 +89,7 @@ describe('receiveDeliveryStatuses', () => {
     await receiveDeliveryStatuses([fixtureStatus()], deps);
 
     expect(publisher.published).toHaveLength(1);
-    expect(consentEventSchema.parse(publisher.published[0])).toEqual(publisher.published[0]);
+    expect(consentEventSchema().parse(publisher.published[0])).toEqual(publisher.published[0]);
   });
 
   it('gives the same status the same event id, every time', async () => {
@@ -192,7 +192,7 @@ describe('receiveDeliveryStatuses', () => {
 
     expect(eventOf(disposition)).toMatchObject({ action: 'wa_opted_out', reasonCode: '131050', source: 'automatic', phone: '+5541992146473' });
     expect(publisher.published).toEqual([eventOf(disposition)]);
-    expect(() => consentEventSchema.parse(publisher.published[0])).not.toThrow();
+    expect(() => consentEventSchema().parse(publisher.published[0])).not.toThrow();
   });
 
   it.each([
@@ -232,7 +232,7 @@ describe('receiveDeliveryStatuses', () => {
     const [disposition] = await receiveDeliveryStatuses([failedStatus({ recipientId: '551172146473' })], deps);
 
     expect(eventOf(disposition)).toMatchObject({ phone: '+5511972146473', alternatives: ['+551172146473'], recipientId: '551172146473' });
-    expect(() => consentEventSchema.parse(eventOf(disposition))).not.toThrow();
+    expect(() => consentEventSchema().parse(eventOf(disposition))).not.toThrow();
   });
 
   it.each([
@@ -310,7 +310,7 @@ describe('receiveDeliveryStatuses', () => {
     const event = publisher.published[0] as AutomaticConsentEvent;
     expect([...event.reason]).toHaveLength(500);
     expect(event.reason.isWellFormed()).toBe(true);
-    expect(consentEventSchema.parse(event)).toEqual(event);
+    expect(consentEventSchema().parse(event)).toEqual(event);
   });
 
   it('makes a reason with a lone surrogate well-formed so that the event is valid', async () => {
@@ -321,7 +321,7 @@ describe('receiveDeliveryStatuses', () => {
 
     const event = publisher.published[0] as AutomaticConsentEvent;
     expect(event.reason).toBe('broken \uFFFD text \uFFFD');
-    expect(consentEventSchema.parse(event)).toEqual(event);
+    expect(consentEventSchema().parse(event)).toEqual(event);
   });
 
   it('gives a reason of only white space a default text so that the event is valid', async () => {
@@ -330,7 +330,7 @@ describe('receiveDeliveryStatuses', () => {
     await receiveDeliveryStatuses([failedStatus({ errors: [{ code: 131026, text: ' \n\t ' }] })], deps);
 
     expect((publisher.published[0] as AutomaticConsentEvent).reason).toBe('WhatsApp delivery failure');
-    expect(() => consentEventSchema.parse(publisher.published[0])).not.toThrow();
+    expect(() => consentEventSchema().parse(publisher.published[0])).not.toThrow();
   });
 
   it('makes any provider text a reason that the consent event schema accepts', async () => {
@@ -340,7 +340,7 @@ describe('receiveDeliveryStatuses', () => {
 
         await receiveDeliveryStatuses([failedStatus({ errors: [{ code: 131026, text }] })], deps);
 
-        expect(consentEventSchema.safeParse(publisher.published[0]).success).toBe(true);
+        expect(consentEventSchema().safeParse(publisher.published[0]).success).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -396,7 +396,7 @@ describe('receiveDeliveryStatuses', () => {
     );
 
     expect(eventOf(disposition).actor).toEqual({ type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513' });
-    expect(() => consentEventSchema.parse(eventOf(disposition))).not.toThrow();
+    expect(() => consentEventSchema().parse(eventOf(disposition))).not.toThrow();
   });
 });
 
