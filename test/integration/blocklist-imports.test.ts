@@ -268,7 +268,7 @@ describe('POST /blocklist/imports', () => {
         throw new Error('the function timed out');
       },
     });
-    const caller = callerFromClaims({ sub: 'sub-editor', username: 'erin', 'cognito:groups': '[whatsapp-blocklist-editors]' })!;
+    const caller = callerFromClaims({ token_use: 'access', sub: 'sub-editor', username: 'erin', 'cognito:groups': '[whatsapp-blocklist-editors]' })!;
     const interrupted = acceptBlocklistImport(
       caller,
       { csv: new TextEncoder().encode(body), idempotencyKey: key },
@@ -297,7 +297,7 @@ describe('POST /blocklist/imports', () => {
     // prepare: the queue refuses every send of this upload
     const phones = [uniquePhone(), uniquePhone()];
     const body = csv(...phones.map((phone) => `${phone},block,queue down`));
-    const caller = callerFromClaims({ sub: 'sub-editor', username: 'erin' })!;
+    const caller = callerFromClaims({ token_use: 'access', sub: 'sub-editor', username: 'erin' })!;
     const publisher = new SqsEventPublisher(resources.consentQueueUrl);
     const failures: string[] = [];
     const accepted = await acceptBlocklistImport(

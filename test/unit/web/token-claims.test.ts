@@ -2,9 +2,10 @@ import { isExpired, userFromToken } from '../../../web/src/auth/token-claims.js'
 
 /** The console mirrors the token's claims with the service's own permission rules. */
 
+/** An access token with the claims (and `token_use: access`, unless the claims say otherwise). */
 function token(claims: Record<string, unknown>): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${encode({ alg: 'RS256' })}.${encode(claims)}.signature`;
+  return `${encode({ alg: 'RS256' })}.${encode({ token_use: 'access', ...claims })}.signature`;
 }
 
 const exp = Math.floor(Date.now() / 1000) + 3600;
@@ -36,10 +37,11 @@ describe('userFromToken', () => {
     expect(userFromToken(token({ sub: 's', username: 'Zuzana Nováková 📞', exp }))?.name).toBe('Zuzana Nováková 📞');
   });
 
-  it('refuses what is not a token with a subject', () => {
+  it('refuses what is not an access token with a subject', () => {
     expect(userFromToken('not-a-token')).toBeUndefined();
     expect(userFromToken('a.!!!.c')).toBeUndefined();
     expect(userFromToken(token({ username: 'no subject' }))).toBeUndefined();
+    expect(userFromToken(token({ sub: 's', username: 'erin', token_use: 'id', exp }))).toBeUndefined();
     expect(userFromToken(`a.${Buffer.from('[1,2]').toString('base64url')}.c`)).toBeUndefined();
   });
 });
