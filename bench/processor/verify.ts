@@ -11,6 +11,7 @@ import type { E164 } from '../../shared/domain/phone.js';
 import { keys } from '../../shared/adapters/keys.js';
 import type { Expected, Pass, Tables } from './pass.js';
 
+/** The items of those keys, read consistently, 100 keys a call. */
 async function batchGet(client: DynamoDBClient, tableName: string, keyList: readonly Record<string, AttributeValue>[]): Promise<Record<string, AttributeValue>[]> {
   const found: Record<string, AttributeValue>[] = [];
   for (let start = 0; start < keyList.length; start += 100) {
