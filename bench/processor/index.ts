@@ -58,6 +58,9 @@ export async function run(): Promise<void> {
       AWS_ENDPOINT_URL_DYNAMODB: emulator.endpoint,
       CONSENT_TABLE_NAME: tables.consent,
       AUDIT_TABLE_NAME: tables.audit,
+      // The processor reads the queue's address at start, to carry signals to a number its recipient
+      // changed to; the bench's numbers never change, and a message sent to this address would fail the pass.
+      CONSENT_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-ConsentQueue.fifo',
       MAX_RECEIVE_COUNT: String(consentQueue.maxReceiveCount),
       AUTO_BLOCK_GUARD_LIMIT: String(GUARD_LIMIT),
       AUTO_BLOCK_GUARD_WINDOW_SECONDS: String(GUARD_WINDOW_SECONDS),
