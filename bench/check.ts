@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
@@ -8,7 +7,6 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { blocklistChecker } from '../shared/blocklist.js';
-import { batchWriteAll } from './batch-write.js';
 import { median, round1, round2 } from '../scripts/statistics.js';
 import { checkBlocklist, type RestrictedState } from '../shared/domain/blocklist-check.js';
 import { PROJECTION as LIBRARY_PROJECTION } from '../shared/adapters/blocklist-reader.js';
@@ -17,6 +15,10 @@ import { consentTable } from '../infra/resources.js';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.js';
 import { freePort } from '../infra/local/free-port.js';
 import { createTable } from '../infra/local/provision.js';
+import { batchWriteAll } from './support/batch-write.js';
+import { useLocalAwsEnvironment } from './support/local-aws.js';
+import { printReport, rssMb } from './support/report.js';
+import { timed } from './support/timing.js';
 
 /**
  * `npm run bench -- check`: the campaign check against DynamoDB Local, three ways in one run.
@@ -40,9 +42,7 @@ const isBlocked = (index: number) => index % 10 === 0;
 const isOptedOut = (index: number) => index % 20 === 5 || index % 40 === 0;
 
 export async function run(): Promise<void> {
-  process.env['AWS_REGION'] ??= 'us-east-1';
-  process.env['AWS_ACCESS_KEY_ID'] ??= 'local';
-  process.env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
+  useLocalAwsEnvironment();
   const emulator = await startDynamoDbLocal({ port: await freePort() });
   const client = new DynamoDBClient({ endpoint: emulator.endpoint });
   try {
@@ -71,21 +71,21 @@ export async function run(): Promise<void> {
     const projectedMs = median(projectedRuns);
     const cpuMs = await ownCpuTime(inputs, answer.blocked);
 
-    console.log(`check: ${CHECKED.toLocaleString('en')} numbers against ${SEEDED.toLocaleString('en')} seeded states (seeded in ${Math.round(seedMs)} ms)`);
-    console.table([
-      { way: 'library (normalise, BatchGetItem, classify)', ms: round1(libraryMs), runs: libraryRuns.map(round1).join(' ') },
-      { way: 'naive loop, one GetItem per number', ms: round1(naive.ms), runs: '1' },
-      { way: 'raw floor: plain BatchGetItem, same concurrency', ms: round1(rawMs), runs: rawRuns.map(round1).join(' ') },
-      { way: "raw BatchGetItem with the library's projection", ms: round1(projectedMs), runs: projectedRuns.map(round1).join(' ') },
-      { way: "library's own CPU (no I/O)", ms: round1(cpuMs), runs: 'median of 20' },
-    ]);
-    console.log(`blocked ${answer.blocked.length}, opted out of marketing ${answer.optedOut.length}, sendable ${answer.sendable.length}, invalid ${answer.invalid.length}`);
-    console.log(
-      `library / raw floor ${round2(libraryMs / rawMs)}; library / projected BatchGetItem ${round2(libraryMs / projectedMs)}` +
-        ' (the same reads; the difference is normalisation, on CPU that DynamoDB Local shares on this machine)',
-    );
-    console.log(
-      JSON.stringify({
+    printReport({
+      heading: [`check: ${CHECKED.toLocaleString('en')} numbers against ${SEEDED.toLocaleString('en')} seeded states (seeded in ${Math.round(seedMs)} ms)`],
+      table: [
+        { way: 'library (normalise, BatchGetItem, classify)', ms: round1(libraryMs), runs: libraryRuns.map(round1).join(' ') },
+        { way: 'naive loop, one GetItem per number', ms: round1(naive.ms), runs: '1' },
+        { way: 'raw floor: plain BatchGetItem, same concurrency', ms: round1(rawMs), runs: rawRuns.map(round1).join(' ') },
+        { way: "raw BatchGetItem with the library's projection", ms: round1(projectedMs), runs: projectedRuns.map(round1).join(' ') },
+        { way: "library's own CPU (no I/O)", ms: round1(cpuMs), runs: 'median of 20' },
+      ],
+      notes: [
+        `blocked ${answer.blocked.length}, opted out of marketing ${answer.optedOut.length}, sendable ${answer.sendable.length}, invalid ${answer.invalid.length}`,
+        `library / raw floor ${round2(libraryMs / rawMs)}; library / projected BatchGetItem ${round2(libraryMs / projectedMs)}` +
+          ' (the same reads; the difference is normalisation, on CPU that DynamoDB Local shares on this machine)',
+      ],
+      summary: {
         bench: 'check',
         numbers: CHECKED,
         libraryMs: round1(libraryMs),
@@ -95,18 +95,23 @@ export async function run(): Promise<void> {
         overheadVsRawBatchGet: round2(libraryMs / rawMs),
         overheadVsProjectedBatchGet: round2(libraryMs / projectedMs),
         libraryCpuMsPer10k: round1(cpuMs),
-        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
-      }),
-    );
+        rssMb: rssMb(),
+      },
+    });
   } finally {
     client.destroy();
     await emulator.stop();
   }
 }
 
+/** Seeds the states and returns how long it took, the building of the items included. */
 async function seed(client: DynamoDBClient, tableName: string): Promise<number> {
-  const started = performance.now();
-  const requests: WriteRequest[] = Array.from({ length: SEEDED }, (_, index) => ({
+  const { ms } = await timed(() => batchWriteAll(client, tableName, seedRequests(), 16));
+  return ms;
+}
+
+function seedRequests(): WriteRequest[] {
+  return Array.from({ length: SEEDED }, (_, index) => ({
     PutRequest: {
       Item: {
         pk: { S: `PHONE#${numberOf(index)}` },
@@ -126,8 +131,6 @@ async function seed(client: DynamoDBClient, tableName: string): Promise<number> 
       },
     },
   }));
-  await batchWriteAll(client, tableName, requests, 16);
-  return performance.now() - started;
 }
 
 /** Nine in ten seeded, one in ten never seen; written as people and systems write them. */
@@ -214,11 +217,5 @@ function assertSameAnswer(
   if (!same || answer.invalid.length > 0 || answer.blocked.length + answer.optedOut.length + answer.sendable.length !== CHECKED) {
     throw new Error('The library and the naive loop disagree; no figures are printed for a wrong answer.');
   }
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await work();
-  return { ms: performance.now() - started, value };
 }
 

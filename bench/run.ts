@@ -5,8 +5,8 @@
 const benchmarks: Record<string, () => Promise<unknown>> = {
   check: async () => (await import('./check.js')).run(),
   webhook: async () => (await import('./webhook.js')).run(),
-  processor: async () => (await import('./processor.js')).run(),
-  api: async () => (await import('./api.js')).run(),
+  processor: async () => (await import('./processor/index.js')).run(),
+  api: async () => (await import('./api/index.js')).run(),
 };
 
 const name = process.argv[2];

@@ -1,9 +1,10 @@
-import { performance } from 'node:perf_hooks';
 import { failureClassifier } from '../shared/domain/whatsapp/provider-errors.js';
 import { receiveDeliveryStatuses } from '../shared/domain/whatsapp/receive-signals.js';
 import { deliveryStatusesOf, isSignedBy, readCallbackBody } from '../shared/domain/whatsapp/callback.js';
 import type { EventPublisher } from '../shared/domain/ports.js';
 import { signatureOf, statusCallback } from '../scripts/provider-callbacks.js';
+import { printReport, rssMb } from './support/report.js';
+import { timed } from './support/timing.js';
 
 /**
  * The webhook's own work per callback (verify the signature, parse, classify, build the events), with
@@ -42,23 +43,24 @@ async function measure(statuses: number): Promise<{ statuses: number; bytes: num
   const body = callback(statuses);
   const signature = signatureOf(body, SECRET);
   for (let round = 0; round < 200; round++) await ownWork(body, signature);
-  const started = performance.now();
-  for (let round = 0; round < ROUNDS; round++) await ownWork(body, signature);
-  return { statuses, bytes: body.length, msPerCallback: (performance.now() - started) / ROUNDS };
+  const { ms } = await timed(async () => {
+    for (let round = 0; round < ROUNDS; round++) await ownWork(body, signature);
+  });
+  return { statuses, bytes: body.length, msPerCallback: ms / ROUNDS };
 }
 
 export async function run(): Promise<void> {
   const single = await measure(1);
   const hundred = await measure(100);
-  console.log('webhook: own work per callback (signature, parsing, classification, events; no enqueue)');
-  console.table([single, hundred].map((row) => ({ ...row, msPerCallback: Number(row.msPerCallback.toFixed(4)) })));
-  console.log(
-    JSON.stringify({
+  printReport({
+    heading: ['webhook: own work per callback (signature, parsing, classification, events; no enqueue)'],
+    table: [single, hundred].map((row) => ({ ...row, msPerCallback: Number(row.msPerCallback.toFixed(4)) })),
+    summary: {
       bench: 'webhook',
       rounds: ROUNDS,
       msPerSingleFailure: Number(single.msPerCallback.toFixed(4)),
       msPerHundredStatuses: Number(hundred.msPerCallback.toFixed(4)),
-      rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
-    }),
-  );
+      rssMb: rssMb(),
+    },
+  });
 }
