@@ -9,10 +9,12 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   api: async () => (await import('./api/index.js')).run(),
 };
 
-const name = process.argv[2];
+const [name, ...options] = process.argv.slice(2);
+// Set before a bench module loads, since its workload's size is read as it loads (`support/scale.ts`).
+if (options.includes('--smoke')) process.env['BENCH_SMOKE'] = 'true';
 const bench = name === undefined ? undefined : benchmarks[name];
 if (!bench) {
-  console.error(`Usage: npm run bench -- <${Object.keys(benchmarks).join('|')}>`);
+  console.error(`Usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [--smoke]`);
   process.exit(2);
 }
 await bench();

@@ -5,13 +5,14 @@ import type { EventPublisher } from '../shared/domain/ports.js';
 import { signatureOf, statusCallback } from '../scripts/provider-callbacks.js';
 import { printReport, rssMb } from './support/report.js';
 import { timed } from './support/timing.js';
+import { scaled } from './support/scale.js';
 
 /**
  * The webhook's own work per callback (verify the signature, parse, classify, build the events), with
  * the enqueue left out: a callback of one failure, and one of a hundred statuses of every kind.
  */
 const SECRET = 'bench-app-secret';
-const ROUNDS = 2_000;
+const ROUNDS = scaled(2_000, 20);
 
 function callback(statuses: number): Buffer {
   const kinds = [

@@ -15,12 +15,13 @@ import { closedLoopRound, type Side } from './round.js';
 import { seedProfiles } from './seed.js';
 import { emptySample, summary, type Sample } from './summary.js';
 import { startSqsEmulatorProcess } from './sqs-emulator.js';
+import { scaled } from '../support/scale.js';
 
 const CONCURRENCIES = [1, 4, 16] as const;
-const ROUNDS = 10;
+const ROUNDS = scaled(10, 1);
 /** Requests of each kind per round and concurrency. */
-const PER_ROUND = 64;
-const WARM_UP_ROUNDS = 3;
+const PER_ROUND = scaled(64, 8);
+const WARM_UP_ROUNDS = scaled(3, 1);
 
 /**
  * `npm run bench -- api`: the latency of a block request through the real consent-requests handler,

@@ -16,8 +16,9 @@ import { GUARD_LIMIT, GUARD_WINDOW_SECONDS, type PassResult, type Tables, type W
 import { BATCH_SIZE, IN_FLIGHT } from './queue.js';
 import { NUMBERS, plan, seed } from './seed.js';
 import { verify } from './verify.js';
+import { scaled } from '../support/scale.js';
 
-const ROUNDS = 5;
+const ROUNDS = scaled(5, 1);
 
 /**
  * `npm run bench -- processor`: the processor's throughput against DynamoDB Local, beside its raw floor.

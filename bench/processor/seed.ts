@@ -10,12 +10,13 @@ import { sqsRecord } from '../../test/support/sqs-records.js';
 import { batchWriteAll } from '../support/batch-write.js';
 import { holderQuery, ledgerItems } from './floor.js';
 import type { Pass, PassRequest, Planned, Tables, Way } from './pass.js';
+import { scaled } from '../support/scale.js';
 
 /*
  * The processor benchmark's numbers and events, each pass's plan, and the items seeded before it runs.
  */
 
-export const NUMBERS = 320;
+export const NUMBERS = scaled(320, 24);
 const SENDERS = 3;
 
 /** A small seeded generator, so that every pass has the same shape. */
