@@ -6,6 +6,7 @@ import type { Page, PageRequest } from '../domain/records.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { dynamoDb } from './dynamodb-client.js';
 import { keys, LIST_INDEX } from './keys.js';
+import { senderOfChange } from '../domain/provider-sender.js';
 
 /** An item's key in the list index, as DynamoDB takes it to start a query after it (no key value is empty). */
 const itemKeySchema = onFirstUse(() =>
@@ -212,5 +213,6 @@ function blockedFromItem(item: Record<string, any>): BlockedNumber {
     reasonCode: item['reasonCode'],
     updatedAt: item['updatedAt'],
     updatedBy: item['updatedBy'],
+    updatedBySender: senderOfChange(item),
   };
 }

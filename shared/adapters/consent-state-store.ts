@@ -36,6 +36,7 @@ export function stateFromItem(item: Record<string, any>): ConsentState {
     reasonCode: item['reasonCode'],
     profileId: item['profileId'],
     updatedBy: item['updatedBy'],
+    senderDisplayPhoneNumber: item['senderDisplayPhoneNumber'],
     marketingOptOut: item['marketingOptOut'],
   };
   return {

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import type { ProviderActor } from './consent-event-shapes.js';
 import type { ConsentSource } from './consent-state.js';
 import type { E164 } from './phone.js';
 import type { Page, PageRequest } from './records.js';
@@ -11,6 +12,8 @@ export interface BlockedNumber {
   reasonCode: string | undefined;
   updatedAt: string;
   updatedBy: string;
+  /** When the provider blocked it: its sender, with the number it displays as when the state keeps it. */
+  updatedBySender: ProviderActor | null;
 }
 
 /** What the list is narrowed to: a source, a provider code, changes after a moment. */

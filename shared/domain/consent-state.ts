@@ -123,7 +123,15 @@ function providerSaid(event: AutomaticConsentEvent): Said {
         register: 'failure',
         word: event.release
           ? { ...common, at: event.release.releasedAt, by: 'person', blocking: true, reasonCode: event.reasonCode, updatedBy: event.release.actor.username }
-          : { ...common, at: event.occurredAt, by: 'provider', blocking: true, reasonCode: event.reasonCode, updatedBy: `whatsapp:${event.actor.phoneNumberId}` },
+          : {
+              ...common,
+              at: event.occurredAt,
+              by: 'provider',
+              blocking: true,
+              reasonCode: event.reasonCode,
+              updatedBy: `whatsapp:${event.actor.phoneNumberId}`,
+              ...(event.actor.displayPhoneNumber ? { senderDisplay: event.actor.displayPhoneNumber } : {}),
+            },
       };
     case 'wa_stop_keyword':
     case 'wa_start_keyword': {

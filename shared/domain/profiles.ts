@@ -5,6 +5,7 @@ import type { ConsentAction, ProviderActor } from './consent-event.js';
 import type { ConsentRequest, Profile } from './records.js';
 import type { ChangeActors, Clock, ConsentStateStore, ProfileStore, RequestStore } from './ports.js';
 import { NotFoundError, ServiceUnavailableError } from './errors.js';
+import { providerActor, senderIdIn, senderOfChange } from './provider-sender.js';
 
 /** Two admins changing one profile at the same moment is rare; a few tries settle it. */
 const MAX_REPLACE_ATTEMPTS = 5;
@@ -105,19 +106,16 @@ export async function viewNumberConsent(
   return numberView(phone, states.get(phone), pending, await senderOf(phone, states.get(phone), deps.changes));
 }
 
-/** How a state's `updatedBy` names the provider's sender that made the change. */
-const PROVIDER_CHANGE = /^whatsapp:(.+)$/;
-
 /**
- * The provider's sender that made the state's latest change, if the provider made it. The state keeps
- * only the sender's id; the change's audit entry has the number it displays as.
+ * The provider's sender that made the state's latest change, if the provider made it. A state written
+ * since it keeps the number the sender displays as has it; for an older one, the change's audit entry has it.
  */
 async function senderOf(phone: E164, state: ConsentState | undefined, changes: ChangeActors): Promise<ProviderActor | null> {
-  const phoneNumberId = PROVIDER_CHANGE.exec(state?.updatedBy ?? '')?.[1];
+  const phoneNumberId = senderIdIn(state?.updatedBy);
   if (phoneNumberId === undefined || state?.updatedAt === undefined) return null;
+  if (state.senderDisplayPhoneNumber) return senderOfChange(state);
   const actor = await changes.actorAppliedAt(phone, state.updatedAt);
-  const displayPhoneNumber = actor?.type === 'provider' && actor.phoneNumberId === phoneNumberId ? actor.displayPhoneNumber : undefined;
-  return { type: 'provider', provider: 'whatsapp', phoneNumberId, ...(displayPhoneNumber ? { displayPhoneNumber } : {}) };
+  return providerActor(phoneNumberId, actor?.type === 'provider' && actor.phoneNumberId === phoneNumberId ? actor.displayPhoneNumber : undefined);
 }
 
 function numberView(phone: E164, state: ConsentState | undefined, pending: readonly ConsentRequest[], sender: ProviderActor | null): NumberView {

@@ -79,6 +79,7 @@ describe('GET /blocklist', () => {
       reasonCode: null,
       updatedAt: expect.any(String),
       updatedBy: expect.stringMatching(/^recipient:/),
+      updatedBySender: null,
     });
   });
 

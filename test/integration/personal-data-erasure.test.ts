@@ -72,7 +72,7 @@ describe('POST /numbers/{phone}/erase', () => {
     expect(JSON.stringify(data.state)).not.toMatch(new RegExp(`${person.reason.replace(/[()]/g, '.')}|erin|${person.profileId}|131026|CRM`));
     expect(await numberHistory(phone)).toEqual([]);
     expect(await checked(phone)).toMatchObject({ blocked: [{ phone, source: 'manual', reasonCode: null }], sendable: [] });
-    expect(await listed(phone)).toEqual({ phone, source: 'manual', reason: '', reasonCode: null, updatedAt: expect.any(String), updatedBy: '' });
+    expect(await listed(phone)).toEqual({ phone, source: 'manual', reason: '', reasonCode: null, updatedAt: expect.any(String), updatedBy: '', updatedBySender: null });
     expect((await requestOf(person.pendingRequestId)).status).toBe(404);
     // assess: only the suppression record names the number, anywhere
     expect((await itemsNaming(phone)).map((item) => item['sk'])).toEqual(['STATE']);

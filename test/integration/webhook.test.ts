@@ -18,6 +18,7 @@ const profiles = await import('../../functions/profiles/handler.js');
 const api = consentApi({ profiles, requests: await import('../../functions/consent-requests/handler.js') });
 const webhook = await import('../../functions/whatsapp-webhook/handler.js');
 const historyFunction = await import('../../functions/history/handler.js');
+const blocklist = await import('../../functions/blocklist/handler.js');
 const { handler: processor } = await import('../../functions/processor/handler.js');
 
 /** Posts a callback to the webhook, signed unless told otherwise. */
@@ -70,11 +71,18 @@ describe('webhook and processor, on the emulators', () => {
       reasonCode: '131026',
       reason: 'Message undeliverable',
       updatedBy: 'whatsapp:967249473135513',
-      // The state keeps the sender's id; the view finds the number it displays as in the change's audit entry.
+      // The state keeps the sender's id and the number it displays as.
       updatedBySender: { type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513', displayPhoneNumber: '5511962185237' },
     });
     const viewed = await invoke(profiles.handler, apiEvent('GET /numbers/{phone}', { pathParameters: { phone } }));
     expect(viewed.body.updatedBySender).toEqual({ type: 'provider', provider: 'whatsapp', phoneNumberId: '967249473135513', displayPhoneNumber: '5511962185237' });
+    const listed = await invoke(blocklist.handler, apiEvent('GET /blocklist', { query: { source: 'automatic', changedAfter: new Date(Date.now() - 60_000).toISOString(), limit: '100' } }));
+    expect(listed.body.items.find((item: { phone: string }) => item.phone === phone)?.updatedBySender).toEqual({
+      type: 'provider',
+      provider: 'whatsapp',
+      phoneNumberId: '967249473135513',
+      displayPhoneNumber: '5511962185237',
+    });
     const audit = await auditOf(phone);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({

@@ -13,6 +13,8 @@ interface Shown {
   reason: string;
   /** Who the state names as its last changer: an editor's username, `whatsapp:<sender>`, `recipient:<id>`. */
   updatedBy: string;
+  /** For a provider's failure: the number its sender displays as (`display_phone_number`), when Meta gave it. */
+  senderDisplay?: string | undefined;
 }
 
 /** The editors' last decision (an import's rows are editors' decisions too). */
@@ -108,6 +110,11 @@ export interface VisibleConsent {
   reasonCode: string | undefined;
   profileId: string | undefined;
   updatedBy: string | undefined;
+  /**
+   * When `updatedBy` names the provider's sender (`whatsapp:<id>`): the number that sender displays as,
+   * if the callback gave it, so that every reader can name the sender as people know it.
+   */
+  senderDisplayPhoneNumber?: string | undefined;
   marketingOptOut: MarketingOptOut | undefined;
 }
 
@@ -168,7 +175,7 @@ export function consentOf(registers: Registers): VisibleConsent {
 
 type Shows = Omit<VisibleConsent, 'blocked' | 'marketingOptOut'>;
 
-const nothingShown: Shows = { source: undefined, reason: undefined, reasonCode: undefined, profileId: undefined, updatedBy: undefined };
+const nothingShown: Shows = { source: undefined, reason: undefined, reasonCode: undefined, profileId: undefined, updatedBy: undefined, senderDisplayPhoneNumber: undefined };
 
 function blockShown(registers: Registers, source: ConsentSource): Shows {
   const word = source === 'manual' ? registers.editors : source === 'automatic' ? registers.failure : recipientStop(registers);
@@ -184,5 +191,5 @@ function liftShown({ editors, keyword }: Registers): Shows {
 }
 
 function shownOf(source: ConsentSource, word: Shown & Partial<Pick<EditorsWord, 'profileId'> & Pick<FailureWord, 'reasonCode'>>): Shows {
-  return { source, reason: word.reason, reasonCode: word.reasonCode, profileId: word.profileId, updatedBy: word.updatedBy };
+  return { source, reason: word.reason, reasonCode: word.reasonCode, profileId: word.profileId, updatedBy: word.updatedBy, senderDisplayPhoneNumber: word.senderDisplay };
 }

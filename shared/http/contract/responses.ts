@@ -75,7 +75,7 @@ export const NumberConsent = named(
       updatedAt: Timestamp.nullable(),
       updatedBy: z.string().nullable().meta({ description: 'A user name, `whatsapp:{phone_number_id}` or `recipient:{wa_id}`.' }),
       updatedBySender: z.nullable(ProviderActor).meta({
-        description: "When the provider made the latest block or unblock: its sender, with the number it displays as (`display_phone_number`) when the change's audit entry has it.",
+        description: "When the provider made the latest block or unblock: its sender, with the number it displays as (`display_phone_number`) when the callback gave it.",
       }),
       marketingOptOut: z
         .strictObject({ since: Timestamp, source: z.enum(['user_preferences', 'delivery_failure']) })
@@ -167,7 +167,17 @@ export const BlocklistPage = named(
   z
     .strictObject({
       items: z.array(
-        z.strictObject({ phone: Phone, source: ConsentSource, reason: z.string(), reasonCode: z.string().nullable(), updatedAt: Timestamp, updatedBy: z.string() }),
+        z.strictObject({
+          phone: Phone,
+          source: ConsentSource,
+          reason: z.string(),
+          reasonCode: z.string().nullable(),
+          updatedAt: Timestamp,
+          updatedBy: z.string(),
+          updatedBySender: z.nullable(ProviderActor).meta({
+            description: 'When the provider blocked the number: its sender, with the number it displays as (`display_phone_number`) for blocks applied since the state keeps it.',
+          }),
+        }),
       ),
       nextCursor,
     })

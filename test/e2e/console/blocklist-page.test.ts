@@ -138,7 +138,7 @@ describe('the blocked numbers page', () => {
       'Message undeliverable',
       '131026',
       expect.stringMatching(/\d{4}, \d\d:\d\d:\d\d$/),
-      'WhatsApp (sender 967249473135513)',
+      'WhatsApp (sender +55 11 96218 5237)',
     ]);
     expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Blocked numbers' }).getAttribute('aria-current')).toBe('page');
     expect(await accessibilityViolations(page)).toEqual([]);

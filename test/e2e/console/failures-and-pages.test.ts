@@ -157,8 +157,9 @@ describe('the number page and automatic blocks', () => {
   /** The fixtures' sender as the console names it: its display number, readable, not its id. */
   const SENDER = 'WhatsApp (sender +55 11 96218 5237)';
 
-  it('shows a number blocked by a provider failure with its code and text, and its sender as one readable number in the state and the history', async () => {
+  it('shows a number blocked by a provider failure with its code and text, and its sender as one readable number in the state, the history and the blocklist', async () => {
     // prepare: WhatsApp reports 131026 for a number of the profile
+    const startedAt = new Date(Date.now() - 1_000).toISOString();
     const phone = uniquePhone();
     const profileId = await createProfile([phone], 'console');
     const body = callbackBody(statusObject({ recipientId: phone.slice(1), code: 131026 }));
@@ -190,6 +191,14 @@ describe('the number page and automatic blocks', () => {
     expect(await page.getByRole('region', { name: 'WhatsApp Subscription Status' }).innerText()).toContain(`Blocked by ${SENDER}`);
     await screenshot(page, 'console-number');
     expect(await accessibilityViolations(page)).toEqual([]);
+
+    // act: the blocked numbers changed since the test began
+    await page.goto(new URL(`/console/blocklist?changedAfter=${encodeURIComponent(startedAt)}`, page.url()).toString());
+
+    // assess: the list names the sender the same way
+    const listed = page.getByRole('table', { name: 'Blocked numbers' }).getByRole('row').filter({ hasText: phone });
+    await listed.waitFor();
+    expect(await listed.getByRole('cell', { name: SENDER, exact: true }).count()).toBe(1);
     await page.context().close();
   });
 

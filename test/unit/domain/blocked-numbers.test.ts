@@ -10,6 +10,7 @@ const blocked = (reason: string): BlockedNumber => ({
   reasonCode: undefined,
   updatedAt: '2026-11-27T10:00:00.000Z',
   updatedBy: 'erin',
+  updatedBySender: null,
 });
 
 /** The reason cell of the single row, as the CSV text spells it. */

@@ -9,7 +9,7 @@ const failure = (occurredAt: string, overrides = {}) => sampleAutomaticEvent({ o
 const editor = { type: 'user', sub: 'sub-erin', username: 'erin' } as const;
 
 describe('transition, provider failures', () => {
-  it('blocks a number never seen, shown as the provider’s block with its code and sender', () => {
+  it('blocks a number never seen, shown as the provider’s block with its code and sender (its id and the number it displays as)', () => {
     const event = failure('2025-01-02T03:04:05.000Z');
 
     expect(transition(undefined, event, APPLIED_AT)).toEqual({
@@ -24,10 +24,20 @@ describe('transition, provider failures', () => {
         profileId: undefined,
         updatedAt: APPLIED_AT,
         updatedBy: 'whatsapp:967249473135513',
+        senderDisplayPhoneNumber: '5511962185237',
         marketingOptOut: undefined,
         version: 1,
         registers: {
-          failure: { at: event.occurredAt, by: 'provider', blocking: true, eventId: event.eventId, reason: event.reason, reasonCode: '131026', updatedBy: 'whatsapp:967249473135513' },
+          failure: {
+            at: event.occurredAt,
+            by: 'provider',
+            blocking: true,
+            eventId: event.eventId,
+            reason: event.reason,
+            reasonCode: '131026',
+            updatedBy: 'whatsapp:967249473135513',
+            senderDisplay: '5511962185237',
+          },
         },
       },
     });

@@ -146,6 +146,17 @@ describe('viewNumberConsent, on a change the provider made', () => {
     expect(asked).toEqual([[PHONE, NOW]]);
   });
 
+  it('names the sender with the number the state keeps, without reading the audit', async () => {
+    const { deps, asked } = setUp(undefined);
+    const state = sampleState(undefined, { source: 'automatic', updatedAt: NOW, updatedBy: 'whatsapp:967249473135513', senderDisplayPhoneNumber: '5511962185237' });
+    deps.states.states.set(state.phone, state);
+
+    const view = await viewNumberConsent(PHONE, deps);
+
+    expect(view.updatedBySender).toStrictEqual({ ...SENDER, displayPhoneNumber: '5511962185237' });
+    expect(asked).toEqual([]);
+  });
+
   it('names the sender by its id alone when the entry is not found, has no display number, or names another sender', async () => {
     for (const actor of [undefined, SENDER, { ...SENDER, phoneNumberId: '1', displayPhoneNumber: '15550001111' }]) {
       const { deps } = setUp(actor);

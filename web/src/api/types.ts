@@ -87,6 +87,8 @@ export interface BlockedNumber {
   updatedAt: string;
   /** A user name, `whatsapp:{phone_number_id}` or `recipient:{wa_id}`. */
   updatedBy: string;
+  /** When the provider blocked it: its sender, with the number it displays as when known. */
+  updatedBySender?: Extract<AuditActor, { type: 'provider' }> | null;
 }
 
 /**

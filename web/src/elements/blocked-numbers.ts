@@ -174,7 +174,7 @@ export class BlockedNumbers extends ApiElement {
                 <td class="reason">${item.reason}</td>
                 ${codeCell(item.reasonCode)}
                 ${timeCell(item.updatedAt)}
-                <td>${actorName(item.updatedBy)}</td>
+                <td>${actorName(item.updatedBySender ?? item.updatedBy)}</td>
               </tr>`,
             )}
           </tbody>
