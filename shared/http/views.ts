@@ -34,6 +34,7 @@ function stateView(state: ConsentState) {
     profileId: state.profileId ?? null,
     updatedAt: state.updatedAt ?? null,
     updatedBy: state.updatedBy ?? null,
+    senderDisplayPhoneNumber: state.senderDisplayPhoneNumber ?? null,
     marketingOptOut: state.marketingOptOut ?? null,
   };
 }

@@ -134,6 +134,9 @@ describe('answers that the document describes', () => {
 
     expect(checked.body).toMatchObject({ blocked: [{ phone: blocked, source: 'automatic', reasonCode: '131026' }], sendable: [free], invalid: ['not a number', 42, null] });
     await conforming('POST /blocklist/check', 200, { token: readerToken, body: { phones: [optedOut], category: 'utility' } });
+    // The export of a number the provider blocked shows its state as stored, the sender's display number too.
+    const exported = await conforming('GET /numbers/{phone}/personal-data', 200, { params: { phone: blocked }, token: privacyToken });
+    expect(exported.body.state).toMatchObject({ updatedBy: 'whatsapp:967249473135513', senderDisplayPhoneNumber: '5511962185237' });
   });
 
   it('GET /blocklist, as JSON and as CSV, page after page', async () => {

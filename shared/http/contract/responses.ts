@@ -270,6 +270,10 @@ export const PersonalData = named(
           profileId: z.string().nullable(),
           updatedAt: Timestamp.nullable(),
           updatedBy: z.string().nullable(),
+          senderDisplayPhoneNumber: z
+            .string()
+            .nullable()
+            .meta({ description: "When `updatedBy` names the provider's sender: the number it displays as, when the callback gave it." }),
           marketingOptOut: z.strictObject({ since: Timestamp, source: z.enum(['user_preferences', 'delivery_failure']), sender: z.string() }).nullable(),
           version: z.number().int().min(0),
           registers: asStored('What each source last said about the number (editors, failure, keyword, marketing, carried words, moved), from which the state is computed.'),
