@@ -1,32 +1,18 @@
-import { execFile } from 'node:child_process';
-import { LOCAL_WHATSAPP_APP_SECRET, PROJECT_ROOT } from '../../infra/local/stack.js';
+import { LOCAL_WHATSAPP_APP_SECRET } from '../../infra/local/stack.js';
 import { freePort } from '../../infra/local/free-port.js';
 import { ROUTE_NAMES, ROUTES, routeCounts } from '../../scripts/load/mix.js';
 import { stack } from '../support/http-client.js';
+import { runScript } from '../support/script-run.js';
 
 /*
  * `npm run load`, black-box against the suite's local stack: a short run with few requests sends every
  * route, gets the expected answer to each, and reports the figures as a table and as one JSON line.
  */
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the load script as `npm run load` does, and resolves with its exit code and output, whatever the code. */
-function load(args: string[], timeoutMs = 120_000): Promise<Finished> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/load.ts', ...args],
-      // The suite's stack signs with the local app secret, whatever this shell says.
-      { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, WHATSAPP_APP_SECRET: LOCAL_WHATSAPP_APP_SECRET } },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
-}
+/** Runs the load script as `npm run load` does. */
+const load = (args: string[], timeoutMs = 120_000) =>
+  // The suite's stack signs with the local app secret, whatever this shell says.
+  runScript('scripts/load.ts', args, { timeoutMs, env: { ...process.env, WHATSAPP_APP_SECRET: LOCAL_WHATSAPP_APP_SECRET } });
 
 describe('npm run load', () => {
   it('sends a bounded mix of every route to the local stack, answered as expected, and reports each route', async () => {

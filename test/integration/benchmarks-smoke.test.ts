@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { PROJECT_ROOT } from '../../infra/local/stack.js';
+import { runScript, type Finished } from '../support/script-run.js';
 
 /*
  * Every benchmark, run as `npm run bench -- <name> --smoke` does: a workload small enough for a test,
@@ -8,21 +7,11 @@ import { PROJECT_ROOT } from '../../infra/local/stack.js';
  * than on the day someone needs its figures. The figures of a smoke run mean nothing and are not read.
  */
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a bench in smoke mode and resolves with its exit code and output, whatever the code. */
+/** Runs a bench in smoke mode as `npm run bench -- <name> --smoke` does. */
 function smokeRun(name: string, timeoutMs = 240_000): Promise<Finished> {
   // A bench talks to the emulators it starts, never to those of the suite or to LocalStack.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_ENDPOINT_URL')));
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'bench/run.ts', name, '--smoke'], { cwd: PROJECT_ROOT, timeout: timeoutMs, env }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
+  return runScript('bench/run.ts', [name, '--smoke'], { timeoutMs, env });
 }
 
 /** The bench's last line, the one for machines, parsed; fails with the whole output when there is none. */
